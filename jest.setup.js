@@ -1,0 +1,3 @@
+// cdktf's toHaveResource / toHaveResourceWithProperties / toBeValidTerraform matchers.
+const { Testing } = require("cdktf");
+Testing.setupJest();
