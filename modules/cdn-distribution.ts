@@ -1,0 +1,125 @@
+import { Construct } from "constructs";
+import { CloudfrontCachePolicy } from "@cdktf/provider-aws/lib/cloudfront-cache-policy";
+import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
+import { CloudfrontFunction } from "@cdktf/provider-aws/lib/cloudfront-function";
+import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
+import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
+import type { ResizerConfig } from "../lambda-src/core/config";
+import { RESIZE_ACCEPT_HEADER, RESIZE_QUERY_KEYS, viewerRequestFunctionCode } from "./edge/viewer-request-function";
+import type { PriceClass } from "./props";
+import type { ResolvedProps } from "./validate-props";
+
+/** The status codes CloudFront lets us set an error-caching TTL for (413, 415 and 422 are never cached). */
+export const CACHEABLE_ERROR_CODES = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504];
+const ORIGIN_ID = "resizer";
+
+export interface CdnDistributionProps {
+  readonly namePrefix: string;
+  readonly originDomainName: string;
+  readonly originType: "s3" | "lambda";
+  readonly resizerConfig: ResizerConfig;
+  readonly cache: ResolvedProps["cache"];
+  readonly cors?: ResolvedProps["cors"];
+  readonly priceClass: PriceClass;
+  readonly geoRestriction: ResolvedProps["geoRestriction"];
+  readonly logging?: ResolvedProps["logging"];
+  /** Custom domain: host names and the validated us-east-1 certificate. */
+  readonly aliases?: { names: string[]; certificateArn: string };
+  readonly tags: Record<string, string> | undefined;
+}
+
+/** CloudFront in front of the resizer: OAC, the normalizing edge function, the variant cache policy, headers. */
+export class CdnDistribution extends Construct {
+  readonly distribution: CloudfrontDistribution;
+  readonly cachePolicy: CloudfrontCachePolicy;
+  readonly originAccessControl: CloudfrontOriginAccessControl;
+  readonly viewerRequestFunction: CloudfrontFunction;
+  readonly responseHeadersPolicy: CloudfrontResponseHeadersPolicy;
+
+  constructor(scope: Construct, id: string, props: CdnDistributionProps) {
+    super(scope, id);
+    this.originAccessControl = new CloudfrontOriginAccessControl(this, "oac", {
+      name: `${props.namePrefix}-${props.originType}`,
+      description: "CloudFront signs every origin request (SigV4)",
+      originAccessControlOriginType: props.originType,
+      signingBehavior: "always",
+      signingProtocol: "sigv4",
+    });
+    this.viewerRequestFunction = new CloudfrontFunction(this, "normalize", {
+      name: `${props.namePrefix}-normalize`,
+      comment: "Normalizes resize parameters and Accept before the cache lookup",
+      runtime: "cloudfront-js-2.0",
+      publish: true,
+      code: viewerRequestFunctionCode(props.resizerConfig, props.cache.errorTtl),
+    });
+    this.cachePolicy = new CloudfrontCachePolicy(this, "variants", {
+      name: `${props.namePrefix}-variants`,
+      comment: "Keyed on the resize parameters and the normalized Accept token only",
+      minTtl: props.cache.minTtl,
+      defaultTtl: props.cache.defaultTtl,
+      maxTtl: props.cache.maxTtl,
+      parametersInCacheKeyAndForwardedToOrigin: {
+        cookiesConfig: { cookieBehavior: "none" },
+        headersConfig: { headerBehavior: "whitelist", headers: { items: [RESIZE_ACCEPT_HEADER] } },
+        queryStringsConfig: { queryStringBehavior: "whitelist", queryStrings: { items: [...RESIZE_QUERY_KEYS] } },
+        // Images are compressed already; gzip/brotli variants would only split the cache.
+        enableAcceptEncodingGzip: false,
+        enableAcceptEncodingBrotli: false,
+      },
+    });
+    this.responseHeadersPolicy = new CloudfrontResponseHeadersPolicy(this, "headers", {
+      name: `${props.namePrefix}-headers`,
+      comment: props.cors ? "CORS for the configured origins, nosniff, sandboxing CSP" : "nosniff, sandboxing CSP",
+      securityHeadersConfig: {
+        contentTypeOptions: { override: true },
+        // Originals are passed through unchanged, SVG included: never let one run script on this domain.
+        contentSecurityPolicy: { contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; sandbox", override: true },
+        strictTransportSecurity: { accessControlMaxAgeSec: 31_536_000, includeSubdomains: false, override: true },
+      },
+      corsConfig: props.cors ? {
+        accessControlAllowCredentials: false,
+        accessControlAllowHeaders: { items: ["*"] },
+        accessControlAllowMethods: { items: ["GET", "HEAD"] },
+        accessControlAllowOrigins: { items: props.cors.allowedOrigins },
+        accessControlExposeHeaders: { items: ["Content-Length", "Content-Type", "Server-Timing"] },
+        accessControlMaxAgeSec: props.cors.maxAgeSeconds,
+        originOverride: true,
+      } : undefined,
+    });
+    this.distribution = new CloudfrontDistribution(this, "distribution", {
+      enabled: true,
+      comment: `${props.namePrefix} image CDN`,
+      isIpv6Enabled: true,
+      httpVersion: "http2and3",
+      priceClass: props.priceClass,
+      aliases: props.aliases?.names,
+      origin: [{
+        originId: ORIGIN_ID,
+        domainName: props.originDomainName,
+        originAccessControlId: this.originAccessControl.id,
+        ...(props.originType === "lambda"
+          ? { customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } }
+          : {}),
+      }],
+      defaultCacheBehavior: {
+        targetOriginId: ORIGIN_ID,
+        viewerProtocolPolicy: "redirect-to-https",
+        allowedMethods: ["GET", "HEAD"],
+        cachedMethods: ["GET", "HEAD"],
+        compress: false,
+        cachePolicyId: this.cachePolicy.id,
+        responseHeadersPolicyId: this.responseHeadersPolicy.id,
+        functionAssociation: [{ eventType: "viewer-request", functionArn: this.viewerRequestFunction.arn }],
+      },
+      customErrorResponse: CACHEABLE_ERROR_CODES.map((errorCode) => ({ errorCode, errorCachingMinTtl: props.cache.errorTtl })),
+      restrictions: {
+        geoRestriction: { restrictionType: props.geoRestriction.type, locations: props.geoRestriction.locations },
+      },
+      viewerCertificate: props.aliases
+        ? { acmCertificateArn: props.aliases.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }
+        : { cloudfrontDefaultCertificate: true },
+      loggingConfig: props.logging ? { bucket: props.logging.bucketDomainName, prefix: props.logging.prefix, includeCookies: false } : undefined,
+      tags: props.tags,
+    });
+  }
+}

@@ -1,0 +1,89 @@
+// CloudFront Function (runtime cloudfront-js-2.0), viewer request. Normalizes the request before the
+// cache lookup so the cache key holds clean values only: keeps the resize parameters alone, sorted,
+// drops defaults, refuses malformed values with 400, and reduces Accept to one token in x-resize-accept.
+// CONFIG is written in at synth from the construct's resizer props; keep this file under 10 KB.
+var CONFIG = {};
+
+var FITS = ['cover', 'contain', 'fill', 'inside', 'outside'];
+var FORMATS = ['auto', 'avif', 'webp', 'jpeg', 'png'];
+var KEYS = ['fit', 'format', 'h', 'q', 'w'];
+var POSITIVE_INTEGER = /^[1-9][0-9]*$/;
+
+function badRequest(reason) {
+  return {
+    statusCode: 400,
+    statusDescription: 'Bad Request',
+    headers: {
+      'content-type': { value: 'text/plain; charset=utf-8' },
+      'cache-control': { value: 'public, max-age=' + CONFIG.errorTtl }
+    },
+    body: { encoding: 'text', data: reason + '\n' }
+  };
+}
+
+function checkInteger(name, value, max, allowed) {
+  if (!POSITIVE_INTEGER.test(value) || Number(value) > max) {
+    return name + ' must be an integer from 1 to ' + max + ', got "' + value + '"';
+  }
+  if (allowed.length > 0 && allowed.indexOf(Number(value)) < 0) {
+    return name + ' must be one of ' + allowed.join(', ') + ', got "' + value + '"';
+  }
+  return null;
+}
+
+function problem(name, value) {
+  if (value === '') return name + ' must not be empty';
+  if (name === 'w') return checkInteger('w', value, CONFIG.maxWidth, CONFIG.allowedWidths);
+  if (name === 'h') return checkInteger('h', value, CONFIG.maxHeight, CONFIG.allowedHeights);
+  if (name === 'q') return checkInteger('q', value, 100, []);
+  if (name === 'fit' && FITS.indexOf(value) < 0) return 'fit must be one of ' + FITS.join(', ') + ', got "' + value + '"';
+  if (name === 'format' && FORMATS.indexOf(value) < 0) return 'format must be one of ' + FORMATS.join(', ') + ', got "' + value + '"';
+  return null;
+}
+
+function isDefault(name, value) {
+  return (name === 'fit' && value === 'cover') || (name === 'format' && value === 'auto') ||
+    (name === 'q' && Number(value) === CONFIG.defaultQuality);
+}
+
+// One token for the whole Accept header, so that the cache holds at most three variants per URL.
+function acceptToken(header) {
+  var types = header ? header.value.toLowerCase().split(',') : [];
+  var avif = false, webp = false;
+  for (var i = 0; i < types.length; i++) {
+    var parts = types[i].split(';');
+    var type = parts[0].trim();
+    var refused = parts.slice(1).some(function (p) { return /^\s*q\s*=\s*0(\.0*)?\s*$/.test(p); });
+    if (refused) continue;
+    if (type === 'image/avif') avif = true;
+    if (type === 'image/webp') webp = true;
+  }
+  return avif ? 'avif' : webp ? 'webp' : 'none';
+}
+
+function handler(event) {
+  var request = event.request;
+  var query = request.querystring;
+  var clean = {};
+  var given = false;
+  delete request.headers['x-resize-accept'];
+  for (var i = 0; i < KEYS.length; i++) {
+    var name = KEYS[i];
+    var param = query[name];
+    if (!param) continue;
+    if (param.multiValue && param.multiValue.length > 1) return badRequest(name + ' must be given once');
+    var value;
+    try { value = decodeURIComponent(param.value); } catch (e) { return badRequest(name + ' is not valid percent-encoding'); }
+    var reason = problem(name, value);
+    if (reason) return badRequest(reason);
+    given = true;
+    if (!isDefault(name, value)) clean[name] = { value: value };
+  }
+  // Every parameter at its default still asks for a variant: keep one canonical marker for it.
+  if (given && Object.keys(clean).length === 0) clean.format = { value: 'auto' };
+  request.querystring = clean;
+  if (given && (!clean.format || clean.format.value === 'auto')) {
+    request.headers['x-resize-accept'] = { value: acceptToken(request.headers.accept) };
+  }
+  return request;
+}

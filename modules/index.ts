@@ -1,0 +1,15 @@
+export { ImageCdn } from "./image-cdn";
+export type {
+  BucketProps,
+  CacheProps,
+  CorsProps,
+  DomainProps,
+  GeoRestrictionProps,
+  ImageCdnProps,
+  LambdaArchitecture,
+  LoggingProps,
+  OriginMode,
+  PriceClass,
+  ResizerProps,
+} from "./props";
+export { ImageCdnPropError } from "./validate-props";

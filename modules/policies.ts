@@ -1,0 +1,130 @@
+/**
+ * Every IAM and resource policy of the kit, built by pure functions from ARNs (literal strings or
+ * Terraform references). Nothing else in the kit writes a policy statement.
+ */
+
+export type PolicyPrincipal = "*" | { AWS?: string | string[]; Service?: string | string[] };
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: "Allow" | "Deny";
+  Principal?: PolicyPrincipal;
+  Action: string | string[];
+  /** Absent only in trust policies, which must not name a resource. */
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+const CLOUDFRONT = "cloudfront.amazonaws.com";
+
+function policy(...statements: PolicyStatement[]): PolicyDocument {
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Serialized for a Terraform `policy` argument; key order is fixed, so synth stays byte-identical. */
+export function policyJson(doc: PolicyDocument): string {
+  return JSON.stringify(doc);
+}
+
+/** Refuses plain-HTTP requests to the bucket and its objects, whoever makes them. */
+export function denyInsecureTransport(bucketArn: string): PolicyStatement {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
+
+/**
+ * Originals bucket, object-lambda origin: TLS only, and reads delegated to the one supporting access
+ * point. AWS's delegation example allows `Action: "*"` to every principal of the account's access points;
+ * the kit's access point only ever reads objects (GET and HEAD are both authorized as s3:GetObject), so
+ * only s3:GetObject is delegated, and only to that access point of the owning account.
+ */
+export function bucketPolicyForAccessPoint(args: { bucketArn: string; accountId: string; accessPointArn: string }): PolicyDocument {
+  return policy(denyInsecureTransport(args.bucketArn), {
+    Sid: "DelegateReadsToSupportingAccessPoint",
+    Effect: "Allow",
+    Principal: { AWS: "*" },
+    Action: "s3:GetObject",
+    Resource: `${args.bucketArn}/*`,
+    Condition: {
+      StringEquals: {
+        "s3:DataAccessPointAccount": args.accountId,
+        "s3:DataAccessPointArn": args.accessPointArn,
+      },
+    },
+  });
+}
+
+/**
+ * Supporting access point: CloudFront may read objects, and only through S3 Object Lambda (the
+ * CalledVia condition), so the plain access point cannot be used to fetch untransformed originals.
+ */
+export function supportingAccessPointPolicy(args: { accessPointArn: string }): PolicyDocument {
+  return policy({
+    Sid: "CloudFrontReadsViaObjectLambdaOnly",
+    Effect: "Allow",
+    Principal: { Service: CLOUDFRONT },
+    Action: "s3:GetObject",
+    Resource: `${args.accessPointArn}/object/*`,
+    Condition: { "ForAnyValue:StringEquals": { "aws:CalledVia": "s3-object-lambda.amazonaws.com" } },
+  });
+}
+
+/**
+ * Object Lambda access point: only this distribution (aws:SourceArn) may GET through it. GetObject
+ * alone instead of AWS's example `s3-object-lambda:Get*`: HEAD is authorized as GetObject, and the
+ * kit transforms nothing else.
+ */
+export function objectLambdaAccessPointPolicy(args: { objectLambdaAccessPointArn: string; distributionArn: string }): PolicyDocument {
+  return policy({
+    Sid: "ThisDistributionOnly",
+    Effect: "Allow",
+    Principal: { Service: CLOUDFRONT },
+    Action: "s3-object-lambda:GetObject",
+    Resource: args.objectLambdaAccessPointArn,
+    Condition: { StringEquals: { "aws:SourceArn": args.distributionArn } },
+  });
+}
+
+/** Trust policy of the resizer's role: only the Lambda service assumes it. */
+export function lambdaAssumeRolePolicy(): PolicyDocument {
+  return policy({
+    Sid: "LambdaAssumesRole",
+    Effect: "Allow",
+    Principal: { Service: "lambda.amazonaws.com" },
+    Action: "sts:AssumeRole",
+  });
+}
+
+/**
+ * The resizer's permissions: write its own log streams (the group is created by Terraform, so no
+ * logs:CreateLogGroup), and answer requests of this Object Lambda access point. It never reads the
+ * bucket itself: S3 hands it a presigned URL signed for the caller.
+ */
+export function resizerObjectLambdaPolicy(args: { logGroupArn: string; objectLambdaAccessPointArn: string }): PolicyDocument {
+  return policy(
+    {
+      Sid: "WriteOwnLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      // The group's streams only (`<group arn>:*`), the form CreateLogStream and PutLogEvents are checked against.
+      Resource: `${args.logGroupArn}:*`,
+    },
+    {
+      Sid: "AnswerObjectLambdaRequests",
+      Effect: "Allow",
+      Action: "s3-object-lambda:WriteGetObjectResponse",
+      Resource: args.objectLambdaAccessPointArn,
+    },
+  );
+}

@@ -1,0 +1,131 @@
+import type { TerraformProvider } from "cdktf";
+
+/** Where CloudFront fetches variants from. */
+export type OriginMode = "object-lambda" | "function-url";
+export type LambdaArchitecture = "arm64" | "x86_64";
+export type PriceClass = "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
+
+/**
+ * The originals bucket: exactly one of `namePrefix`, `name` or `existingBucketName`.
+ * @default { namePrefix: "images-" }
+ */
+export interface BucketProps {
+  /** Terraform picks a unique name starting with this prefix (at most 37 characters). */
+  readonly namePrefix?: string;
+  /** An exact bucket name (3-63 characters, S3 naming rules). */
+  readonly name?: string;
+  /**
+   * Serve from a bucket this stack does not manage. No bucket hardening is created for it: its owner
+   * keeps public access blocked and encryption on. Its bucket policy is replaced only with `managePolicy`.
+   */
+  readonly existingBucketName?: string;
+  /** With `existingBucketName`: write the bucket policy (TLS-only deny and access point delegation). @default false */
+  readonly managePolicy?: boolean;
+  /** Let `terraform destroy` delete a bucket that still holds objects. @default false */
+  readonly forceDestroy?: boolean;
+  /** Keep object versions (recover overwritten or deleted originals). @default false */
+  readonly versioning?: boolean;
+  /** CORS rules on the bucket itself, for browsers that upload originals with presigned URLs. @default none */
+  readonly uploadCors?: {
+    readonly allowedOrigins: readonly string[];
+    /** @default ["PUT", "POST"] */
+    readonly allowedMethods?: readonly ("GET" | "PUT" | "POST" | "HEAD" | "DELETE")[];
+  };
+}
+
+export interface ResizerProps {
+  /** @default "arm64" (cheaper per GB-second, sharp ships native binaries for it) */
+  readonly architecture?: LambdaArchitecture;
+  /** Function memory in MB, 128..10240. @default 1024 */
+  readonly memorySize?: number;
+  /** Function timeout in seconds, 1..60 (S3 Object Lambda waits at most 60 s). @default 10 */
+  readonly timeout?: number;
+  /** Inputs with more decoded pixels are refused with 413 (pixel bombs). @default 100_000_000 */
+  readonly maxInputPixels?: number;
+  /** Inputs larger than this many bytes are refused with 413. @default 52_428_800 (50 MiB) */
+  readonly maxInputBytes?: number;
+  /** Largest `w`, 1..16383. @default 4096 */
+  readonly maxWidth?: number;
+  /** Largest `h`, 1..16383. @default 4096 */
+  readonly maxHeight?: number;
+  /** When set, any other `w` is a 400: caps the number of variants an attacker can make. @default any width */
+  readonly allowedWidths?: readonly number[];
+  /** When set, any other `h` is a 400. @default any height */
+  readonly allowedHeights?: readonly number[];
+  /** Quality when `q` is absent, 1..100. @default 80 */
+  readonly defaultQuality?: number;
+  /** CloudWatch Logs retention of the resizer's log group, in days (one of CloudWatch's allowed values). @default 30 */
+  readonly logRetentionDays?: number;
+  /** Function name. @default "<construct path based name>-resizer" */
+  readonly functionName?: string;
+}
+
+export interface CacheProps {
+  /** @default 86400 (1 day) */
+  readonly defaultTtl?: number;
+  /** @default 0 */
+  readonly minTtl?: number;
+  /** @default 31536000 (1 year) */
+  readonly maxTtl?: number;
+  /** How long CloudFront caches an error answer, in seconds: short, so a passing fault is not served on. @default 10 */
+  readonly errorTtl?: number;
+}
+
+export interface CorsProps {
+  /** Origins allowed to read images cross-origin, e.g. "https://app.example.com", or ["*"]. */
+  readonly allowedOrigins: readonly string[];
+  /** Access-Control-Max-Age in seconds. @default 600 */
+  readonly maxAgeSeconds?: number;
+}
+
+export interface DomainProps {
+  /** Host names served by the distribution, e.g. ["img.example.com"]. */
+  readonly names: readonly string[];
+  /** Route 53 hosted zone for the alias records and certificate validation. Required unless `certificateArn` is given. */
+  readonly hostedZoneId?: string;
+  /** An existing ACM certificate in us-east-1; when absent one is requested and DNS-validated. */
+  readonly certificateArn?: string;
+  /**
+   * The AWS provider (aliased, region us-east-1) that owns the certificate. When absent the certificate is
+   * pinned to us-east-1 with AWS provider 6's resource-level `region` argument.
+   */
+  readonly certificateProvider?: TerraformProvider;
+}
+
+export interface GeoRestrictionProps {
+  readonly type: "none" | "whitelist" | "blacklist";
+  /** ISO 3166-1 alpha-2 country codes, e.g. ["KR"]. */
+  readonly locations?: readonly string[];
+}
+
+export interface LoggingProps {
+  /** Domain name of the log bucket, e.g. "logs.s3.amazonaws.com" (the bucket must allow ACLs). */
+  readonly bucketDomainName: string;
+  /** @default "" */
+  readonly prefix?: string;
+}
+
+export interface ImageCdnProps {
+  /** @default "object-lambda" */
+  readonly origin?: OriginMode;
+  /** @default { namePrefix: "images-" } */
+  readonly bucket?: BucketProps;
+  /** @default see ResizerProps */
+  readonly resizer?: ResizerProps;
+  /** @default see CacheProps */
+  readonly cache?: CacheProps;
+  /** CORS for pages and players on other origins. @default no CORS headers */
+  readonly cors?: CorsProps;
+  /** Custom domain. @default the distribution's *.cloudfront.net name only */
+  readonly domain?: DomainProps;
+  /** @default "PriceClass_100" */
+  readonly priceClass?: PriceClass;
+  /** @default { type: "none" } */
+  readonly geoRestriction?: GeoRestrictionProps;
+  /** CloudFront standard logging. @default off */
+  readonly logging?: LoggingProps;
+  /** Prefix of every named resource (function, policies, access points), 3..24 lowercase letters, digits, hyphens. @default derived from the construct path */
+  readonly resourcePrefix?: string;
+  /** Tags on every taggable resource. @default none */
+  readonly tags?: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,70 @@
+import { Construct } from "constructs";
+import { AssetType, TerraformAsset } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { configToEnv, type ResizerConfig } from "../lambda-src/core/config";
+import { buildResizerBundle } from "./bundle";
+import { lambdaAssumeRolePolicy, policyJson, type PolicyDocument } from "./policies";
+import type { LambdaArchitecture } from "./props";
+
+export interface ResizerFunctionProps {
+  readonly functionName: string;
+  readonly architecture: LambdaArchitecture;
+  readonly memorySize: number;
+  readonly timeout: number;
+  readonly logRetentionDays: number;
+  readonly config: ResizerConfig;
+  readonly tags: Record<string, string> | undefined;
+}
+
+/** Node.js 22: an LTS Lambda runtime; sharp loads through Node-API, so its binaries do not depend on the Node version. */
+export const RESIZER_RUNTIME = "nodejs22.x";
+
+/** The resizer Lambda: its reproducible bundle, its own role (no permissions until granted) and log group. */
+export class ResizerFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
+
+  constructor(scope: Construct, id: string, props: ResizerFunctionProps) {
+    super(scope, id);
+    const bundle = buildResizerBundle({ architecture: props.architecture });
+    const asset = new TerraformAsset(this, "bundle", { path: bundle.zipPath, type: AssetType.FILE });
+
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/aws/lambda/${props.functionName}`,
+      retentionInDays: props.logRetentionDays,
+      tags: props.tags,
+    });
+    this.role = new IamRole(this, "role", {
+      name: props.functionName,
+      description: "Runs the image resizer; permissions come from its inline policy only",
+      assumeRolePolicy: policyJson(lambdaAssumeRolePolicy()),
+      tags: props.tags,
+    });
+    this.function = new LambdaFunction(this, "function", {
+      functionName: props.functionName,
+      description: "Resizes images from the originals bucket (sharp)",
+      role: this.role.arn,
+      runtime: RESIZER_RUNTIME,
+      architectures: [props.architecture],
+      handler: "index.handler",
+      filename: asset.path,
+      // Terraform's filebase64sha256 of the zip: an unchanged resizer plans no update.
+      sourceCodeHash: bundle.sourceCodeHash,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      environment: { variables: configToEnv(props.config) },
+      loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
+      tags: props.tags,
+      dependsOn: [this.logGroup],
+    });
+  }
+
+  /** The role's one inline policy. */
+  grant(document: PolicyDocument): IamRolePolicy {
+    return new IamRolePolicy(this, "policy", { name: "resizer", role: this.role.id, policy: policyJson(document) });
+  }
+}

@@ -1,0 +1,267 @@
+import { Token } from "cdktf";
+import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
+import type {
+  CacheProps,
+  CorsProps,
+  DomainProps,
+  GeoRestrictionProps,
+  ImageCdnProps,
+  LambdaArchitecture,
+  LoggingProps,
+  OriginMode,
+  PriceClass,
+} from "./props";
+
+/** A wrong ImageCdn prop: the message names the prop, the value and what is allowed. */
+export class ImageCdnPropError extends Error {
+  constructor(prop: string, value: unknown, allowed: string) {
+    super(`ImageCdn: invalid ${prop}: got ${describe(value)}; allowed: ${allowed}`);
+    this.name = "ImageCdnPropError";
+  }
+}
+
+export type ResolvedBucket =
+  | { kind: "managed"; name?: string; namePrefix?: string; forceDestroy: boolean; versioning: boolean; uploadCors?: { allowedOrigins: string[]; allowedMethods: string[] } }
+  | { kind: "existing"; name: string; managePolicy: boolean };
+
+export interface ResolvedProps {
+  origin: OriginMode;
+  bucket: ResolvedBucket;
+  resizer: {
+    architecture: LambdaArchitecture;
+    memorySize: number;
+    timeout: number;
+    logRetentionDays: number;
+    functionName?: string;
+    config: ResizerConfig;
+  };
+  cache: Required<CacheProps>;
+  cors?: { allowedOrigins: string[]; maxAgeSeconds: number };
+  domain?: DomainProps & { names: string[] };
+  priceClass: PriceClass;
+  geoRestriction: { type: GeoRestrictionProps["type"]; locations: string[] };
+  logging?: Required<LoggingProps>;
+  resourcePrefix?: string;
+  /** Undefined when no tags were given, so the synthesized JSON carries no empty maps. */
+  tags: Record<string, string> | undefined;
+}
+
+/** The function-url origin (for accounts without S3 Object Lambda) is designed but not built yet. */
+const ORIGINS: readonly OriginMode[] = ["object-lambda"];
+const ARCHITECTURES: readonly LambdaArchitecture[] = ["arm64", "x86_64"];
+const PRICE_CLASSES: readonly PriceClass[] = ["PriceClass_100", "PriceClass_200", "PriceClass_All"];
+const GEO_TYPES = ["none", "whitelist", "blacklist"] as const;
+const UPLOAD_METHODS = ["GET", "PUT", "POST", "HEAD", "DELETE"];
+/** The values CloudWatch Logs accepts for retention_in_days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const BUCKET_RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
+const BUCKET_RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+const DNS_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate\/[0-9a-f-]{36}$/;
+const CORS_ORIGIN = /^https?:\/\/(\*\.)?[a-z0-9.-]+(:[0-9]{1,5})?$/;
+const COUNTRY = /^[A-Z]{2}$/;
+const LOG_BUCKET_DOMAIN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\.s3(\.[a-z0-9-]+)?\.amazonaws\.com$/;
+const RESOURCE_PREFIX = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
+  if (value && typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/** Unresolved tokens (references to other resources) cannot be checked at synth; Terraform checks them. */
+function isToken(value: unknown): boolean {
+  return typeof value === "string" ? Token.isUnresolved(value) : false;
+}
+
+function integer(prop: string, value: number | undefined, fallback: number, min: number, max: number, unit = ""): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new ImageCdnPropError(prop, value, `an integer from ${min} to ${max}${unit}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(prop: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value)) throw new ImageCdnPropError(prop, value, allowed.map((a) => `"${a}"`).join(", "));
+  return value;
+}
+
+function stringMatching(prop: string, value: string, pattern: RegExp, allowed: string): string {
+  if (typeof value !== "string" || (!isToken(value) && !pattern.test(value))) throw new ImageCdnPropError(prop, value, allowed);
+  return value;
+}
+
+function allowList(prop: string, values: readonly number[] | undefined, max: number): number[] {
+  if (values === undefined) return [];
+  if (!Array.isArray(values) || values.length === 0) throw new ImageCdnPropError(prop, values, `a non-empty list of integers from 1 to ${max}, or leave it unset`);
+  values.forEach((v, i) => integer(`${prop}[${i}]`, v, 0, 1, max));
+  if (new Set(values).size !== values.length) throw new ImageCdnPropError(prop, values, "a list without repeated values");
+  return [...values].sort((a, b) => a - b);
+}
+
+function checkBucketName(prop: string, name: string): string {
+  const rules = "3-63 characters of a-z, 0-9, '.', '-', starting and ending with a letter or digit, no '..', not an IP address, no reserved prefix (xn--, sthree-, amzn-s3-demo-) or suffix (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3)";
+  if (isToken(name)) return name;
+  const bad =
+    typeof name !== "string" ||
+    !BUCKET_NAME.test(name) ||
+    name.includes("..") ||
+    /^\d+\.\d+\.\d+\.\d+$/.test(name) ||
+    BUCKET_RESERVED_PREFIXES.some((p) => name.startsWith(p)) ||
+    BUCKET_RESERVED_SUFFIXES.some((s) => name.endsWith(s));
+  if (bad) throw new ImageCdnPropError(prop, name, rules);
+  return name;
+}
+
+function resolveBucket(bucket: ImageCdnProps["bucket"]): ResolvedBucket {
+  const b = bucket ?? { namePrefix: "images-" };
+  const given = (["namePrefix", "name", "existingBucketName"] as const).filter((k) => b[k] !== undefined);
+  if (given.length !== 1) {
+    throw new ImageCdnPropError("bucket", b, "exactly one of bucket.namePrefix, bucket.name, bucket.existingBucketName");
+  }
+  if (b.existingBucketName !== undefined) {
+    for (const k of ["forceDestroy", "versioning", "uploadCors"] as const) {
+      if (b[k] !== undefined) throw new ImageCdnPropError(`bucket.${k}`, b[k], "unset with bucket.existingBucketName (the stack does not manage that bucket)");
+    }
+    return { kind: "existing", name: checkBucketName("bucket.existingBucketName", b.existingBucketName), managePolicy: b.managePolicy ?? false };
+  }
+  if (b.managePolicy !== undefined) throw new ImageCdnPropError("bucket.managePolicy", b.managePolicy, "only with bucket.existingBucketName");
+  let uploadCors: { allowedOrigins: string[]; allowedMethods: string[] } | undefined;
+  if (b.uploadCors !== undefined) {
+    uploadCors = {
+      allowedOrigins: corsOrigins("bucket.uploadCors.allowedOrigins", b.uploadCors.allowedOrigins),
+      allowedMethods: [...(b.uploadCors.allowedMethods ?? ["PUT", "POST"])].map((m, i) => oneOf(`bucket.uploadCors.allowedMethods[${i}]`, m, UPLOAD_METHODS, "PUT")),
+    };
+  }
+  const common = { forceDestroy: bool("bucket.forceDestroy", b.forceDestroy), versioning: bool("bucket.versioning", b.versioning), uploadCors };
+  if (b.name !== undefined) return { kind: "managed", name: checkBucketName("bucket.name", b.name), ...common };
+  const prefix = b.namePrefix as string;
+  if (!isToken(prefix) && (typeof prefix !== "string" || !/^[a-z0-9][a-z0-9.-]{0,36}$/.test(prefix) || BUCKET_RESERVED_PREFIXES.some((p) => prefix.startsWith(p)))) {
+    throw new ImageCdnPropError("bucket.namePrefix", prefix, "1-37 characters of a-z, 0-9, '.', '-', starting with a letter or digit (Terraform appends 26 characters)");
+  }
+  return { kind: "managed", namePrefix: prefix, ...common };
+}
+
+function bool(prop: string, value: boolean | undefined): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") throw new ImageCdnPropError(prop, value, "true or false");
+  return value;
+}
+
+function corsOrigins(prop: string, origins: readonly string[]): string[] {
+  if (!Array.isArray(origins) || origins.length === 0) throw new ImageCdnPropError(prop, origins, `a non-empty list of origins like "https://app.example.com", or ["*"]`);
+  if (origins.includes("*") && origins.length > 1) throw new ImageCdnPropError(prop, origins, `"*" alone, or a list of origins without "*"`);
+  origins.forEach((o, i) => {
+    if (o !== "*") stringMatching(`${prop}[${i}]`, o, CORS_ORIGIN, `"*" or a scheme and host without path, like "https://app.example.com" or "http://localhost:3000"`);
+  });
+  return [...origins];
+}
+
+function resolveCache(cache: CacheProps | undefined): Required<CacheProps> {
+  const c = cache ?? {};
+  const year = 31_536_000;
+  const minTtl = integer("cache.minTtl", c.minTtl, 0, 0, year, " seconds");
+  const defaultTtl = integer("cache.defaultTtl", c.defaultTtl, Math.max(86_400, minTtl), 0, year, " seconds");
+  const maxTtl = integer("cache.maxTtl", c.maxTtl, Math.max(year, defaultTtl), 0, year, " seconds");
+  if (!(minTtl <= defaultTtl && defaultTtl <= maxTtl)) {
+    throw new ImageCdnPropError("cache", { minTtl, defaultTtl, maxTtl }, "minTtl <= defaultTtl <= maxTtl");
+  }
+  return { minTtl, defaultTtl, maxTtl, errorTtl: integer("cache.errorTtl", c.errorTtl, 10, 0, 300, " seconds (errors must not be served on for long)") };
+}
+
+function resolveDomain(domain: DomainProps | undefined): ResolvedProps["domain"] {
+  if (domain === undefined) return undefined;
+  if (!Array.isArray(domain.names) || domain.names.length === 0) throw new ImageCdnPropError("domain.names", domain.names, `a non-empty list of host names like "img.example.com"`);
+  domain.names.forEach((n, i) => stringMatching(`domain.names[${i}]`, n, DNS_NAME, `a lowercase host name like "img.example.com" or "*.example.com"`));
+  if (new Set(domain.names).size !== domain.names.length) throw new ImageCdnPropError("domain.names", domain.names, "a list without repeated names");
+  if (domain.hostedZoneId === undefined && domain.certificateArn === undefined) {
+    throw new ImageCdnPropError("domain.hostedZoneId", undefined, "a Route 53 hosted zone id like \"Z123ABC\" (needed for certificate validation and alias records), or give domain.certificateArn and manage DNS yourself");
+  }
+  if (domain.hostedZoneId !== undefined) stringMatching("domain.hostedZoneId", domain.hostedZoneId, HOSTED_ZONE_ID, `a Route 53 hosted zone id like "Z0123456789ABCDEFGHIJ"`);
+  if (domain.certificateArn !== undefined) {
+    stringMatching("domain.certificateArn", domain.certificateArn, CERTIFICATE_ARN, "an ACM certificate ARN in us-east-1 (CloudFront only uses certificates from us-east-1)");
+    if (domain.certificateProvider !== undefined) throw new ImageCdnPropError("domain.certificateProvider", "(provider)", "unset when domain.certificateArn is given (no certificate is created)");
+  }
+  return { ...domain, names: [...domain.names] };
+}
+
+function resolveGeo(geo: GeoRestrictionProps | undefined): ResolvedProps["geoRestriction"] {
+  if (geo === undefined) return { type: "none", locations: [] };
+  const type = oneOf("geoRestriction.type", geo.type, GEO_TYPES, "none");
+  const locations = geo.locations ?? [];
+  if (type === "none" && locations.length > 0) throw new ImageCdnPropError("geoRestriction.locations", locations, `none with type "none"`);
+  if (type !== "none" && locations.length === 0) throw new ImageCdnPropError("geoRestriction.locations", locations, `a non-empty list of ISO 3166-1 alpha-2 codes like ["KR"] with type "${type}"`);
+  locations.forEach((l, i) => stringMatching(`geoRestriction.locations[${i}]`, l, COUNTRY, `an ISO 3166-1 alpha-2 country code in capitals, like "KR"`));
+  return { type, locations: [...locations].sort() };
+}
+
+function resolveTags(tags: ImageCdnProps["tags"]): Record<string, string> | undefined {
+  if (tags === undefined || Object.keys(tags).length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(tags ?? {}).sort()) {
+    const value = (tags as Record<string, string>)[key];
+    if (!TAG_KEY.test(key) || key.startsWith("aws:")) throw new ImageCdnPropError("tags", key, "tag keys of 1-128 letters, digits, spaces and _.:/=+-@, not starting with \"aws:\"");
+    if (typeof value !== "string" || value.length > 256) throw new ImageCdnPropError(`tags.${key}`, value, "a string of at most 256 characters");
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Validates every prop and fills in the defaults. Pure: throws ImageCdnPropError on the first wrong value. */
+export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
+  const origin = oneOf("origin", props.origin, ORIGINS, "object-lambda");
+  const r = props.resizer ?? {};
+  const maxWidth = integer("resizer.maxWidth", r.maxWidth, DEFAULT_RESIZER_CONFIG.maxWidth, 1, 16383, " pixels");
+  const maxHeight = integer("resizer.maxHeight", r.maxHeight, DEFAULT_RESIZER_CONFIG.maxHeight, 1, 16383, " pixels");
+  const config: ResizerConfig = {
+    maxInputPixels: integer("resizer.maxInputPixels", r.maxInputPixels, DEFAULT_RESIZER_CONFIG.maxInputPixels, 1, 1_000_000_000, " pixels"),
+    maxInputBytes: integer("resizer.maxInputBytes", r.maxInputBytes, DEFAULT_RESIZER_CONFIG.maxInputBytes, 1, 1_073_741_824, " bytes"),
+    maxWidth,
+    maxHeight,
+    allowedWidths: allowList("resizer.allowedWidths", r.allowedWidths, maxWidth),
+    allowedHeights: allowList("resizer.allowedHeights", r.allowedHeights, maxHeight),
+    defaultQuality: integer("resizer.defaultQuality", r.defaultQuality, DEFAULT_RESIZER_CONFIG.defaultQuality, 1, 100),
+  };
+  const logRetentionDays = r.logRetentionDays ?? 30;
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) throw new ImageCdnPropError("resizer.logRetentionDays", logRetentionDays, `one of ${LOG_RETENTION_DAYS.join(", ")}`);
+  if (r.functionName !== undefined) stringMatching("resizer.functionName", r.functionName, /^[A-Za-z0-9_-]{1,64}$/, "1-64 characters of letters, digits, '-' and '_'");
+  const cors = props.cors === undefined ? undefined : resolveCors(props.cors);
+  if (props.resourcePrefix !== undefined) stringMatching("resourcePrefix", props.resourcePrefix, RESOURCE_PREFIX, "3-24 characters of a-z, 0-9 and '-', starting with a letter, not ending with '-'");
+  const logging = props.logging === undefined ? undefined : {
+    bucketDomainName: stringMatching("logging.bucketDomainName", props.logging.bucketDomainName, LOG_BUCKET_DOMAIN, `an S3 bucket domain name like "my-logs.s3.amazonaws.com"`),
+    prefix: props.logging.prefix ?? "",
+  };
+  return {
+    origin,
+    bucket: resolveBucket(props.bucket),
+    resizer: {
+      architecture: oneOf("resizer.architecture", r.architecture, ARCHITECTURES, "arm64"),
+      memorySize: integer("resizer.memorySize", r.memorySize, 1024, 128, 10240, " MB"),
+      timeout: integer("resizer.timeout", r.timeout, 10, 1, 60, " seconds (S3 Object Lambda and CloudFront wait at most 60 s)"),
+      logRetentionDays,
+      functionName: r.functionName,
+      config,
+    },
+    cache: resolveCache(props.cache),
+    cors,
+    domain: resolveDomain(props.domain),
+    priceClass: oneOf("priceClass", props.priceClass, PRICE_CLASSES, "PriceClass_100"),
+    geoRestriction: resolveGeo(props.geoRestriction),
+    logging,
+    resourcePrefix: props.resourcePrefix,
+    tags: resolveTags(props.tags),
+  };
+}
+
+function resolveCors(cors: CorsProps): NonNullable<ResolvedProps["cors"]> {
+  return {
+    allowedOrigins: corsOrigins("cors.allowedOrigins", cors.allowedOrigins),
+    maxAgeSeconds: integer("cors.maxAgeSeconds", cors.maxAgeSeconds, 600, 0, 86_400, " seconds"),
+  };
+}
