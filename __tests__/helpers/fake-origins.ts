@@ -1,0 +1,69 @@
+import { once } from "node:events";
+import http from "node:http";
+import net from "node:net";
+
+export interface FakeOrigin {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** An origin that answers every request with `status` and a short XML error body. */
+export async function startStatusOrigin(status: number): Promise<FakeOrigin> {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(status, { "content-type": "application/xml" }).end("<Error><Code>Stand-in</Code></Error>");
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/originals/photo.jpg?X-Amz-Signature=secret`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * An origin that accepts connections and then says nothing: with `afterHeaders`, it sends
+ * 200 headers declaring `contentLength` bytes and the first bytes of a JPEG, then stalls.
+ */
+export async function startStallingOrigin(
+  options: { afterHeaders?: boolean; contentLength?: number } = {},
+): Promise<FakeOrigin & { connections(): number }> {
+  const sockets = new Set<net.Socket>();
+  let accepted = 0;
+  const server = net.createServer((socket) => {
+    accepted += 1;
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => undefined);
+    if (options.afterHeaders) {
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-type: image/jpeg\r\ncontent-length: ${options.contentLength ?? 100_000}\r\n\r\n`);
+      socket.write(Buffer.from([0xff, 0xd8, 0xff, 0xe0]));
+    }
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/originals/photo.jpg?X-Amz-Signature=secret`,
+    connections: () => accepted,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A URL where nothing listens: connection refused. */
+export async function unusedPortUrl(): Promise<string> {
+  const server = net.createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}/originals/photo.jpg?X-Amz-Signature=secret`;
+}

@@ -1,0 +1,346 @@
+/**
+ * The Object Lambda adapter end to end with real parts on 127.0.0.1: originals in s3rver,
+ * fetched through presigned URLs made by the real presigner, answers sent by the real S3
+ * client to a WriteGetObjectResponse stand-in. The whole suite runs twice: against the
+ * source handler and against the handler `require`d from the unpacked x86_64 bundle.
+ */
+import { readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import sharp from "sharp";
+import { handler as sourceHandler, type S3ObjectLambdaEvent } from "../lambda-src";
+import { ERROR_CACHE_CONTROL, VARIANT_CACHE_CONTROL } from "../lambda-src/core";
+import { loadBundledHandler, type ResizerHandler } from "./helpers/bundled-handler";
+import { startStallingOrigin, startStatusOrigin, unusedPortUrl, type FakeOrigin } from "./helpers/fake-origins";
+import { fakeContext } from "./helpers/lambda-context";
+import { startLocalS3, type LocalS3 } from "./helpers/s3rver-harness";
+import { startWriteGetObjectResponseStandIn, type RecordedResponse, type WriteGetObjectResponseStandIn } from "./helpers/write-get-object-response-stand-in";
+
+const FIXTURES = path.resolve(__dirname, "../../shared/fixtures/images");
+const MAX_INPUT_BYTES = 2_000_000;
+
+/** Originals in s3rver: key -> fixture file and the Content-Type it was stored with. */
+const ORIGINALS = {
+  "photos/flowers.jpeg": { file: "flowers.jpeg", contentType: "image/jpeg" },
+  "photos/my photo+1 100%.jpg": { file: "flowers.jpeg", contentType: "image/jpeg" },
+  "사진/꽃.jpeg": { file: "Landscape_6.jpg", contentType: "image/jpeg" },
+  "odd/a#b?c=d&e.png": { file: "with-alpha.png", contentType: "image/png" },
+  "bad/check.svg": { file: "check.svg", contentType: "image/svg+xml" },
+  "bad/corrupt-header.jpg": { file: "corrupt-header.jpg", contentType: "image/jpeg" },
+  "bad/giant-image.jpg": { file: "giant-image.jpg", contentType: "image/jpeg" },
+} as const;
+type OriginalKey = keyof typeof ORIGINALS;
+const SPECIAL_KEYS: OriginalKey[] = ["photos/my photo+1 100%.jpg", "사진/꽃.jpeg", "odd/a#b?c=d&e.png"];
+
+const SERVER_TIMING = /^fetch;dur=\d+\.\d, transform;dur=\d+\.\d, total;dur=\d+\.\d$/;
+
+let s3: LocalS3;
+let standIn: WriteGetObjectResponseStandIn;
+const fixtureBytes = new Map<OriginalKey, Buffer>();
+const savedEnv = { ...process.env };
+let logLines: string[] = [];
+let logSpy: jest.SpyInstance;
+let tokenCounter = 0;
+
+beforeAll(async () => {
+  [s3, standIn] = await Promise.all([startLocalS3(), startWriteGetObjectResponseStandIn()]);
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_S3: standIn.endpoint,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "AKIDLOCALTEST",
+    AWS_SECRET_ACCESS_KEY: "local-test-secret",
+    RESIZER_MAX_INPUT_BYTES: String(MAX_INPUT_BYTES),
+  });
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  for (const [key, { file, contentType }] of Object.entries(ORIGINALS) as Array<[OriginalKey, (typeof ORIGINALS)[OriginalKey]]>) {
+    const bytes = await readFile(path.join(FIXTURES, file));
+    fixtureBytes.set(key, bytes);
+    await s3.put(key, bytes, contentType);
+  }
+});
+
+afterAll(async () => {
+  await Promise.all([s3?.close(), standIn?.close()]);
+  process.env = savedEnv;
+});
+
+beforeEach(() => {
+  logLines = [];
+  logSpy = jest.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+    logLines.push(args.map(String).join(" "));
+  });
+});
+
+afterEach(() => logSpy.mockRestore());
+
+/** The URL S3 Object Lambda reports in userRequest.url: the key percent-encoded per segment. */
+function userRequestUrl(key: string, query: string): string {
+  const encodedKey = key.split("/").map(encodeURIComponent).join("/");
+  return `https://images-abc123-s3alias.s3-object-lambda.us-east-1.amazonaws.com/${encodedKey}${query ? `?${query}` : ""}`;
+}
+
+interface Invocation {
+  key?: string;
+  query?: string;
+  headers?: Record<string, string>;
+  /** Defaults to a presigned GET for `key` in s3rver. */
+  inputS3Url?: string;
+  budgetMs?: number;
+}
+
+interface Answer {
+  response: RecordedResponse;
+  token: string;
+  /** From the invocation's start to WriteGetObjectResponse's arrival. */
+  elapsedMs: number;
+  inputS3Url: string;
+}
+
+function makeInvoke(getHandler: () => ResizerHandler) {
+  return async ({ key = "photos/flowers.jpeg", query = "", headers = {}, inputS3Url, budgetMs = 15_000 }: Invocation): Promise<Answer> => {
+    const token = `token-${++tokenCounter}`;
+    const url = inputS3Url ?? (await s3.presignGet(key));
+    const event: S3ObjectLambdaEvent = {
+      xAmzRequestId: `req-${tokenCounter}`,
+      getObjectContext: { inputS3Url: url, outputRoute: "io-route-1", outputToken: token },
+      userRequest: { url: userRequestUrl(key, query), headers: { Host: "images.example.com", ...headers } },
+      configuration: {},
+    };
+    const context = fakeContext(budgetMs, `lambda-${tokenCounter}`);
+    await getHandler()(event, context);
+    const response = await standIn.responseFor(token, 0);
+    return { response, token, elapsedMs: response.receivedAt - context.startedAt, inputS3Url: url };
+  };
+}
+
+async function decoded(body: Buffer): Promise<{ width?: number; height?: number; format?: string; compression?: string }> {
+  const meta = await sharp(body).metadata();
+  return { width: meta.width, height: meta.height, format: meta.format, compression: meta.compression };
+}
+
+function expectErrorAnswer(response: RecordedResponse, status: number, code: string): void {
+  expect(response.status).toBe(status);
+  expect(response.errorCode).toBe(code);
+  expect(response.errorMessage).toMatch(/\S/);
+  expect(response.forwardedHeaders["cache-control"]).toBe(ERROR_CACHE_CONTROL);
+  expect(response.body.length).toBe(0);
+}
+
+interface LoadedHandler {
+  handler: ResizerHandler;
+  dispose(): Promise<void>;
+}
+
+const HANDLERS: Array<[string, () => Promise<LoadedHandler>]> = [
+  ["source handler", async () => ({ handler: sourceHandler, dispose: async () => undefined })],
+  [
+    "bundled x86_64 handler",
+    async () => {
+      const bundled = await loadBundledHandler();
+      return { handler: bundled.handler, dispose: () => rm(bundled.dir, { recursive: true, force: true }) };
+    },
+  ],
+];
+
+describe.each(HANDLERS)("S3 Object Lambda end to end: %s", (_name, load) => {
+  let loaded: LoadedHandler | undefined;
+  const invoke = makeInvoke(() => loaded!.handler);
+  const origins: FakeOrigin[] = [];
+
+  beforeAll(async () => {
+    loaded = await load();
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([loaded?.dispose(), ...origins.map((origin) => origin.close())]);
+  });
+
+  it("resizes: 200 with the variant's bytes, type, length, cache and timing headers", async () => {
+    const { response, token } = await invoke({ query: "w=120" });
+
+    expect(response.method).toBe("POST");
+    expect(response.path).toBe("/WriteGetObjectResponse");
+    expect(response.route).toBe("io-route-1");
+    expect(response.token).toBe(token);
+    expect(response.status).toBe(200);
+    expect(response.errorCode).toBeUndefined();
+    expect(response.forwardedHeaders["content-type"]).toBe("image/jpeg");
+    expect(response.contentLengthHeader).toBe(response.body.length);
+    expect(response.forwardedHeaders["cache-control"]).toBe(VARIANT_CACHE_CONTROL);
+    expect(response.metadata["vary"]).toBe("Accept");
+    expect(response.metadata["server-timing"]).toMatch(SERVER_TIMING);
+    expect(await decoded(response.body)).toMatchObject({ width: 120, height: 68, format: "jpeg" });
+  });
+
+  it("honours explicit format, fit and both dimensions, without Vary", async () => {
+    const { response } = await invoke({ query: "fit=contain&format=png&h=50&w=80" });
+
+    expect(response.status).toBe(200);
+    expect(response.forwardedHeaders["content-type"]).toBe("image/png");
+    expect(response.metadata["vary"]).toBeUndefined();
+    expect(await decoded(response.body)).toMatchObject({ width: 80, height: 50, format: "png" });
+  });
+
+  it("negotiates AVIF from the Accept header", async () => {
+    const { response } = await invoke({ query: "w=64", headers: { Accept: "image/avif,image/webp,image/apng,*/*;q=0.8" } });
+
+    expect(response.status).toBe(200);
+    expect(response.forwardedHeaders["content-type"]).toBe("image/avif");
+    expect(await decoded(response.body)).toMatchObject({ width: 64, format: "heif", compression: "av1" });
+  });
+
+  it("prefers the x-resize-accept hint over Accept, in any header-name case", async () => {
+    const avifAccept = "image/avif,image/webp,*/*";
+    const webp = await invoke({ query: "w=64", headers: { "X-Resize-Accept": "webp", Accept: avifAccept } });
+    const none = await invoke({ query: "w=64", headers: { "x-resize-accept": "none", accept: avifAccept } });
+    const lowerAccept = await invoke({ query: "w=64", headers: { accept: "image/webp" } });
+
+    expect(webp.response.forwardedHeaders["content-type"]).toBe("image/webp");
+    expect((await decoded(webp.response.body)).format).toBe("webp");
+    expect(none.response.forwardedHeaders["content-type"]).toBe("image/jpeg");
+    expect((await decoded(none.response.body)).format).toBe("jpeg");
+    expect(lowerAccept.response.forwardedHeaders["content-type"]).toBe("image/webp");
+  });
+
+  it("streams the original untouched when there are no parameters", async () => {
+    const { response } = await invoke({ key: "photos/flowers.jpeg" });
+
+    expect(response.status).toBe(200);
+    expect(response.forwardedHeaders["content-type"]).toBe("image/jpeg");
+    expect(response.contentLengthHeader).toBe(fixtureBytes.get("photos/flowers.jpeg")!.length);
+    expect(response.body.equals(fixtureBytes.get("photos/flowers.jpeg")!)).toBe(true);
+    expect(response.forwardedHeaders["etag"]).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(response.metadata["server-timing"]).toMatch(/^fetch;dur=\d+\.\d, total;dur=\d+\.\d$/);
+  });
+
+  it.each(SPECIAL_KEYS)("serves key %p: original bytes and a variant", async (key) => {
+    const original = await invoke({ key });
+    const variant = await invoke({ key, query: "w=40" });
+
+    expect(original.response.status).toBe(200);
+    expect(original.response.body.equals(fixtureBytes.get(key)!)).toBe(true);
+    expect(original.response.forwardedHeaders["content-type"]).toBe(ORIGINALS[key].contentType);
+    expect(variant.response.status).toBe(200);
+    expect((await decoded(variant.response.body)).width).toBe(40);
+  });
+
+  it("applies the EXIF orientation (a Korean key holding an orientation-6 photo)", async () => {
+    const { response } = await invoke({ key: "사진/꽃.jpeg", query: "w=300" });
+
+    expect(await decoded(response.body)).toMatchObject({ width: 300, height: 225 });
+  });
+
+  it("answers 404 for a missing key", async () => {
+    const { response } = await invoke({ key: "photos/nope.jpg", query: "w=100" });
+
+    expectErrorAnswer(response, 404, "NoSuchKey");
+  });
+
+  it("answers 404 for a missing key without parameters too", async () => {
+    const { response } = await invoke({ key: "photos/nope.jpg" });
+
+    expectErrorAnswer(response, 404, "NoSuchKey");
+  });
+
+  it("answers 400 naming the bad parameter, without fetching anything", async () => {
+    const stalling = await startStallingOrigin();
+    origins.push(stalling);
+    const bad = await invoke({ query: "w=abc", inputS3Url: stalling.url });
+    const foreign = await invoke({ query: "q=%ED%95%9C", inputS3Url: stalling.url });
+
+    expectErrorAnswer(bad.response, 400, "InvalidParameter");
+    expect(bad.response.errorMessage).toMatch(/\bw\b/);
+    expectErrorAnswer(foreign.response, 400, "InvalidParameter");
+    expect(foreign.response.errorMessage).toMatch(/\bq\b/);
+    expect(stalling.connections()).toBe(0);
+  });
+
+  it("passes the origin's 403 on", async () => {
+    const forbidden = await startStatusOrigin(403);
+    origins.push(forbidden);
+    const { response } = await invoke({ query: "w=100", inputS3Url: forbidden.url });
+
+    expectErrorAnswer(response, 403, "AccessDenied");
+  });
+
+  it("answers 502 when the origin fails (500) or cannot be reached", async () => {
+    const failing = await startStatusOrigin(500);
+    origins.push(failing);
+    const failed = await invoke({ query: "w=100", inputS3Url: failing.url });
+    const refused = await invoke({ inputS3Url: await unusedPortUrl() });
+
+    expectErrorAnswer(failed.response, 502, "OriginError");
+    expect(failed.response.errorMessage).toContain("500");
+    expectErrorAnswer(refused.response, 502, "OriginUnreachable");
+  });
+
+  it("answers 504 before the function's timeout when the origin never answers", async () => {
+    const stalling = await startStallingOrigin();
+    origins.push(stalling);
+    const budgetMs = 1500;
+    const { response, elapsedMs } = await invoke({ query: "w=100", inputS3Url: stalling.url, budgetMs });
+
+    expectErrorAnswer(response, 504, "Timeout");
+    expect(stalling.connections()).toBe(1);
+    // The deadline keeps min(1000 ms, 10%) back: 1350 ms of a 1500 ms budget.
+    expect(elapsedMs).toBeGreaterThanOrEqual(1300);
+    expect(elapsedMs).toBeLessThan(budgetMs);
+  });
+
+  it("answers 504 before the function's timeout when the origin stalls mid-body", async () => {
+    const stalling = await startStallingOrigin({ afterHeaders: true, contentLength: 100_000 });
+    origins.push(stalling);
+    const budgetMs = 1500;
+    const { response, elapsedMs } = await invoke({ query: "w=100", inputS3Url: stalling.url, budgetMs });
+
+    expectErrorAnswer(response, 504, "Timeout");
+    expect(elapsedMs).toBeLessThan(budgetMs);
+  });
+
+  it("answers 413 from the declared length, before downloading the body", async () => {
+    // This origin sends headers and then nothing: only a decision made on the headers answers in time.
+    const oversized = await startStallingOrigin({ afterHeaders: true, contentLength: MAX_INPUT_BYTES + 1 });
+    origins.push(oversized);
+    const { response, elapsedMs } = await invoke({ query: "w=100", inputS3Url: oversized.url, budgetMs: 5000 });
+
+    expectErrorAnswer(response, 413, "PayloadTooLarge");
+    expect(elapsedMs).toBeLessThan(1000);
+  });
+
+  it("answers 413 for a pixel bomb, 415 for SVG and 422 for a corrupt image", async () => {
+    const bomb = await invoke({ key: "bad/giant-image.jpg", query: "w=100" });
+    const svg = await invoke({ key: "bad/check.svg", query: "w=100" });
+    const corrupt = await invoke({ key: "bad/corrupt-header.jpg", query: "w=100" });
+
+    expectErrorAnswer(bomb.response, 413, "PayloadTooLarge");
+    expectErrorAnswer(svg.response, 415, "UnsupportedMediaType");
+    expectErrorAnswer(corrupt.response, 422, "UnprocessableImage");
+  });
+
+  it("rethrows when WriteGetObjectResponse itself fails, after logging it", async () => {
+    const token = `token-${++tokenCounter}`;
+    standIn.failFor(token);
+    const event: S3ObjectLambdaEvent = {
+      getObjectContext: { inputS3Url: await s3.presignGet("photos/flowers.jpeg"), outputRoute: "io-route-1", outputToken: token },
+      userRequest: { url: userRequestUrl("photos/flowers.jpeg", "w=40"), headers: {} },
+    };
+
+    await expect(loaded!.handler(event, fakeContext(15_000))).rejects.toThrow();
+    expect(standIn.received.filter((response) => response.token === token).length).toBeGreaterThanOrEqual(1);
+    expect(logLines).toHaveLength(1);
+    expect(JSON.parse(logLines[0]!)).toMatchObject({ status: 200, error: expect.stringContaining("WriteGetObjectResponse failed") });
+  });
+
+  it("logs one JSON line per request, without the presigned URL's credentials", async () => {
+    const { inputS3Url } = await invoke({ key: "photos/my photo+1 100%.jpg", query: "w=40" });
+
+    expect(inputS3Url).toContain("X-Amz-Signature=");
+    expect(logLines).toHaveLength(1);
+    const entry = JSON.parse(logLines[0]!) as Record<string, unknown>;
+    expect(entry).toMatchObject({ key: "photos/my photo+1 100%.jpg", params: "w=40", status: 200, contentType: "image/jpeg" });
+    expect(entry.bytes).toEqual(expect.any(Number));
+    expect(entry.timings).toMatchObject({ fetch: expect.any(Number), transform: expect.any(Number), total: expect.any(Number) });
+    expect(logLines[0]).not.toContain("X-Amz-Signature");
+    expect(logLines[0]).not.toContain("X-Amz-Credential");
+  });
+});
