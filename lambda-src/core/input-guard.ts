@@ -11,6 +11,11 @@ import { SNIFF_BYTES, sniffFormat } from "./sniff";
 export class InputGuard extends Transform {
   /** Resolves once the head is identified as a supported image; rejects on refusal or stream error. */
   readonly sourceFormat: Promise<SourceFormat>;
+  /**
+   * Rejects with the first error (refusal, byte limit, the input's own error). Listening from the
+   * start matters: an error emitted before a late listener attached would leave sharp waiting forever.
+   */
+  readonly failure: Promise<never>;
   private resolveFormat!: (format: SourceFormat) => void;
   private bytesSeen = 0;
   private head: Buffer[] = [];
@@ -24,8 +29,10 @@ export class InputGuard extends Transform {
       this.once("error", reject);
       this.once("close", () => reject(new Error("input ended before it could be identified")));
     });
-    // The promise may be refused before anyone awaits it; the caller still sees the error via await.
+    this.failure = new Promise<never>((_, reject) => this.once("error", reject));
+    // Either may be refused before anyone awaits it; the caller still sees the error when it awaits.
     this.sourceFormat.catch(() => undefined);
+    this.failure.catch(() => undefined);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {

@@ -1,16 +1,33 @@
 import sharp from "sharp";
 
-/** libvips threads per image. Measured in bench/ (see report): Lambda at 512-1024 MB has < 1 vCPU. */
+/**
+ * libvips threads per image. One request per invocation on Lambda's < 1 vCPU (512-1024 MB): more
+ * threads only add contention and memory (measured: see the resizer report / bench numbers).
+ */
 export const SHARP_CONCURRENCY = 1;
+
+/**
+ * The only libvips decoders left enabled, the same set sniff.ts admits. Defence in depth: even if
+ * a file slipped past sniffing, SVG (outside references), PDF, TIFF, the vips/matrix/csv formats
+ * and the rest can never run.
+ */
+export const ALLOWED_DECODERS = [
+  "VipsForeignLoadJpeg",
+  "VipsForeignLoadPng",
+  "VipsForeignLoadWebp",
+  "VipsForeignLoadNsgif",
+  "VipsForeignLoadHeif",
+] as const;
 
 let configured = false;
 
-/** Call once per container, before the first transform. Idempotent. */
+/** Call once per container, before the first transform. Idempotent. Settings are process-wide. */
 export function configureSharp(): void {
   if (configured) return;
   // Every request is a different original: libvips' operation cache would only hold memory.
   sharp.cache(false);
-  // One request per invocation on a fraction of a vCPU: more threads only add contention and memory.
   sharp.concurrency(SHARP_CONCURRENCY);
+  sharp.block({ operation: ["VipsForeignLoad"] });
+  sharp.unblock({ operation: [...ALLOWED_DECODERS] });
   configured = true;
 }

@@ -63,13 +63,14 @@ export async function transformImage(
     // All frames only when the output keeps them; the pixel limit then counts every frame, as memory does.
     animated: ANIMATED_SOURCES.has(sourceFormat) && ANIMATED_OUTPUTS.has(format),
   });
-  // Piped as it arrives rather than collected first: sharp starts decoding the moment the input ends.
+  // Piped as it arrives, so the byte limit aborts mid-download; sharp needs the whole file before it
+  // decodes anyway, so collecting it ourselves first would only add a second copy.
   guard.pipe(decoder);
   const encoded = encode(orientAndResize(decoder, request, format), format, request.quality)
     .toBuffer()
     .catch((error: unknown) => Promise.reject(sharpFailure(error)));
   try {
-    const body = await Promise.race([encoded, rejectOnError(guard)]);
+    const body = await Promise.race([encoded, guard.failure]);
     return { body, contentType: `image/${format}`, headers: variantHeaders(request.format === "auto") };
   } catch (error) {
     encoded.catch(() => undefined);
@@ -116,10 +117,6 @@ function variantHeaders(negotiated: boolean): Record<string, string> {
   const headers: Record<string, string> = { "Cache-Control": VARIANT_CACHE_CONTROL };
   if (negotiated) headers["Vary"] = "Accept";
   return headers;
-}
-
-function rejectOnError(guard: InputGuard): Promise<never> {
-  return new Promise<never>((_, reject) => guard.once("error", reject));
 }
 
 function isSvgContentType(contentType: string | undefined): boolean {

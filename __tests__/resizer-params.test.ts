@@ -1,0 +1,132 @@
+import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
+import { HttpError, isOriginalRequest, parseResizeQuery, type ResizeRequest } from "../lambda-src/core";
+
+const config: ResizerConfig = { ...DEFAULT_RESIZER_CONFIG, maxWidth: 2000, maxHeight: 1500, defaultQuality: 75 };
+const allowListed: ResizerConfig = { ...config, allowedWidths: [100, 300], allowedHeights: [50] };
+
+const defaults: ResizeRequest = { fit: "cover", format: "auto", quality: 75, original: false };
+
+function parse(query: string, cfg: ResizerConfig = config): ResizeRequest {
+  return parseResizeQuery(new URLSearchParams(query), cfg);
+}
+
+function failure(query: string, cfg: ResizerConfig = config): HttpError {
+  try {
+    parse(query, cfg);
+  } catch (error) {
+    if (error instanceof HttpError) return error;
+    throw error;
+  }
+  throw new Error(`expected ${query} to be refused`);
+}
+
+describe("parseResizeQuery: valid forms", () => {
+  it.each<[string, ResizeRequest]>([
+    ["", { ...defaults, original: true }],
+    ["utm_source=x&v=3", { ...defaults, original: true }],
+    ["w=1", { ...defaults, width: 1 }],
+    ["w=640", { ...defaults, width: 640 }],
+    ["w=2000", { ...defaults, width: 2000 }],
+    ["h=1500", { ...defaults, height: 1500 }],
+    ["w=300&h=200", { ...defaults, width: 300, height: 200 }],
+    ["h=200&w=300&unknown=1", { ...defaults, width: 300, height: 200 }],
+    ["w=10&fit=cover", { ...defaults, width: 10 }],
+    ["w=10&fit=contain", { ...defaults, width: 10, fit: "contain" }],
+    ["w=10&fit=fill", { ...defaults, width: 10, fit: "fill" }],
+    ["w=10&fit=inside", { ...defaults, width: 10, fit: "inside" }],
+    ["w=10&fit=outside", { ...defaults, width: 10, fit: "outside" }],
+    ["fit=contain", { ...defaults, fit: "contain" }],
+    ["format=auto", defaults],
+    ["format=avif", { ...defaults, format: "avif" }],
+    ["format=webp", { ...defaults, format: "webp" }],
+    ["format=jpeg", { ...defaults, format: "jpeg" }],
+    ["format=png", { ...defaults, format: "png" }],
+    ["q=1", { ...defaults, quality: 1 }],
+    ["q=100", { ...defaults, quality: 100 }],
+    ["w=5&h=6&fit=inside&format=webp&q=42", { width: 5, height: 6, fit: "inside", format: "webp", quality: 42, original: false }],
+  ])("%j", (query, expected) => {
+    expect(parse(query)).toEqual(expected);
+  });
+
+  it("accepts widths and heights on the allow-lists", () => {
+    expect(parse("w=300&h=50", allowListed)).toEqual({ ...defaults, width: 300, height: 50 });
+  });
+
+  it("takes the default quality from the config", () => {
+    expect(parse("w=10", { ...config, defaultQuality: 90 }).quality).toBe(90);
+  });
+});
+
+describe("parseResizeQuery: invalid forms are 400 naming the parameter", () => {
+  it.each<[string, string]>([
+    ["w=abc", 'w must be an integer from 1 to 2000, got "abc"'],
+    ["w=0", 'w must be an integer from 1 to 2000, got "0"'],
+    ["w=-5", 'w must be an integer from 1 to 2000, got "-5"'],
+    ["w=%2B5", 'w must be an integer from 1 to 2000, got "+5"'],
+    ["w=+5", 'w must be an integer from 1 to 2000, got " 5"'],
+    ["w=05", 'w must be an integer from 1 to 2000, got "05"'],
+    ["w=1e3", 'w must be an integer from 1 to 2000, got "1e3"'],
+    ["w=5.0", 'w must be an integer from 1 to 2000, got "5.0"'],
+    ["w=0x10", 'w must be an integer from 1 to 2000, got "0x10"'],
+    ["w=%205", 'w must be an integer from 1 to 2000, got " 5"'],
+    ["w=2001", 'w must be an integer from 1 to 2000, got "2001"'],
+    ["w=99999999999999999999", 'w must be an integer from 1 to 2000, got "99999999999999999999"'],
+    ["w=" + "9".repeat(40), `w must be an integer from 1 to 2000, got "${"9".repeat(32)}..."`],
+    ["h=1501", 'h must be an integer from 1 to 1500, got "1501"'],
+    ["h=x", 'h must be an integer from 1 to 1500, got "x"'],
+    ["q=0", 'q must be an integer from 1 to 100, got "0"'],
+    ["q=101", 'q must be an integer from 1 to 100, got "101"'],
+    ["q=50.5", 'q must be an integer from 1 to 100, got "50.5"'],
+    ["q=high", 'q must be an integer from 1 to 100, got "high"'],
+    ["fit=crop", 'fit must be one of cover, contain, fill, inside, outside, got "crop"'],
+    ["fit=COVER", 'fit must be one of cover, contain, fill, inside, outside, got "COVER"'],
+    ["format=jpg", 'format must be one of auto, avif, webp, jpeg, png, got "jpg"'],
+    ["format=gif", 'format must be one of auto, avif, webp, jpeg, png, got "gif"'],
+    ["format=svg", 'format must be one of auto, avif, webp, jpeg, png, got "svg"'],
+    ["w=", "w must not be empty"],
+    ["h=", "h must not be empty"],
+    ["fit=", "fit must not be empty"],
+    ["format=", "format must not be empty"],
+    ["q=", "q must not be empty"],
+    ["w", "w must not be empty"],
+    ["w=1&w=2", "w must be given at most once, got 2 values"],
+    ["w=1&w=1", "w must be given at most once, got 2 values"],
+    ["h=1&h=2&h=3", "h must be given at most once, got 3 values"],
+    ["fit=cover&fit=cover", "fit must be given at most once, got 2 values"],
+    ["format=png&format=jpeg", "format must be given at most once, got 2 values"],
+    ["q=1&q=2", "q must be given at most once, got 2 values"],
+    ['w=<script>', 'w must be an integer from 1 to 2000, got "<script>"'],
+    ["w=%22", 'w must be an integer from 1 to 2000, got "\\""'],
+  ])("%j", (query, message) => {
+    const error = failure(query);
+    expect({ status: error.status, code: error.code, message: error.message }).toEqual({
+      status: 400,
+      code: "InvalidParameter",
+      message,
+    });
+  });
+
+  it.each<[string, string]>([
+    ["w=200", 'w must be one of 100, 300, got "200"'],
+    ["w=300&h=60", 'h must be one of 50, got "60"'],
+    ["w=2001", 'w must be an integer from 1 to 2000, got "2001"'],
+  ])("allow-lists: %j", (query, message) => {
+    const error = failure(query, allowListed);
+    expect([error.status, error.message]).toEqual([400, message]);
+  });
+});
+
+describe("isOriginalRequest", () => {
+  it.each<[string, boolean]>([
+    ["", true],
+    ["x=1&W=100", true],
+    ["w=100", false],
+    ["h=1", false],
+    ["fit=cover", false],
+    ["format=auto", false],
+    ["q=80", false],
+    ["w=", false],
+  ])("%j -> %s", (query, expected) => {
+    expect(isOriginalRequest(new URLSearchParams(query))).toBe(expected);
+  });
+});
