@@ -21,12 +21,17 @@ function badRequest(reason) {
   };
 }
 
+// Reasons read exactly as the resizer's own (lambda-src/core/params.ts); a test holds them together.
+function echo(value) {
+  return JSON.stringify(value.length > 32 ? value.slice(0, 32) + '...' : value);
+}
+
 function checkInteger(name, value, max, allowed) {
   if (!POSITIVE_INTEGER.test(value) || Number(value) > max) {
-    return name + ' must be an integer from 1 to ' + max + ', got "' + value + '"';
+    return name + ' must be an integer from 1 to ' + max + ', got ' + echo(value);
   }
   if (allowed.length > 0 && allowed.indexOf(Number(value)) < 0) {
-    return name + ' must be one of ' + allowed.join(', ') + ', got "' + value + '"';
+    return name + ' must be one of ' + allowed.join(', ') + ', got ' + echo(value);
   }
   return null;
 }
@@ -36,8 +41,8 @@ function problem(name, value) {
   if (name === 'w') return checkInteger('w', value, CONFIG.maxWidth, CONFIG.allowedWidths);
   if (name === 'h') return checkInteger('h', value, CONFIG.maxHeight, CONFIG.allowedHeights);
   if (name === 'q') return checkInteger('q', value, 100, []);
-  if (name === 'fit' && FITS.indexOf(value) < 0) return 'fit must be one of ' + FITS.join(', ') + ', got "' + value + '"';
-  if (name === 'format' && FORMATS.indexOf(value) < 0) return 'format must be one of ' + FORMATS.join(', ') + ', got "' + value + '"';
+  if (name === 'fit' && FITS.indexOf(value) < 0) return 'fit must be one of ' + FITS.join(', ') + ', got ' + echo(value);
+  if (name === 'format' && FORMATS.indexOf(value) < 0) return 'format must be one of ' + FORMATS.join(', ') + ', got ' + echo(value);
   return null;
 }
 
@@ -71,9 +76,12 @@ function handler(event) {
     var name = KEYS[i];
     var param = query[name];
     if (!param) continue;
-    if (param.multiValue && param.multiValue.length > 1) return badRequest(name + ' must be given once');
+    if (param.multiValue && param.multiValue.length > 1) {
+      return badRequest(name + ' must be given at most once, got ' + param.multiValue.length + ' values');
+    }
     var value;
-    try { value = decodeURIComponent(param.value); } catch (e) { return badRequest(name + ' is not valid percent-encoding'); }
+    // Decoded as URLSearchParams decodes at the resizer ('+' is a space), so both read the same value.
+    try { value = decodeURIComponent(param.value.replace(/\+/g, ' ')); } catch (e) { return badRequest(name + ' is not valid percent-encoding'); }
     var reason = problem(name, value);
     if (reason) return badRequest(reason);
     given = true;

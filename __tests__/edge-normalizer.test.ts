@@ -1,0 +1,135 @@
+import { runInNewContext } from "node:vm";
+import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
+import { parseResizeQuery } from "../lambda-src/core/params";
+import { CLOUDFRONT_FUNCTION_MAX_BYTES, viewerRequestFunctionCode } from "../modules/edge/viewer-request-function";
+
+type CfValue = { value: string; multiValue?: { value: string }[] };
+type CfRequest = { method: string; uri: string; querystring: Record<string, CfValue>; headers: Record<string, { value: string }> };
+type CfResponse = { statusCode: number; headers: Record<string, { value: string }>; body: { encoding: string; data: string } };
+
+const CONFIG: ResizerConfig = { ...DEFAULT_RESIZER_CONFIG, maxWidth: 2000, maxHeight: 2000 };
+
+/** Runs the generated function source the way CloudFront does: a bare script that defines handler(event). */
+function edge(config: ResizerConfig = CONFIG) {
+  const sandbox: { handler?: (event: unknown) => CfRequest | CfResponse } = {};
+  runInNewContext(`${viewerRequestFunctionCode(config, 10)}\nthis.handler = handler;`, sandbox);
+  return (rawQuery: string, headers: Record<string, string> = {}) => {
+    const querystring: Record<string, CfValue> = {};
+    for (const pair of rawQuery.split("&").filter(Boolean)) {
+      const [name, value = ""] = pair.split("=");
+      const existing = querystring[name];
+      if (existing) existing.multiValue = [...(existing.multiValue ?? [{ value: existing.value }]), { value }];
+      else querystring[name] = { value };
+    }
+    const cfHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, { value: v }]));
+    return sandbox.handler!({ version: "1.0", request: { method: "GET", uri: "/a.jpg", querystring, headers: cfHeaders } });
+  };
+}
+
+function isResponse(result: CfRequest | CfResponse): result is CfResponse {
+  return "statusCode" in result;
+}
+
+function queryOf(result: CfRequest): string {
+  return Object.keys(result.querystring).map((k) => `${k}=${result.querystring[k].value}`).join("&");
+}
+
+describe("viewer-request CloudFront Function", () => {
+  const run = edge();
+
+  it.each([
+    ["w=150&h=150", "h=150&w=150"],
+    ["h=150&w=150&utm_source=mail&cb=123", "h=150&w=150"],
+    ["w=500&fit=cover&format=auto&q=80", "w=500"],
+    ["w=500&fit=inside&format=webp&q=60", "fit=inside&format=webp&q=60&w=500"],
+    ["fit=cover", "format=auto"],
+    ["q=80", "format=auto"],
+    ["format=auto", "format=auto"],
+    ["w=%31%35%30", "w=150"],
+    ["", ""],
+    ["random=1", ""],
+  ])("normalizes %j to %j", (input, expected) => {
+    const result = run(input);
+    expect(isResponse(result)).toBe(false);
+    expect(queryOf(result as CfRequest)).toBe(expected);
+  });
+
+  it.each([
+    ["w=abc", 'w must be an integer from 1 to 2000, got "abc"'],
+    ["w=0", 'w must be an integer from 1 to 2000, got "0"'],
+    ["w=2001", 'w must be an integer from 1 to 2000, got "2001"'],
+    ["h=015", 'h must be an integer from 1 to 2000, got "015"'],
+    ["q=101", 'q must be an integer from 1 to 100, got "101"'],
+    ["w=", "w must not be empty"],
+    ["w=1&w=2", "w must be given at most once, got 2 values"],
+    ["fit=stretch", 'fit must be one of cover, contain, fill, inside, outside, got "stretch"'],
+    ["format=gif", 'format must be one of auto, avif, webp, jpeg, png, got "gif"'],
+    ["w=%E0%A4%A", "w is not valid percent-encoding"],
+  ])("answers 400 itself for %j", (input, reason) => {
+    const result = run(input);
+    expect(isResponse(result)).toBe(true);
+    const response = result as CfResponse;
+    expect(response.statusCode).toBe(400);
+    expect(response.body.data.trim()).toBe(reason);
+    expect(response.headers["cache-control"].value).toBe("public, max-age=10");
+  });
+
+  it.each([
+    ["image/avif,image/webp,image/apng,*/*;q=0.8", "avif"],
+    ["image/webp,*/*", "webp"],
+    ["image/avif;q=0,image/webp", "webp"],
+    ["*/*", "none"],
+    [undefined, "none"],
+  ])("reduces Accept %j to the token %j for auto format", (accept, token) => {
+    const result = run("w=100", accept === undefined ? {} : { accept }) as CfRequest;
+    expect(result.headers["x-resize-accept"]).toEqual({ value: token });
+  });
+
+  it("sends no Accept token when the format is explicit or the original is asked for, and drops a forged one", () => {
+    const explicit = run("w=100&format=jpeg", { accept: "image/avif", "x-resize-accept": "avif" }) as CfRequest;
+    expect(explicit.headers["x-resize-accept"]).toBeUndefined();
+    const original = run("", { accept: "image/avif", "x-resize-accept": "webp" }) as CfRequest;
+    expect(original.headers["x-resize-accept"]).toBeUndefined();
+  });
+
+  it("enforces the allow-lists written in at synth", () => {
+    const strict = edge({ ...CONFIG, allowedWidths: [150, 500], allowedHeights: [150, 700] });
+    expect(queryOf(strict("w=500&h=700") as CfRequest)).toBe("h=700&w=500");
+    expect((strict("w=300") as CfResponse).body.data.trim()).toBe('w must be one of 150, 500, got "300"');
+  });
+
+  it("stays under CloudFront's 10 KB code limit and is deterministic", () => {
+    const code = viewerRequestFunctionCode(CONFIG, 10);
+    expect(Buffer.byteLength(code)).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES);
+    expect(viewerRequestFunctionCode(CONFIG, 10)).toBe(code);
+  });
+
+  it("refuses allow-lists too long for a CloudFront Function", () => {
+    const huge = { ...CONFIG, maxWidth: 16383, allowedWidths: Array.from({ length: 3000 }, (_, i) => i + 1) };
+    expect(() => viewerRequestFunctionCode(huge, 10)).toThrow(/over CloudFront's 10240.*allowedWidths/);
+  });
+
+  // The edge and the resizer must agree: a URL the edge lets through is one the resizer accepts with the
+  // same meaning, and a URL the edge refuses is one the resizer refuses for the same reason.
+  it.each([
+    "w=150", "h=700", "w=150&h=150&fit=contain", "w=500&format=avif&q=55", "fit=outside", "q=1", "q=100",
+    "w=abc", "w=-1", "w=+5", "w=1e3", "w=5.0", "w=00", "w=4097", "h=", "q=0", "fit=COVER", "format=jpg",
+    "w=1&w=1", "format=png&format=png", "w=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+  ])("agrees with the resizer's parser on %j", (raw) => {
+    const result = run(raw);
+    let resizerReason: string | undefined;
+    let resizerRequest: ReturnType<typeof parseResizeQuery> | undefined;
+    try {
+      resizerRequest = parseResizeQuery(new URLSearchParams(raw), CONFIG);
+    } catch (error) {
+      resizerReason = (error as Error).message;
+    }
+    if (isResponse(result)) {
+      expect(resizerReason).toBe(result.body.data.trim());
+      return;
+    }
+    expect(resizerReason).toBeUndefined();
+    const normalized = parseResizeQuery(new URLSearchParams(queryOf(result)), CONFIG);
+    expect(normalized).toEqual(resizerRequest);
+  });
+});
