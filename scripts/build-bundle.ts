@@ -1,0 +1,60 @@
+/**
+ * Builds the resizer Lambda zip(s): `npm run bundle -- --arch arm64|x86_64|all [--out-dir DIR]`.
+ * Prints each zip's path, size, source_code_hash and build time.
+ */
+import { buildResizerBundle, LAMBDA_ARCHITECTURES, type LambdaArchitecture } from "../modules/bundle";
+
+interface CliOptions {
+  readonly architectures: readonly LambdaArchitecture[];
+  readonly outDir: string | undefined;
+}
+
+const USAGE = "usage: npm run bundle -- --arch arm64|x86_64|all [--out-dir DIR]";
+
+export function parseBundleArgs(argv: readonly string[]): CliOptions {
+  let arch: string | undefined;
+  let outDir: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inlineValue] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
+    const value = (): string => {
+      const v = inlineValue ?? argv[++i];
+      if (v === undefined || v === "") throw new Error(`${flag} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (flag === "--arch") arch = value();
+    else if (flag === "--out-dir") outDir = value();
+    else if (flag === "--help" || flag === "-h") throw new Error(USAGE);
+    else throw new Error(`Unknown argument ${JSON.stringify(argv[i])}\n${USAGE}`);
+  }
+  if (arch === undefined) throw new Error(`--arch is required\n${USAGE}`);
+  if (arch === "all") return { architectures: LAMBDA_ARCHITECTURES, outDir };
+  if (arch !== "arm64" && arch !== "x86_64") throw new Error(`--arch must be arm64, x86_64 or all, got ${JSON.stringify(arch)}\n${USAGE}`);
+  return { architectures: [arch], outDir };
+}
+
+function main(): void {
+  let options: CliOptions;
+  try {
+    options = parseBundleArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exitCode = 2;
+    return;
+  }
+  for (const architecture of options.architectures) {
+    const started = process.hrtime.bigint();
+    const bundle = buildResizerBundle({ architecture, ...(options.outDir === undefined ? {} : { outDir: options.outDir }) });
+    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+    console.log(
+      [
+        `${bundle.architecture}:`,
+        `  zip:              ${bundle.zipPath}`,
+        `  size:             ${bundle.sizeBytes} bytes (${(bundle.sizeBytes / 1024 / 1024).toFixed(2)} MiB)`,
+        `  source_code_hash: ${bundle.sourceCodeHash}`,
+        `  built in:         ${elapsedMs.toFixed(0)} ms`,
+      ].join("\n"),
+    );
+  }
+}
+
+if (require.main === module) main();
