@@ -1,0 +1,26 @@
+/**
+ * Late, typed access to the resizer core and the bundle builder. Loaded on demand so that one
+ * missing piece skips its sections with a reason instead of stopping the whole report.
+ */
+import type * as CoreModule from "../lambda-src/core";
+import type * as BundleModule from "../modules/bundle";
+
+export type Core = typeof CoreModule;
+export type Bundle = typeof BundleModule;
+
+export function loadCore(): Core | Error {
+  return load<Core>("../lambda-src/core");
+}
+
+export function loadBundleBuilder(): Bundle | Error {
+  return load<Bundle>("../modules/bundle");
+}
+
+function load<T>(request: string): T | Error {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(request) as T;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The bench's inputs: the photo-like fixtures, plus 24-megapixel and ~16 MB JPEGs made here from a
+ * real fixture (upscaled, with seeded grain so they compress like camera photos, not like smooth
+ * gradients). Generated files are cached in .build/bench and are byte-identical between runs for a
+ * given sharp version (the grain comes from a seeded PRNG, not from libvips' noise generator).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import sharp, { type CreateRaw, type JpegOptions } from "sharp";
+import { BENCH_DIR, FIXTURE_DIR } from "./paths";
+import { progress } from "./table";
+
+export interface BenchImage {
+  /** Short label for tables. */
+  readonly name: string;
+  readonly path: string;
+  readonly bytes: number;
+  readonly width: number;
+  readonly height: number;
+  readonly format: string;
+  readonly contentType: string;
+  /** Real photo from the fixtures, or made by the bench. */
+  readonly synthetic: boolean;
+}
+
+/**
+ * Photo-like fixtures. Left out: p3.png (8x8 pixels), the PNG/GIF/SVG/alpha and broken or
+ * pixel-bomb fixtures (not photos), and the other Landscape_/Portrait_ files (same photo as
+ * Landscape_1, only the EXIF orientation differs).
+ */
+export const PHOTO_FIXTURES = [
+  "2569067123_aca715a2ee_o.jpg",
+  "gain-map.jpg",
+  "flowers.jpeg",
+  "4.webp",
+  "Landscape_1.jpg",
+  "Channel_digital_image_CMYK_color.jpg",
+] as const;
+
+const SOURCE_PHOTO = "2569067123_aca715a2ee_o.jpg";
+const SYNTH_WIDTH = 6000;
+const SYNTH_HEIGHT = 4000;
+/** Grain amplitude in 8-bit levels: enough texture that JPEG sizes match a real 24 MP camera file. */
+const GRAIN = 14;
+const GRAIN_SEED = 20261123;
+/** Bump when the recipe changes, so stale cached files are not reused. */
+const RECIPE = `v1-sharp${sharp.versions.sharp}`;
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  jpeg: "image/jpeg",
+  webp: "image/webp",
+  png: "image/png",
+  avif: "image/avif",
+  heif: "image/avif",
+};
+
+export async function describe(name: string, file: string, synthetic: boolean): Promise<BenchImage> {
+  const meta = await sharp(file).metadata();
+  const format = meta.format ?? "unknown";
+  return {
+    name,
+    path: file,
+    bytes: fs.statSync(file).size,
+    width: meta.autoOrient?.width ?? meta.width ?? 0,
+    height: meta.autoOrient?.height ?? meta.height ?? 0,
+    format,
+    contentType: CONTENT_TYPES[format] ?? "application/octet-stream",
+    synthetic,
+  };
+}
+
+export async function photoFixtures(): Promise<BenchImage[]> {
+  return Promise.all(PHOTO_FIXTURES.map((file) => describe(file, path.join(FIXTURE_DIR, file), false)));
+}
+
+export interface SyntheticInputs {
+  /** 6000x4000 baseline JPEG, q90 4:2:0 (a typical camera file). */
+  readonly baseline24mp: BenchImage;
+  /** The same pixels as a progressive JPEG. */
+  readonly progressive24mp: BenchImage;
+  /** ~16 MB original for the streaming test: 6000x4000 baseline JPEG, q97 4:4:4. */
+  readonly baseline16mb: BenchImage;
+  /** The same pixels as a progressive JPEG (about the same size). */
+  readonly progressive16mb: BenchImage;
+}
+
+interface Recipe {
+  readonly key: keyof SyntheticInputs;
+  readonly label: string;
+  readonly options: JpegOptions;
+}
+
+const RECIPES: readonly Recipe[] = [
+  { key: "baseline24mp", label: "24MP-baseline.jpg", options: { quality: 90, progressive: false, chromaSubsampling: "4:2:0" } },
+  { key: "progressive24mp", label: "24MP-progressive.jpg", options: { quality: 90, progressive: true, chromaSubsampling: "4:2:0" } },
+  { key: "baseline16mb", label: "16MB-baseline.jpg", options: { quality: 97, progressive: false, chromaSubsampling: "4:4:4" } },
+  { key: "progressive16mb", label: "16MB-progressive.jpg", options: { quality: 97, progressive: true, chromaSubsampling: "4:4:4" } },
+];
+
+export async function syntheticInputs(): Promise<SyntheticInputs> {
+  fs.mkdirSync(BENCH_DIR, { recursive: true });
+  const fileFor = (recipe: Recipe): string => path.join(BENCH_DIR, `${recipe.key}-${RECIPE}.jpg`);
+  const missing = RECIPES.filter((recipe) => !fs.existsSync(fileFor(recipe)));
+  if (missing.length > 0) {
+    progress(`making ${missing.map((r) => r.label).join(", ")} from ${SOURCE_PHOTO} (cached in ${BENCH_DIR})`);
+    const grained = await grainedPixels();
+    for (const recipe of missing) {
+      const file = fileFor(recipe);
+      const tmp = `${file}.${process.pid}.tmp`;
+      await sharp(grained.data, { raw: grained.info })
+        .jpeg({ ...recipe.options, optimiseCoding: true, mozjpeg: false })
+        .toFile(tmp);
+      fs.renameSync(tmp, file);
+    }
+  }
+  const entries = await Promise.all(
+    RECIPES.map(async (recipe) => [recipe.key, await describe(recipe.label, fileFor(recipe), true)] as const),
+  );
+  return Object.fromEntries(entries) as unknown as SyntheticInputs;
+}
+
+async function grainedPixels(): Promise<{ data: Buffer; info: CreateRaw }> {
+  const { data, info } = await sharp(path.join(FIXTURE_DIR, SOURCE_PHOTO))
+    .resize(SYNTH_WIDTH, SYNTH_HEIGHT, { fit: "cover" })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const random = seededRandom(GRAIN_SEED);
+  for (let i = 0; i < data.length; i += 3) {
+    // Mostly luminance grain (shared by the channels) with a little chroma noise, like a sensor.
+    const luma = (random() + random() - 1) * GRAIN;
+    for (let c = 0; c < 3; c += 1) {
+      const value = (data[i + c] as number) + luma + (random() - 0.5) * GRAIN * 0.5;
+      data[i + c] = value < 0 ? 0 : value > 255 ? 255 : value;
+    }
+  }
+  return { data, info: { width: info.width, height: info.height, channels: 3 } };
+}
+
+/** mulberry32: tiny, fast and good enough for grain; deterministic for a given seed. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A 16x16 JPEG: thumbnailing it costs next to nothing, so a process doing only that measures start-up and exit. */
+export async function tinyImage(): Promise<string> {
+  const file = path.join(BENCH_DIR, "tiny.jpg");
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(BENCH_DIR, { recursive: true });
+    await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 90, g: 120, b: 150 } } })
+      .jpeg()
+      .toFile(file);
+  }
+  return file;
+}

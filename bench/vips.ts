@@ -1,0 +1,152 @@
+/**
+ * The same variants made by libvips' own command-line tool, as the reference for the core's speed.
+ * One vipsthumbnail process handles many files, so its start-up is shared the way a warm Lambda
+ * container shares its own.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { AVIF_EFFORT } from "../lambda-src/core/transform";
+import type { BenchImage } from "./inputs";
+import { median } from "./stats";
+import { BENCH_QUALITY, type BenchFormat, type Variant } from "./variants";
+
+export const VIPS_INSTALL_HINT = "apt-get update && apt-get install -y libvips-tools";
+
+/** The installed vipsthumbnail's version line, or undefined when it is not on PATH. */
+export function vipsthumbnailVersion(): string | undefined {
+  const probe = spawnSync("vipsthumbnail", ["--version"], { encoding: "utf8" });
+  return probe.status === 0 ? probe.stdout.trim() : undefined;
+}
+
+/**
+ * Encoder settings that mirror what the core asks sharp for (lambda-src/core/transform.ts `encode`,
+ * plus sharp's defaults for what it leaves unset), so both sides do the same work:
+ * - WebP: sharp's default effort 4, no smart subsampling.
+ * - AVIF: the core's effort, aom, 8 bits, sharp's default 4:4:4 chroma (subsample-mode=off).
+ * - JPEG: sharp's defaults, optimised Huffman tables, baseline, 4:2:0 (libvips' auto below Q 90).
+ * Metadata is stripped on both sides.
+ */
+export function vipsOutputSuffix(format: BenchFormat): string {
+  switch (format) {
+    case "webp":
+      return `webp[Q=${BENCH_QUALITY},effort=4,strip]`;
+    case "avif":
+      return `avif[Q=${BENCH_QUALITY},compression=av1,encoder=aom,effort=${AVIF_EFFORT},bitdepth=8,subsample-mode=off,strip]`;
+    case "jpeg":
+      return `jpg[Q=${BENCH_QUALITY},optimize-coding,strip]`;
+  }
+}
+
+/** vipsthumbnail's geometry flags: cover crops to fill the box from the centre, inside fits in it; neither enlarges. */
+export function vipsGeometryArgs(variant: Variant): string[] {
+  const size = ["-s", `${variant.width}x${variant.height}>`];
+  return variant.fit === "cover" ? [...size, "-m", "centre"] : size;
+}
+
+export interface VipsRun {
+  readonly ms: number;
+  /** Output files in input order. */
+  readonly outputs: readonly string[];
+}
+
+/**
+ * One vipsthumbnail process over `files`. Each input is linked under a unique name first, so the
+ * outputs do not overwrite each other and libvips' operation cache cannot hand back an earlier result.
+ */
+export function runVipsthumbnail(
+  files: readonly string[],
+  variant: Variant,
+  format: BenchFormat,
+  workDir: string,
+  threads: number,
+): VipsRun {
+  fs.rmSync(workDir, { recursive: true, force: true });
+  const inDir = path.join(workDir, "in");
+  const outDir = path.join(workDir, "out");
+  fs.mkdirSync(inDir, { recursive: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  const links = files.map((file, i) => {
+    const link = path.join(inDir, `${String(i).padStart(3, "0")}${path.extname(file)}`);
+    fs.symlinkSync(file, link);
+    return link;
+  });
+  const args = [
+    ...links,
+    ...vipsGeometryArgs(variant),
+    `--vips-concurrency=${threads}`,
+    "-o",
+    `${outDir}/%s.${vipsOutputSuffix(format)}`,
+  ];
+  const start = process.hrtime.bigint();
+  const run = spawnSync("vipsthumbnail", args, { encoding: "utf8" });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (run.status !== 0) throw new Error(`vipsthumbnail failed (${run.status}): ${run.stderr.trim()}`);
+  const extension = format === "jpeg" ? "jpg" : format;
+  return { ms, outputs: links.map((link) => path.join(outDir, `${path.parse(link).name}.${extension}`)) };
+}
+
+export interface VipsCell {
+  readonly image: BenchImage;
+  readonly variant: Variant;
+  readonly format: BenchFormat;
+  /** Time per extra image inside one process, start-up removed, ms (median over runs). */
+  readonly marginalMs: number;
+  /** marginalMs plus the start-up shared across every image of the set, ms. */
+  readonly amortizedMs: number;
+  readonly outputBytes: number;
+}
+
+export interface VipsSetResult {
+  readonly variant: Variant;
+  readonly format: BenchFormat;
+  /** Whole-set process wall time per run, ms. */
+  readonly setSamples: readonly number[];
+  readonly count: number;
+  /** Median total / count: the amortized per-image time over the set, ms. */
+  readonly perImageMs: number;
+}
+
+/** Median wall time of a process that thumbnails one tiny image: vipsthumbnail's start-up and exit. */
+export function measureStartup(tinyImage: string, variant: Variant, workDir: string, runs: number, threads: number): number {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i += 1) samples.push(runVipsthumbnail([tinyImage], variant, "jpeg", workDir, threads).ms);
+  return median(samples);
+}
+
+/** The whole set in one process, `runs` times: the amortized per-image time the target is about. */
+export function measureSet(
+  images: readonly BenchImage[],
+  variant: Variant,
+  format: BenchFormat,
+  workDir: string,
+  runs: number,
+  threads: number,
+): VipsSetResult {
+  const setSamples: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    setSamples.push(runVipsthumbnail(images.map((image) => image.path), variant, format, workDir, threads).ms);
+  }
+  return { variant, format, setSamples, count: images.length, perImageMs: median(setSamples) / images.length };
+}
+
+/**
+ * One image's share: a process with the image `copies` times gives its marginal time
+ * ((total - start-up) / copies); adding start-up / setSize gives its amortized time within the set.
+ */
+export function measureImage(
+  image: BenchImage,
+  variant: Variant,
+  format: BenchFormat,
+  options: { workDir: string; copies: number; runs: number; startupMs: number; setSize: number; threads: number },
+): VipsCell {
+  const marginal: number[] = [];
+  let outputBytes = 0;
+  for (let i = 0; i < options.runs; i += 1) {
+    const run = runVipsthumbnail(Array(options.copies).fill(image.path), variant, format, options.workDir, options.threads);
+    marginal.push(Math.max(0, run.ms - options.startupMs) / options.copies);
+    outputBytes = fs.statSync(run.outputs[0] as string).size;
+  }
+  const marginalMs = median(marginal);
+  return { image, variant, format, marginalMs, amortizedMs: marginalMs + options.startupMs / options.setSize, outputBytes };
+}
