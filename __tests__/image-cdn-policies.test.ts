@@ -1,0 +1,129 @@
+import { all, only, policyOf, ref, synthImageCdn } from "./support/synth";
+
+// Policies checked statement by statement against the real Terraform references of the synthesized stack.
+describe("ImageCdn policies (object-lambda origin)", () => {
+  const json = synthImageCdn();
+  const bucketArn = ref(json, "aws_s3_bucket", "arn");
+  const accessPointArn = ref(json, "aws_s3_access_point", "arn");
+  const olapArn = ref(json, "aws_s3control_object_lambda_access_point", "arn");
+  const distributionArn = ref(json, "aws_cloudfront_distribution", "arn");
+
+  it("bucket policy: TLS-only deny, and s3:GetObject delegated to the one supporting access point of the owning account", () => {
+    const bucketPolicy = only(json, "aws_s3_bucket_policy");
+    expect(bucketPolicy.bucket).toBe(ref(json, "aws_s3_bucket", "bucket"));
+    expect(bucketPolicy.depends_on).toEqual([`aws_s3_bucket_public_access_block.${Object.keys(json.resource.aws_s3_bucket_public_access_block)[0]}`]);
+    expect(policyOf(bucketPolicy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: [bucketArn, `${bucketArn}/*`],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+        {
+          Sid: "DelegateReadsToSupportingAccessPoint",
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: "s3:GetObject",
+          Resource: `${bucketArn}/*`,
+          Condition: {
+            StringEquals: {
+              "s3:DataAccessPointAccount": ref(json, "aws_s3_access_point", "account_id"),
+              "s3:DataAccessPointArn": accessPointArn,
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  it("supporting access point policy: CloudFront only, objects only, only via S3 Object Lambda", () => {
+    const policy = only(json, "aws_s3control_access_point_policy");
+    expect(policy.access_point_arn).toBe(accessPointArn);
+    expect(policyOf(policy).Statement).toEqual([{
+      Sid: "CloudFrontReadsViaObjectLambdaOnly",
+      Effect: "Allow",
+      Principal: { Service: "cloudfront.amazonaws.com" },
+      Action: "s3:GetObject",
+      Resource: `${accessPointArn}/object/*`,
+      Condition: { "ForAnyValue:StringEquals": { "aws:CalledVia": "s3-object-lambda.amazonaws.com" } },
+    }]);
+  });
+
+  it("Object Lambda access point policy: this distribution only", () => {
+    const policy = only(json, "aws_s3control_object_lambda_access_point_policy");
+    expect(policy.name).toBe(ref(json, "aws_s3control_object_lambda_access_point", "name"));
+    expect(policyOf(policy).Statement).toEqual([{
+      Sid: "ThisDistributionOnly",
+      Effect: "Allow",
+      Principal: { Service: "cloudfront.amazonaws.com" },
+      Action: "s3-object-lambda:GetObject",
+      Resource: olapArn,
+      Condition: { StringEquals: { "aws:SourceArn": distributionArn } },
+    }]);
+  });
+
+  it("Lambda permission: the CloudFront service principal, for this distribution", () => {
+    expect(only(json, "aws_lambda_permission")).toMatchObject({
+      action: "lambda:InvokeFunction",
+      principal: "cloudfront.amazonaws.com",
+      source_arn: distributionArn,
+      function_name: ref(json, "aws_lambda_function", "function_name"),
+    });
+  });
+
+  it("resizer role: assumed by Lambda only; exactly its log streams and WriteGetObjectResponse on this OLAP", () => {
+    const role = only(json, "aws_iam_role");
+    expect(policyOf(role, "assume_role_policy").Statement).toEqual([{
+      Sid: "LambdaAssumesRole",
+      Effect: "Allow",
+      Principal: { Service: "lambda.amazonaws.com" },
+      Action: "sts:AssumeRole",
+    }]);
+    const inline = only(json, "aws_iam_role_policy");
+    expect(inline.role).toBe(ref(json, "aws_iam_role", "id"));
+    expect(policyOf(inline).Statement).toEqual([
+      {
+        Sid: "WriteOwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${ref(json, "aws_cloudwatch_log_group", "arn")}:*`,
+      },
+      {
+        Sid: "AnswerObjectLambdaRequests",
+        Effect: "Allow",
+        Action: "s3-object-lambda:WriteGetObjectResponse",
+        Resource: olapArn,
+      },
+    ]);
+    // Nothing else grants the role anything.
+    expect(json.resource.aws_iam_role_policy_attachment).toBeUndefined();
+    expect(role.managed_policy_arns).toBeUndefined();
+  });
+
+  it("no Allow statement anywhere grants a wildcard action or a wildcard resource", () => {
+    const documents = [
+      policyOf(only(json, "aws_s3_bucket_policy")),
+      policyOf(only(json, "aws_s3control_access_point_policy")),
+      policyOf(only(json, "aws_s3control_object_lambda_access_point_policy")),
+      policyOf(only(json, "aws_iam_role_policy")),
+      policyOf(only(json, "aws_iam_role"), "assume_role_policy"),
+    ];
+    const allows = documents.flatMap((d) => d.Statement).filter((s) => s.Effect === "Allow");
+    expect(allows.length).toBe(6);
+    for (const statement of allows) {
+      for (const action of [statement.Action].flat() as string[]) expect(action).not.toMatch(/(^\*$|:\*$)/);
+      for (const resource of [statement.Resource ?? []].flat() as string[]) expect(resource).not.toBe("*");
+    }
+  });
+
+  it("every policy is written exactly once", () => {
+    for (const type of ["aws_s3_bucket_policy", "aws_s3control_access_point_policy", "aws_s3control_object_lambda_access_point_policy", "aws_iam_role_policy", "aws_lambda_permission"]) {
+      expect(all(json, type)).toHaveLength(1);
+    }
+    expect(only(json, "aws_s3_access_point").policy).toBeUndefined();
+  });
+});
