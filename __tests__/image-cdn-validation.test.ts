@@ -1,0 +1,88 @@
+import { Testing, TerraformStack } from "cdktf";
+import { ImageCdn, ImageCdnPropError, type ImageCdnProps } from "../modules";
+import { resolveImageCdnProps } from "../modules/validate-props";
+
+const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012";
+
+// Each wrong prop: the error names the prop, shows the value, and says what is allowed.
+const cases: [string, ImageCdnProps, RegExp][] = [
+  ["origin", { origin: "s3-website" as never }, /invalid origin: got "s3-website"; allowed: "object-lambda"/],
+  ["bucket: two kinds", { bucket: { name: "a-bucket", namePrefix: "images-" } }, /invalid bucket: .*allowed: exactly one of bucket.namePrefix, bucket.name, bucket.existingBucketName/],
+  ["bucket.name: capitals", { bucket: { name: "My_Bucket" } }, /invalid bucket.name: got "My_Bucket"; allowed: 3-63 characters of a-z/],
+  ["bucket.name: too short", { bucket: { name: "ab" } }, /invalid bucket.name: got "ab"/],
+  ["bucket.name: IP address", { bucket: { name: "192.168.1.1" } }, /invalid bucket.name: got "192.168.1.1"/],
+  ["bucket.name: reserved suffix", { bucket: { name: "photos-s3alias" } }, /invalid bucket.name: got "photos-s3alias".*-s3alias/],
+  ["bucket.name: double dot", { bucket: { name: "a..b" } }, /invalid bucket.name: got "a..b"/],
+  ["bucket.namePrefix: too long", { bucket: { namePrefix: "x".repeat(38) } }, /invalid bucket.namePrefix: .*1-37 characters/],
+  ["bucket.versioning on an existing bucket", { bucket: { existingBucketName: "legacy", versioning: true } }, /invalid bucket.versioning: got true; allowed: unset with bucket.existingBucketName/],
+  ["bucket.managePolicy on a managed bucket", { bucket: { namePrefix: "images-", managePolicy: true } }, /invalid bucket.managePolicy: got true; allowed: only with bucket.existingBucketName/],
+  ["bucket.uploadCors origin", { bucket: { namePrefix: "i-", uploadCors: { allowedOrigins: ["app.example.com"] } } }, /invalid bucket.uploadCors.allowedOrigins\[0\]: got "app.example.com"/],
+  ["resizer.architecture", { resizer: { architecture: "arm" as never } }, /invalid resizer.architecture: got "arm"; allowed: "arm64", "x86_64"/],
+  ["resizer.memorySize", { resizer: { memorySize: 64 } }, /invalid resizer.memorySize: got 64; allowed: an integer from 128 to 10240 MB/],
+  ["resizer.memorySize: fraction", { resizer: { memorySize: 1024.5 } }, /invalid resizer.memorySize: got 1024.5/],
+  ["resizer.timeout", { resizer: { timeout: 120 } }, /invalid resizer.timeout: got 120; allowed: an integer from 1 to 60 seconds/],
+  ["resizer.maxWidth", { resizer: { maxWidth: 0 } }, /invalid resizer.maxWidth: got 0; allowed: an integer from 1 to 16383 pixels/],
+  ["resizer.maxInputPixels", { resizer: { maxInputPixels: -1 } }, /invalid resizer.maxInputPixels: got -1/],
+  ["resizer.allowedWidths over maxWidth", { resizer: { maxWidth: 1000, allowedWidths: [150, 2000] } }, /invalid resizer.allowedWidths\[1\]: got 2000; allowed: an integer from 1 to 1000/],
+  ["resizer.allowedWidths empty", { resizer: { allowedWidths: [] } }, /invalid resizer.allowedWidths: got \[\]; allowed: a non-empty list/],
+  ["resizer.allowedHeights repeated", { resizer: { allowedHeights: [150, 150] } }, /invalid resizer.allowedHeights: got \[150, 150\]; allowed: a list without repeated values/],
+  ["resizer.defaultQuality", { resizer: { defaultQuality: 101 } }, /invalid resizer.defaultQuality: got 101; allowed: an integer from 1 to 100/],
+  ["resizer.logRetentionDays", { resizer: { logRetentionDays: 10 } }, /invalid resizer.logRetentionDays: got 10; allowed: one of 1, 3, 5, 7, 14, 30/],
+  ["resizer.functionName", { resizer: { functionName: "has space" } }, /invalid resizer.functionName: got "has space"/],
+  ["cache: min above default", { cache: { minTtl: 100, defaultTtl: 10 } }, /invalid cache: .*allowed: minTtl <= defaultTtl <= maxTtl/],
+  ["cache.errorTtl", { cache: { errorTtl: 3600 } }, /invalid cache.errorTtl: got 3600; allowed: an integer from 0 to 300 seconds/],
+  ["cors.allowedOrigins with a path", { cors: { allowedOrigins: ["https://app.example.com/page"] } }, /invalid cors.allowedOrigins\[0\]: got "https:\/\/app.example.com\/page"/],
+  ["cors.allowedOrigins star mixed", { cors: { allowedOrigins: ["*", "https://a.example.com"] } }, /invalid cors.allowedOrigins: .*"\*" alone/],
+  ["cors.allowedOrigins empty", { cors: { allowedOrigins: [] } }, /invalid cors.allowedOrigins: got \[\]/],
+  ["domain without hosted zone", { domain: { names: ["img.example.com"] } }, /invalid domain.hostedZoneId: got undefined; allowed: a Route 53 hosted zone id/],
+  ["domain.names empty", { domain: { names: [], hostedZoneId: "Z123" } }, /invalid domain.names: got \[\]/],
+  ["domain.names bad host", { domain: { names: ["Img.Example.com"], hostedZoneId: "Z123" } }, /invalid domain.names\[0\]: got "Img.Example.com"; allowed: a lowercase host name/],
+  ["domain.hostedZoneId", { domain: { names: ["img.example.com"], hostedZoneId: "zone-1" } }, /invalid domain.hostedZoneId: got "zone-1"/],
+  ["domain.certificateArn outside us-east-1", { domain: { names: ["img.example.com"], hostedZoneId: "Z123", certificateArn: CERT.replace("us-east-1", "eu-west-1") } }, /invalid domain.certificateArn: .*us-east-1/],
+  ["priceClass", { priceClass: "PriceClass_50" as never }, /invalid priceClass: got "PriceClass_50"; allowed: "PriceClass_100", "PriceClass_200", "PriceClass_All"/],
+  ["geoRestriction without locations", { geoRestriction: { type: "whitelist" } }, /invalid geoRestriction.locations: got \[\]; allowed: a non-empty list of ISO 3166-1 alpha-2 codes/],
+  ["geoRestriction bad code", { geoRestriction: { type: "blacklist", locations: ["kr"] } }, /invalid geoRestriction.locations\[0\]: got "kr"/],
+  ["logging.bucketDomainName", { logging: { bucketDomainName: "logs.example.com" } }, /invalid logging.bucketDomainName: got "logs.example.com"; allowed: an S3 bucket domain name/],
+  ["resourcePrefix", { resourcePrefix: "Bad_Prefix" }, /invalid resourcePrefix: got "Bad_Prefix"/],
+  ["tags: aws prefix", { tags: { "aws:team": "x" } }, /invalid tags: got "aws:team"/],
+];
+
+describe("ImageCdn prop validation", () => {
+  it.each(cases)("%s", (_name, props, message) => {
+    expect(() => resolveImageCdnProps(props)).toThrow(ImageCdnPropError);
+    expect(() => resolveImageCdnProps(props)).toThrow(message);
+  });
+
+  it("fails when the construct is built, before anything is synthesized", () => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    expect(() => new ImageCdn(stack, "images", { resizer: { memorySize: 64 } })).toThrow(/resizer.memorySize/);
+  });
+
+  it("fills in safe defaults", () => {
+    const resolved = resolveImageCdnProps({});
+    expect(resolved).toMatchObject({
+      origin: "object-lambda",
+      bucket: { kind: "managed", namePrefix: "images-", forceDestroy: false, versioning: false },
+      resizer: { architecture: "arm64", memorySize: 1024, timeout: 10, logRetentionDays: 30, config: { maxInputPixels: 100_000_000, maxWidth: 4096, maxHeight: 4096, defaultQuality: 80, allowedWidths: [], allowedHeights: [] } },
+      cache: { minTtl: 0, defaultTtl: 86400, maxTtl: 31536000, errorTtl: 10 },
+      priceClass: "PriceClass_100",
+      geoRestriction: { type: "none", locations: [] },
+    });
+    expect(resolved.cors).toBeUndefined();
+    expect(resolved.domain).toBeUndefined();
+  });
+
+  it("accepts the design card's full example", () => {
+    expect(() => resolveImageCdnProps({
+      origin: "object-lambda",
+      bucket: { namePrefix: "images-", forceDestroy: true, versioning: true },
+      resizer: { architecture: "arm64", memorySize: 1024, timeout: 10, maxInputPixels: 100_000_000, maxWidth: 4096, maxHeight: 4096, allowedWidths: [150, 500], allowedHeights: [150, 700], defaultQuality: 80 },
+      cache: { defaultTtl: 86400, minTtl: 0, maxTtl: 31536000 },
+      cors: { allowedOrigins: ["https://app.example.com"] },
+      domain: { names: ["img.example.com"], hostedZoneId: "Z123" },
+      priceClass: "PriceClass_100",
+      geoRestriction: { type: "whitelist", locations: ["KR"] },
+      logging: { bucketDomainName: "logs.s3.amazonaws.com", prefix: "cdn/" },
+    })).not.toThrow();
+  });
+});
