@@ -1,23 +1,87 @@
-import { mkdtemp } from "node:fs/promises";
+import { fork, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { handler as sourceHandler } from "../../lambda-src";
+import type { Context } from "aws-lambda";
+import type { S3ObjectLambdaEvent } from "../../lambda-src";
 import { buildResizerBundle } from "../../modules/bundle";
 import { unzip } from "./unzip";
 
-export type ResizerHandler = typeof sourceHandler;
+export type ResizerHandler = (event: S3ObjectLambdaEvent, context: Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">) => Promise<void>;
+
+export interface BundledHandler {
+  readonly handler: ResizerHandler;
+  readonly sizeBytes: number;
+  dispose(): Promise<void>;
+}
+
+type RunnerMessage =
+  | { type: "ready" }
+  | { type: "load-error"; message: string }
+  | { type: "log"; line: string }
+  | { type: "result"; id: number; error?: string };
 
 /**
- * The handler as Lambda would load it: the x86_64 bundle (the machine's own architecture,
- * so its native sharp loads here) built by modules/bundle, unzipped into a temp dir and
- * `require`d through its `index.handler` entry.
+ * The handler as Lambda loads it: the x86_64 bundle (this machine's architecture, so its
+ * native sharp loads) built by modules/bundle, unzipped into a temp dir and `require`d
+ * through `index.js` by plain Node in a child process (one warm container). Invocations
+ * and log lines cross over IPC; the child's environment is the parent's at load time.
  */
-export async function loadBundledHandler(): Promise<{ handler: ResizerHandler; dir: string; sizeBytes: number }> {
-  const bundle = await buildResizerBundle({ architecture: "x86_64" });
+export async function loadBundledHandler(): Promise<BundledHandler> {
+  const bundle = buildResizerBundle({ architecture: "x86_64" });
   const dir = await mkdtemp(path.join(tmpdir(), "resizer-bundle-"));
   await unzip(bundle.zipPath, dir);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const entry = require(path.join(dir, "index.js")) as { handler?: unknown };
-  if (typeof entry.handler !== "function") throw new Error(`the bundle's index.js exports no handler function (exports: ${Object.keys(entry).join(", ")})`);
-  return { handler: entry.handler as ResizerHandler, dir, sizeBytes: bundle.sizeBytes };
+
+  const child = fork(path.join(__dirname, "bundle-runner.cjs"), [dir], {
+    execArgv: [],
+    // Explicitly: under jest, process.env is the test's copy, which fork() would not see.
+    env: { ...process.env },
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const pending = new Map<number, { resolve(): void; reject(error: Error): void }>();
+  child.on("message", (message: RunnerMessage) => {
+    if (message.type === "log") console.log(message.line);
+    if (message.type !== "result") return;
+    const call = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.error === undefined) call?.resolve();
+    else call?.reject(new Error(message.error));
+  });
+  child.on("exit", (code) => {
+    for (const call of pending.values()) call.reject(new Error(`bundle runner exited (${code}): ${stderr}`));
+    pending.clear();
+  });
+  await waitUntilReady(child, () => stderr);
+
+  let nextId = 0;
+  const handler: ResizerHandler = (event, context) =>
+    new Promise<void>((resolve, reject) => {
+      const id = ++nextId;
+      pending.set(id, { resolve, reject });
+      child.send({ type: "invoke", id, event, requestId: context.awsRequestId, budgetMs: context.getRemainingTimeInMillis() });
+    });
+
+  return {
+    handler,
+    sizeBytes: bundle.sizeBytes,
+    dispose: async () => {
+      if (child.exitCode === null) {
+        child.kill();
+        await new Promise((resolve) => child.once("exit", resolve));
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function waitUntilReady(child: ChildProcess, stderr: () => string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    child.on("message", (message: RunnerMessage) => {
+      if (message.type === "ready") resolve();
+      if (message.type === "load-error") reject(new Error(`the bundle did not load: ${message.message}`));
+    });
+    child.once("exit", (code) => reject(new Error(`bundle runner exited (${code}) before loading: ${stderr()}`)));
+  });
 }

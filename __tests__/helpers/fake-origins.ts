@@ -31,11 +31,13 @@ export async function startStatusOrigin(status: number): Promise<FakeOrigin> {
  */
 export async function startStallingOrigin(
   options: { afterHeaders?: boolean; contentLength?: number } = {},
-): Promise<FakeOrigin & { connections(): number }> {
+): Promise<FakeOrigin & { requests(): number }> {
   const sockets = new Set<net.Socket>();
-  let accepted = 0;
+  let requests = 0;
   const server = net.createServer((socket) => {
-    accepted += 1;
+    // Counted by what arrives, not by connections: after an abort, undici may open a
+    // spare connection that never carries a request.
+    socket.once("data", () => (requests += 1));
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => undefined);
@@ -49,7 +51,7 @@ export async function startStallingOrigin(
   const { port } = server.address() as net.AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/originals/photo.jpg?X-Amz-Signature=secret`,
-    connections: () => accepted,
+    requests: () => requests,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -1,0 +1,36 @@
+// Child process that plays the Lambda Node runtime for an unpacked bundle: it `require`s
+// the bundle's index.js once (one container) and runs invocations sent over IPC.
+// Plain CommonJS on plain Node: jest's module sandbox cannot run the bundled SDK's
+// `await import("node:http")`, the real runtime can.
+"use strict";
+const path = require("node:path");
+const { format } = require("node:util");
+
+const bundleDir = process.argv[2];
+// The parent's console.log spy sees the function's log lines through IPC.
+console.log = (...args) => process.send({ type: "log", line: format(...args) });
+
+let entry;
+try {
+  entry = require(path.join(bundleDir, "index.js"));
+  if (typeof entry.handler !== "function") throw new Error(`index.js exports no handler (exports: ${Object.keys(entry).join(", ")})`);
+  process.send({ type: "ready" });
+} catch (error) {
+  process.send({ type: "load-error", message: String(error && error.stack ? error.stack : error) });
+  process.exit(1);
+}
+
+process.on("message", async (message) => {
+  if (message.type !== "invoke") return;
+  const startedAt = Date.now();
+  const context = {
+    awsRequestId: message.requestId,
+    getRemainingTimeInMillis: () => Math.max(0, message.budgetMs - (Date.now() - startedAt)),
+  };
+  try {
+    await entry.handler(message.event, context);
+    process.send({ type: "result", id: message.id });
+  } catch (error) {
+    process.send({ type: "result", id: message.id, error: String(error && error.message ? error.message : error) });
+  }
+});
