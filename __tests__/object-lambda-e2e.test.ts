@@ -10,10 +10,10 @@ import sharp from "sharp";
 import { handler as sourceHandler, type S3ObjectLambdaEvent } from "../lambda-src";
 import { ERROR_CACHE_CONTROL, VARIANT_CACHE_CONTROL } from "../lambda-src/core";
 import { loadBundledHandler, type ResizerHandler } from "./helpers/bundled-handler";
-import { startStallingOrigin, startStatusOrigin, unusedPortUrl, type FakeOrigin } from "./helpers/fake-origins";
+import { startChunkedOrigin, startStallingOrigin, startStatusOrigin, unusedPortUrl, type FakeOrigin } from "./helpers/fake-origins";
 import { fakeContext } from "./helpers/lambda-context";
 import { startLocalS3, type LocalS3 } from "./helpers/s3rver-harness";
-import { startWriteGetObjectResponseStandIn, type RecordedResponse, type WriteGetObjectResponseStandIn } from "./helpers/write-get-object-response-stand-in";
+import { decodeAwsChunked, startWriteGetObjectResponseStandIn, type RecordedResponse, type WriteGetObjectResponseStandIn } from "./helpers/write-get-object-response-stand-in";
 
 const FIXTURES = path.resolve(__dirname, "../../shared/fixtures/images");
 const MAX_INPUT_BYTES = 2_000_000;
@@ -213,6 +213,19 @@ describe.each(HANDLERS)("S3 Object Lambda end to end: %s", (_name, load) => {
     expect(response.metadata["server-timing"]).toMatch(/^fetch;dur=\d+\.\d, total;dur=\d+\.\d$/);
   });
 
+  it("handles an origin that declares no length (chunked), original and variant", async () => {
+    const bytes = fixtureBytes.get("photos/flowers.jpeg")!;
+    const chunked = await startChunkedOrigin(bytes, "image/jpeg");
+    origins.push(chunked);
+    const original = await invoke({ inputS3Url: chunked.url });
+    const variant = await invoke({ query: "w=50", inputS3Url: chunked.url });
+
+    expect(original.response.status).toBe(200);
+    expect(original.response.body.equals(bytes)).toBe(true);
+    expect(variant.response.status).toBe(200);
+    expect((await decoded(variant.response.body)).width).toBe(50);
+  });
+
   it.each(SPECIAL_KEYS)("serves key %p: original bytes and a variant", async (key) => {
     const original = await invoke({ key });
     const variant = await invoke({ key, query: "w=40" });
@@ -342,5 +355,16 @@ describe.each(HANDLERS)("S3 Object Lambda end to end: %s", (_name, load) => {
     expect(entry.timings).toMatchObject({ fetch: expect.any(Number), transform: expect.any(Number), total: expect.any(Number) });
     expect(logLines[0]).not.toContain("X-Amz-Signature");
     expect(logLines[0]).not.toContain("X-Amz-Credential");
+  });
+});
+
+describe("WriteGetObjectResponse stand-in", () => {
+  it("decodes aws-chunked bodies (signed chunks and trailers), should an SDK send one", () => {
+    const raw = Buffer.from(
+      "5;chunk-signature=aaaa\r\nhello\r\n6;chunk-signature=bbbb\r\n world\r\n0;chunk-signature=cccc\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n",
+    );
+
+    expect(decodeAwsChunked(raw).toString()).toBe("hello world");
+    expect(() => decodeAwsChunked(Buffer.from("zz\r\n"))).toThrow(/chunk size/);
   });
 });

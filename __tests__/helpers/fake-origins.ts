@@ -25,6 +25,27 @@ export async function startStatusOrigin(status: number): Promise<FakeOrigin> {
   };
 }
 
+/** An origin that serves `body` in chunked transfer encoding: no Content-Length declared. */
+export async function startChunkedOrigin(body: Buffer, contentType: string): Promise<FakeOrigin> {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { "content-type": contentType });
+    const chunkSize = 16 * 1024;
+    for (let offset = 0; offset < body.length; offset += chunkSize) res.write(body.subarray(offset, offset + chunkSize));
+    res.end();
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/originals/photo.jpg?X-Amz-Signature=secret`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /**
  * An origin that accepts connections and then says nothing: with `afterHeaders`, it sends
  * 200 headers declaring `contentLength` bytes and the first bytes of a JPEG, then stalls.
