@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
@@ -112,6 +112,30 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
     const cached = buildResizerBundle({ architecture: "x86_64", outDir: join(workDir, "first") });
     expect(cached).toEqual(x86);
     expect(readFileSync(x86.zipPath).equals(before)).toBe(true);
+  });
+
+  test("an intact zip built from the same inputs is reused from disk, not rewritten", () => {
+    const outDir = join(workDir, "copied");
+    cpSync(dirname(x86.zipPath), outDir, { recursive: true, preserveTimestamps: true });
+    const zipPath = join(outDir, "resizer-x86_64.zip");
+    const mtimeBefore = statSync(zipPath).mtimeMs;
+    expect(buildResizerBundle({ architecture: "x86_64", outDir })).toEqual({ ...x86, zipPath });
+    expect(statSync(zipPath).mtimeMs).toBe(mtimeBefore);
+  });
+
+  test("a changed handler source is rebuilt within the same process", () => {
+    const dir = mkdtempSync(join(tmpdir(), "resizer-entry-"));
+    try {
+      const entry = join(dir, "index.ts");
+      writeFileSync(entry, 'export const handler = async (): Promise<string> => "first version";\n');
+      const first = buildResizerBundle({ architecture: "x86_64", entry, outDir: dir });
+      writeFileSync(entry, 'export const handler = async (): Promise<string> => "second version, longer";\n');
+      const second = buildResizerBundle({ architecture: "x86_64", entry, outDir: dir });
+      expect(second.sourceCodeHash).not.toBe(first.sourceCodeHash);
+      expect(second.sourceCodeHash).toBe(sha256Base64(readFileSync(second.zipPath)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("a zip changed on disk is rebuilt, not trusted", () => {

@@ -1,5 +1,5 @@
 import { buildSync, type BuildOptions } from "esbuild";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 
 /** The Lambda runtime the bundle targets (nodejs22.x). */
 export const NODE_TARGET = "node22";
@@ -33,13 +33,21 @@ export function handlerBuildOptions(entry: string, kitRoot: string): BuildOption
     legalComments: "eof",
     charset: "utf8",
     logLevel: "silent",
+    metafile: true, // the list of input files, for the in-process memo
     // An entry outside the kit (tests) still resolves the kit's dependencies.
     nodePaths: [join(kitRoot, "node_modules")],
   };
 }
 
-/** Bundles the handler entry (TypeScript) and returns the bytes of `index.js`. */
-export function compileHandler(entry: string, kitRoot: string): Buffer {
+export interface CompiledHandler {
+  /** The bytes of `index.js`. */
+  readonly code: Buffer;
+  /** Absolute paths of every source file esbuild read. */
+  readonly inputs: readonly string[];
+}
+
+/** Bundles the handler entry (TypeScript) into `index.js`. */
+export function compileHandler(entry: string, kitRoot: string): CompiledHandler {
   let result;
   try {
     result = buildSync(handlerBuildOptions(entry, kitRoot));
@@ -56,5 +64,6 @@ export function compileHandler(entry: string, kitRoot: string): Buffer {
   if (!output || result.outputFiles?.length !== 1) {
     throw new Error(`Bundling the resizer handler ${entry} produced ${result.outputFiles?.length ?? 0} files, expected index.js only`);
   }
-  return Buffer.from(output.contents);
+  const inputs = Object.keys(result.metafile?.inputs ?? {}).map((input) => (isAbsolute(input) ? input : join(kitRoot, input)));
+  return { code: Buffer.from(output.contents), inputs };
 }

@@ -5,7 +5,8 @@ import { assertLambdaArchitecture, type LambdaArchitecture } from "./architectur
 import { bundleInputKey, cachedSourceCodeHash, cacheRecord, cacheRecordPath } from "./bundle-cache";
 import { compileHandler } from "./compile";
 import { BUILD_DIR, DEFAULT_BUNDLE_DIR, DEFAULT_HANDLER_ENTRY, KIT_ROOT, LAMBDA_SRC_DIR } from "./paths";
-import { installRuntimeDependencies } from "./runtime-install";
+import { FileStampMemo } from "./process-memo";
+import { type InstalledRuntime, installRuntimeDependencies } from "./runtime-install";
 import { collectRuntimeEntries } from "./runtime-files";
 import { createDeterministicZip } from "./zip";
 
@@ -47,17 +48,28 @@ export function buildResizerBundle(options: BuildResizerBundleOptions): ResizerB
   const entry = resolve(options.entry ?? DEFAULT_HANDLER_ENTRY);
   if (!existsSync(entry)) throw new Error(`Resizer handler entry not found: ${entry}`);
   const outDir = resolve(options.outDir ?? DEFAULT_BUNDLE_DIR);
+  const zipPath = join(outDir, bundleFileName(architecture));
+
+  const memoKey = `${architecture}\0${entry}\0${zipPath}`;
+  const memoized = builtThisProcess.get(memoKey);
+  if (memoized !== undefined) return memoized;
 
   const runtime = installRuntimeDependencies({ architecture, manifestDir: LAMBDA_SRC_DIR, cacheRoot: BUILD_DIR });
-  const handlerCode = compileHandler(entry, KIT_ROOT);
-  const zipPath = join(outDir, bundleFileName(architecture));
-  const inputKey = bundleInputKey(handlerCode, runtime.cacheKey);
+  const handler = compileHandler(entry, KIT_ROOT);
+  const bundle = zipBundle(architecture, zipPath, handler.code, runtime);
+  builtThisProcess.set(memoKey, [...handler.inputs, ...runtime.watchedFiles, zipPath], bundle);
+  return bundle;
+}
 
+const builtThisProcess = new FileStampMemo<ResizerBundle>();
+
+/** Zips index.js and the runtime, unless the zip on disk was already built from the same inputs. */
+function zipBundle(architecture: LambdaArchitecture, zipPath: string, handlerCode: Buffer, runtime: InstalledRuntime): ResizerBundle {
+  const inputKey = bundleInputKey(handlerCode, runtime.cacheKey);
   const cachedHash = cachedSourceCodeHash(zipPath, inputKey, (path) => sha256Base64(readFileSync(path)));
   if (cachedHash !== undefined) {
     return { zipPath, sourceCodeHash: cachedHash, sizeBytes: statSync(zipPath).size, architecture };
   }
-
   const zip = createDeterministicZip([
     { path: "index.js", data: handlerCode, executable: false },
     ...collectRuntimeEntries(runtime.nodeModulesDir, architecture),

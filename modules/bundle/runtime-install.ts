@@ -20,6 +20,8 @@ export interface InstalledRuntime {
   readonly nodeModulesDir: string;
   /** Identifies the installed tree: same key, same files. */
   readonly cacheKey: string;
+  /** Files whose change invalidates the install: the manifest and the install's marker. */
+  readonly watchedFiles: readonly string[];
 }
 
 /**
@@ -34,7 +36,11 @@ export function installRuntimeDependencies(options: RuntimeInstallOptions): Inst
   const manifest = readManifest(manifestDir);
   const key = runtimeCacheKey(architecture, manifest.packageJson, manifest.lockfile);
   const finalDir = join(cacheRoot, `runtime-${architecture}-${key}`);
-  const installed: InstalledRuntime = { nodeModulesDir: join(finalDir, "node_modules"), cacheKey: `${architecture}-${key}` };
+  const installed: InstalledRuntime = {
+    nodeModulesDir: join(finalDir, "node_modules"),
+    cacheKey: `${architecture}-${key}`,
+    watchedFiles: [manifest.packageJsonPath, manifest.lockfilePath, join(finalDir, MARKER_FILE)],
+  };
   if (existsSync(join(finalDir, MARKER_FILE))) return installed;
 
   mkdirSync(cacheRoot, { recursive: true });
