@@ -285,6 +285,9 @@ describe.each(HANDLERS)("S3 Object Lambda end to end: %s", (_name, load) => {
     expectErrorAnswer(failed.response, 502, "OriginError");
     expect(failed.response.errorMessage).toContain("500");
     expectErrorAnswer(refused.response, 502, "OriginUnreachable");
+    // The viewer gets a reason, not our network's addresses; the log keeps the cause.
+    expect(refused.response.errorMessage).not.toContain("127.0.0.1");
+    expect(JSON.parse(logLines[1]!)).toMatchObject({ status: 502, errorCode: "OriginUnreachable", error: expect.stringContaining("ECONNREFUSED") });
   });
 
   it("answers 504 before the function's timeout when the origin never answers", async () => {

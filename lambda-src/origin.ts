@@ -21,10 +21,11 @@ export interface Original {
 export async function fetchOriginal(url: string, signal: AbortSignal): Promise<Original> {
   let response: Response;
   try {
-    response = await fetch(url, { signal });
+    // A presigned GET is answered where it points; a redirect would be a misconfiguration.
+    response = await fetch(url, { signal, redirect: "manual" });
   } catch (error) {
     if (signal.aborted) throw error;
-    throw new HttpError(502, "OriginUnreachable", `could not reach the original's store (${describe(error)})`);
+    throw originFailure("OriginUnreachable", "could not reach the original's store", error);
   }
   if (!response.ok || response.body === null) {
     await response.body?.cancel().catch(() => undefined);
@@ -53,7 +54,7 @@ async function* downloaded(body: WebReadableStream<Uint8Array>, signal: AbortSig
     for await (const chunk of body) yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   } catch (error) {
     if (signal.aborted) throw error;
-    throw new HttpError(502, "OriginError", `the original's download failed (${describe(error)})`);
+    throw originFailure("OriginError", "the original's download failed", error);
   }
 }
 
@@ -63,11 +64,23 @@ function originRefusal(status: number): HttpError {
   return new HttpError(502, "OriginError", `the original's store answered ${status}`);
 }
 
-/** The innermost cause's message: fetch wraps socket errors in a generic "fetch failed". */
-function describe(error: unknown): string {
+/** A 502 whose message is fit for the viewer; the socket-level cause is kept for the log. */
+function originFailure(code: string, message: string, cause: unknown): HttpError {
+  return Object.assign(new HttpError(502, code, message), { cause });
+}
+
+/**
+ * The innermost cause's message: fetch wraps socket errors in a generic "fetch failed".
+ * Duck-typed, as fetch's errors may come from another realm (a vm sandbox) than `Error`.
+ */
+export function innermostMessage(error: unknown): string {
   let current: unknown = error;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current.message : String(current);
+  while (isErrorLike(current) && isErrorLike(current.cause)) current = current.cause;
+  return isErrorLike(current) ? current.message : String(current);
+}
+
+function isErrorLike(value: unknown): value is { message: string; cause?: unknown } {
+  return typeof value === "object" && value !== null && typeof (value as { message?: unknown }).message === "string";
 }
 
 /**

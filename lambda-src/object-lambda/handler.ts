@@ -2,7 +2,7 @@ import { WriteGetObjectResponseCommand } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
 import { configFromEnv, type ResizerConfig } from "../core/config";
 import { configureSharp, HttpError, parseResizeQuery, transformImage } from "../core";
-import { fetchOriginal, redactUrl } from "../origin";
+import { fetchOriginal, innermostMessage, redactUrl } from "../origin";
 import { s3Client } from "../s3-client";
 import { Deadline } from "./deadline";
 import { parseViewerRequest, type S3ObjectLambdaEvent } from "./event";
@@ -32,17 +32,20 @@ export async function handler(event: S3ObjectLambdaEvent, context: Pick<Context,
   const deadline = Deadline.fromRemainingTime(context.getRemainingTimeInMillis());
   const { inputS3Url, outputRoute, outputToken } = event.getObjectContext;
   const log: RequestLog = { requestId: context.awsRequestId, origin: redactUrl(inputS3Url) };
+  let outcome: Outcome | undefined;
   try {
-    const outcome = await decide(event, deadline, timing, log);
+    outcome = await decide(event, deadline, timing, log);
     const input = toWriteGetObjectResponse({ RequestRoute: outputRoute, RequestToken: outputToken }, outcome, timing.header());
     Object.assign(log, { status: input.StatusCode, bytes: input.ContentLength, contentType: input.ContentType });
     await s3Client().send(new WriteGetObjectResponseCommand(input));
   } catch (error) {
-    log.error = `WriteGetObjectResponse failed: ${error instanceof Error ? error.message : String(error)}`;
+    log.error = `WriteGetObjectResponse failed: ${innermostMessage(error)}`;
     throw error;
   } finally {
     // The passthrough's body streams during the send above: the deadline guards it until here.
     deadline.clear();
+    // A send that failed before reading the passthrough body would leave the download open.
+    if (outcome?.kind === "original") outcome.original.body.destroy();
     log.timings = timing.durations();
     writeLog(log);
   }
@@ -74,11 +77,15 @@ async function decide(event: S3ObjectLambdaEvent, deadline: Deadline, timing: Se
     return { kind: "variant", ...variant };
   } catch (error) {
     const httpError = asHttpError(error);
-    // The stack only for the unexpected: an expected refusal is explained by its message.
-    const detail = error === httpError ? httpError.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-    Object.assign(log, { errorCode: httpError.code, error: detail });
+    Object.assign(log, { errorCode: httpError.code, error: logDetail(error, httpError) });
     return { kind: "error", error: httpError };
   }
+}
+
+/** The stack only for the unexpected; an expected refusal is its message plus any low-level cause. */
+function logDetail(error: unknown, httpError: HttpError): string {
+  if (error !== httpError) return error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return httpError.cause === undefined ? httpError.message : `${httpError.message}: ${innermostMessage(httpError.cause)}`;
 }
 
 function asHttpError(error: unknown): HttpError {
