@@ -1,12 +1,7 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
 import { Testing } from "cdktf";
 import { resolveAppSettings, settingLookup, type SettingName } from "../modules/app-settings";
 import { ImageCdnStack } from "../modules/image-cdn-stack";
-
-const ROOT = join(__dirname, "..");
+import { synthApp } from "./support/run-app";
 
 function settings(env: Partial<Record<SettingName, string>>, context: Record<string, unknown> = {}) {
   return resolveAppSettings(settingLookup(env, (key) => context[key]));
@@ -66,27 +61,9 @@ describe("the app's stack", () => {
   });
 });
 
-function listFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? listFiles(path) : [path];
-  }).sort();
-}
-
 describe("synthesis of main.ts", () => {
   it("runs offline with no AWS credentials and is byte-identical across runs, assets included", () => {
-    const outputs = [0, 1].map(() => {
-      const outdir = mkdtempSync(join(tmpdir(), "image-cdn-synth-"));
-      execFileSync(process.execPath, [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "main.ts")], {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" },
-        stdio: "pipe",
-      });
-      const files = listFiles(outdir);
-      const contents = Object.fromEntries(files.map((f) => [relative(outdir, f), readFileSync(f).toString("base64")]));
-      rmSync(outdir, { recursive: true, force: true });
-      return contents;
-    });
+    const outputs = [0, 1].map(() => Object.fromEntries([...synthApp("main.ts")].map(([f, bytes]) => [f, bytes.toString("base64")])));
     const stackFile = "stacks/image-cdn/cdk.tf.json";
     expect(Object.keys(outputs[0])).toContain(stackFile);
     expect(Object.keys(outputs[0]).some((f) => /^stacks\/image-cdn\/assets\/.+\/resizer-arm64\.zip$/.test(f))).toBe(true);

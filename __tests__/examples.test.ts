@@ -1,0 +1,25 @@
+import { stackJson, synthApp } from "./support/run-app";
+
+/** Runs an example the way `cdktf synth` runs an app, and returns its stack JSON. */
+function synthExample(name: string, stack: string) {
+  return stackJson(synthApp(`examples/${name}/main.ts`), stack);
+}
+
+describe("examples/ synthesize as users will copy them", () => {
+  it("minimal", () => {
+    const json = synthExample("minimal", "minimal-images");
+    expect(Object.keys(json.resource.aws_cloudfront_distribution)).toHaveLength(1);
+    expect(json.resource.aws_acm_certificate).toBeUndefined();
+    expect(json.output.url.value).toMatch(/^https:\/\/\$\{aws_cloudfront_distribution\..+\.domain_name\}$/);
+  }, 60_000);
+
+  it("custom-domain", () => {
+    const json = synthExample("custom-domain", "product-images");
+    const certificate = Object.values(json.resource.aws_acm_certificate)[0] as Record<string, unknown>;
+    expect(certificate).toMatchObject({ provider: "aws.us_east_1", domain_name: "img.example.com" });
+    const distribution = Object.values(json.resource.aws_cloudfront_distribution)[0] as Record<string, unknown>;
+    expect(distribution).toMatchObject({ aliases: ["img.example.com"], price_class: "PriceClass_200", tags: { service: "product-images", team: "media" } });
+    const fn = Object.values(json.resource.aws_cloudfront_function)[0] as { code: string };
+    expect(fn.code).toContain('"allowedWidths":[150,500,1080]');
+  }, 60_000);
+});
