@@ -4,13 +4,17 @@
  * is known before the adapter starts a response and can become a clean 413/415/422.
  */
 import { pipeline } from "node:stream";
-import sharp, { type FailOnOptions, type Sharp } from "sharp";
+import sharp, { type FailOnOptions, type Metadata, type Sharp } from "sharp";
 import { VARIANT_CACHE_CONTROL } from "./cache-control";
 import type { ResizerConfig } from "./config";
 import { payloadTooLarge, unprocessableImage, unsupportedMediaType } from "./errors";
+import { encode } from "./encode";
+// Re-exported for bench/, which mirrors the core's encoder settings.
+export { AVIF_EFFORT, avifQuality } from "./encode";
 import { InputGuard } from "./input-guard";
 import { negotiateFormat, type NegotiatedFormat, type SourceFormat } from "./negotiate";
 import type { ResizeRequest } from "./params";
+import { planResize, type Size } from "./plan";
 
 export interface TransformContext {
   /** The raw Accept header (or the adapter's mapping of x-resize-accept); undefined when absent. */
@@ -32,20 +36,6 @@ export interface TransformResult {
  * refuse a real photo, as "warning" (sharp's default) would.
  */
 export const FAIL_ON: FailOnOptions = "truncated";
-
-/**
- * libaom speed: sharp's default (4) took ~30x the WebP time for a 500x700 variant; 1 stays within
- * ~2x of WebP and is still smaller than WebP (measurements in the resizer report).
- */
-export const AVIF_EFFORT = 1;
-
-/**
- * The URL's q is on the JPEG/WebP scale; AVIF looks alike at a lower number (sharp's own defaults:
- * 80 for JPEG/WebP, 50 for AVIF). Passed through unchanged, q=80 made AVIF larger than WebP.
- */
-export function avifQuality(quality: number): number {
-  return Math.max(1, Math.round((quality * 50) / 80));
-}
 
 const ANIMATED_OUTPUTS: ReadonlySet<NegotiatedFormat> = new Set(["webp", "gif"]);
 const ANIMATED_SOURCES: ReadonlySet<SourceFormat> = new Set(["webp", "gif"]);
@@ -77,9 +67,7 @@ export async function transformImage(
   // Piped as it arrives, so the byte limit aborts mid-download; sharp needs the whole file before it
   // decodes anyway, so collecting it ourselves first would only add a second copy.
   guard.pipe(decoder);
-  const encoded = encode(orientAndResize(decoder, request, format), format, request.quality)
-    .toBuffer()
-    .catch((error: unknown) => Promise.reject(sharpFailure(error)));
+  const encoded = render(decoder, request, format).catch((error: unknown) => Promise.reject(sharpFailure(error)));
   try {
     const body = await Promise.race([encoded, guard.failure]);
     return { body, contentType: `image/${format}`, headers: variantHeaders(request.format === "auto") };
@@ -90,38 +78,31 @@ export async function transformImage(
   }
 }
 
-function orientAndResize(image: Sharp, request: ResizeRequest, format: NegotiatedFormat): Sharp {
+async function render(decoder: Sharp, request: ResizeRequest, format: NegotiatedFormat): Promise<Buffer> {
+  // The header alone: pixel bombs stop here (limitInputPixels applies), before any pixel is decoded.
+  const source = uprightFrameSize(await decoder.metadata());
   // Upright output whatever the EXIF orientation; the tag itself goes with the rest of the metadata.
-  let step = image.autoOrient();
-  if (request.width !== undefined || request.height !== undefined) {
-    step = step.resize({
-      width: request.width,
-      height: request.height,
-      fit: request.fit,
-      // A variant is never larger than its original: enlarging only adds bytes, not detail.
+  let image = decoder.autoOrient();
+  const plan = planResize(source, request);
+  if (plan !== undefined) {
+    image = image.resize({
+      ...plan,
+      // planResize never enlarges; this keeps sharp from doing so should a plan ever disagree.
       withoutEnlargement: true,
       background: format === "jpeg" ? WHITE : TRANSPARENT,
     });
   }
   // JPEG has no alpha: composite on white rather than sharp's default black.
-  if (format === "jpeg") step = step.flatten({ background: WHITE });
-  return step;
+  if (format === "jpeg") image = image.flatten({ background: WHITE });
+  return encode(image, format, request.quality).toBuffer();
 }
 
-function encode(image: Sharp, format: NegotiatedFormat, quality: number): Sharp {
-  switch (format) {
-    case "avif":
-      return image.avif({ quality: avifQuality(quality), effort: AVIF_EFFORT });
-    case "webp":
-      return image.webp({ quality });
-    case "jpeg":
-      return image.jpeg({ quality });
-    case "png":
-      // Lossless and never palette-quantized: q applies to lossy formats only.
-      return image.png({ palette: false });
-    case "gif":
-      return image.gif();
-  }
+/** One frame's size as displayed: EXIF orientations 5-8 swap the sides. */
+function uprightFrameSize(meta: Metadata): Size {
+  const frameHeight = meta.pageHeight ?? meta.height;
+  return (meta.orientation ?? 1) >= 5
+    ? { width: frameHeight, height: meta.width }
+    : { width: meta.width, height: frameHeight };
 }
 
 function variantHeaders(negotiated: boolean): Record<string, string> {
