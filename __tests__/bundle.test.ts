@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
@@ -8,6 +8,7 @@ import * as yauzl from "yauzl";
 import { buildResizerBundle, type ResizerBundle } from "../modules/bundle";
 import { KIT_ROOT } from "../modules/bundle/paths";
 import { isShippedRuntimeFile } from "../modules/bundle/runtime-files";
+import { installRuntimeDependencies, npmCiArguments, runtimeCacheKey } from "../modules/bundle/runtime-install";
 import { compareZipPaths, createDeterministicZip, crc32Fallback } from "../modules/bundle/zip";
 import { parseBundleArgs } from "../scripts/build-bundle";
 
@@ -365,5 +366,45 @@ describe("buildResizerBundle input checks", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("installRuntimeDependencies failures", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "resizer-runtime-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("a missing manifest names the file and the command that makes it", () => {
+    expect(() => installRuntimeDependencies({ architecture: "arm64", manifestDir: dir, cacheRoot: join(dir, "cache") })).toThrow(
+      `Resizer runtime manifest not found: ${join(dir, "package.json")} (run \`npm install --package-lock-only\` in ${dir})`,
+    );
+  });
+
+  test("a failing npm ci is reported with npm's reason and leaves no cache folder behind", () => {
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "r", version: "1.0.0", dependencies: { sharp: "0.35.5" } }));
+    // Out of sync with package.json: npm ci refuses before touching the network.
+    writeFileSync(join(dir, "package-lock.json"), JSON.stringify({ name: "r", version: "1.0.0", lockfileVersion: 3, requires: true, packages: { "": { name: "r", version: "1.0.0" } } }));
+    const cacheRoot = join(dir, "cache");
+    expect(() => installRuntimeDependencies({ architecture: "arm64", manifestDir: dir, cacheRoot })).toThrow(
+      /Installing the resizer's runtime dependencies for arm64 from .*package-lock\.json failed \(npm ci; [^)]*\):\nnpm error code EUSAGE\n.*in sync/,
+    );
+    expect(readdirSync(cacheRoot)).toEqual([]);
+  });
+
+  test("the cache key follows the lockfile, the manifest and the architecture", () => {
+    const pkg = Buffer.from("{}");
+    const lock = Buffer.from('{"lockfileVersion":3}');
+    const key = runtimeCacheKey("arm64", pkg, lock);
+    expect(runtimeCacheKey("arm64", pkg, lock)).toBe(key);
+    expect(runtimeCacheKey("x86_64", pkg, lock)).not.toBe(key);
+    expect(runtimeCacheKey("arm64", pkg, Buffer.from('{"lockfileVersion":3} '))).not.toBe(key);
+    expect(runtimeCacheKey("arm64", Buffer.from("{ }"), lock)).not.toBe(key);
+  });
+
+  test("npm is told the target platform and a fixed tree layout", () => {
+    expect(npmCiArguments("/x", "x86_64")).toEqual(expect.arrayContaining(["ci", "--prefix=/x", "--os=linux", "--cpu=x64", "--libc=glibc", "--omit=dev", "--ignore-scripts", "--install-strategy=hoisted"]));
+    expect(npmCiArguments("/x", "arm64")).toContain("--cpu=arm64");
   });
 });

@@ -49,7 +49,7 @@ export function installRuntimeDependencies(options: RuntimeInstallOptions): Inst
   try {
     copyFileSync(manifest.packageJsonPath, join(workDir, "package.json"));
     copyFileSync(manifest.lockfilePath, join(workDir, "package-lock.json"));
-    runNpmCi(workDir, architecture);
+    runNpmCi(workDir, architecture, manifest.lockfilePath);
     writeFileSync(join(workDir, MARKER_FILE), `${key}\n`);
     moveIntoPlace(workDir, finalDir);
   } finally {
@@ -107,7 +107,7 @@ export function npmCiArguments(installDir: string, architecture: LambdaArchitect
   ];
 }
 
-function runNpmCi(installDir: string, architecture: LambdaArchitecture): void {
+function runNpmCi(installDir: string, architecture: LambdaArchitecture, lockfilePath: string): void {
   const [command, ...prefixArgs] = npmCommand();
   try {
     execFileSync(command!, [...prefixArgs, ...npmCiArguments(installDir, architecture)], {
@@ -117,12 +117,22 @@ function runNpmCi(installDir: string, architecture: LambdaArchitecture): void {
       maxBuffer: 16 * 1024 * 1024,
     });
   } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim() ?? "";
+    const stderr = (error as { stderr?: string }).stderr ?? "";
     throw new Error(
-      `Installing the resizer's runtime dependencies for ${architecture} failed (npm ci in ${installDir}). ` +
-        `npm needs the registry or its cache. ${stderr || (error as Error).message}`,
+      `Installing the resizer's runtime dependencies for ${architecture} from ${lockfilePath} failed (npm ci; ` +
+        `it needs the npm registry or npm's cache):\n${npmErrorSummary(stderr) || (error as Error).message}`,
     );
   }
+}
+
+/** npm's reason without its usage text: the lines before "Usage:", at most 12. */
+export function npmErrorSummary(stderr: string): string {
+  const lines = stderr.split("\n").map((line) => line.trimEnd());
+  const usageAt = lines.findIndex((line) => /^npm error Usage:/.test(line));
+  const reason = (usageAt === -1 ? lines : lines.slice(0, usageAt)).filter((line) => /^npm (error|ERR!)/.test(line) && !/^npm (error|ERR!)\s*$/.test(line));
+  const shown = reason.slice(0, 12);
+  if (reason.length > shown.length) shown.push(`npm error ... (${reason.length - shown.length} more lines)`);
+  return shown.join("\n");
 }
 
 /**
