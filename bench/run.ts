@@ -3,7 +3,8 @@
  * Prints progress, then tables, then a PASS / MISS summary. A report, not a test: it exits 0
  * whatever the numbers, and non-zero only when something crashed.
  *
- * Knobs (environment): BENCH_RUNS timed runs per cell (default 5, after 1 warm-up).
+ * Knobs (environment): BENCH_RUNS timed runs per cell (default 5, after 1 warm-up);
+ * BENCH_ONLY=core,vips,streaming,rss,bundle to run some sections (vips needs core and runs it).
  */
 import os from "node:os";
 import path from "node:path";
@@ -25,7 +26,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WARMUPS = 1;
 const VIPS_RUNS = 3;
 /** Copies of one image in a per-image vipsthumbnail process (its marginal time is (total - start-up) / copies). */
-const VIPS_COPIES = 4;
+const VIPS_COPIES = 2;
 const STREAMING_RUNS = 5;
 const RSS_RESIZES = 20;
 const LOAD_RUNS = 7;
@@ -37,6 +38,11 @@ const TARGET_SAVED_PERCENT = 99;
 const TARGET_RSS_MB = 300;
 const TARGET_ZIP_MB = 12;
 const TARGET_LOAD_MS = 200;
+
+const SECTIONS = ["core", "vips", "streaming", "rss", "bundle"] as const;
+type Section = (typeof SECTIONS)[number];
+const only = new Set((process.env.BENCH_ONLY ?? SECTIONS.join(",")).split(",").map((name) => name.trim()));
+const wanted = (name: Section): boolean => only.has(name) || (name === "core" && only.has("vips"));
 
 const targets = new Targets();
 
@@ -61,7 +67,7 @@ async function main(): Promise<void> {
     await coreSections(core, images, synthetic);
   }
 
-  await bundleSection();
+  if (wanted("bundle")) await bundleSection();
 
   section("Summary");
   targets.print();
@@ -69,21 +75,27 @@ async function main(): Promise<void> {
 }
 
 async function coreSections(core: Core, images: readonly BenchImage[], synthetic: SyntheticInputs): Promise<void> {
-  section("Core: transformImage from a file stream");
-  const cells = await measureCore(core, images, { warmups: WARMUPS, runs: RUNS });
-  printCoreTable(cells);
+  if (wanted("core")) {
+    section("Core: transformImage from a file stream");
+    const cells = await measureCore(core, images, { warmups: WARMUPS, runs: RUNS });
+    printCoreTable(cells);
 
-  section("vipsthumbnail reference");
-  vipsComparison(cells, images, await tinyImage());
+    if (wanted("vips")) {
+      section("vipsthumbnail reference");
+      vipsComparison(cells, images, await tinyImage());
+    }
 
-  section("AVIF vs WebP, bytes saved");
-  avifAndSavings(cells, images);
-
-  section("Streaming a big original from a throttled origin");
-  await streamingSection(core, [synthetic.baseline16mb, synthetic.progressive16mb]);
-
-  section("Peak RSS over consecutive 24 MP resizes (fresh child process)");
-  rssSection(synthetic.progressive24mp);
+    section("AVIF vs WebP, bytes saved");
+    avifAndSavings(cells, images);
+  }
+  if (wanted("streaming")) {
+    section("Streaming a big original from a throttled origin");
+    await streamingSection(core, [synthetic.baseline16mb, synthetic.progressive16mb]);
+  }
+  if (wanted("rss")) {
+    section("Peak RSS over consecutive 24 MP resizes (fresh child process)");
+    rssSection(synthetic.progressive24mp);
+  }
 }
 
 function printInputs(images: readonly BenchImage[]): void {

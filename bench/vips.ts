@@ -13,9 +13,19 @@ import { BENCH_QUALITY, type BenchFormat, type Variant } from "./variants";
 
 export const VIPS_INSTALL_HINT = "apt-get update && apt-get install -y libvips-tools";
 
+/**
+ * The environment for the system's libvips: loading sharp sets VIPSHOME to its own bundled prefix,
+ * which sends Debian's libvips looking for its loadable modules (heif, so AVIF) in the wrong place.
+ */
+function systemVipsEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.VIPSHOME;
+  return env;
+}
+
 /** The installed vipsthumbnail's version line, or undefined when it is not on PATH. */
 export function vipsthumbnailVersion(): string | undefined {
-  const probe = spawnSync("vipsthumbnail", ["--version"], { encoding: "utf8" });
+  const probe = spawnSync("vipsthumbnail", ["--version"], { encoding: "utf8", env: systemVipsEnv() });
   return probe.status === 0 ? probe.stdout.trim() : undefined;
 }
 
@@ -79,7 +89,7 @@ export function runVipsthumbnail(
     `${outDir}/%s.${vipsOutputSuffix(format)}`,
   ];
   const start = process.hrtime.bigint();
-  const run = spawnSync("vipsthumbnail", args, { encoding: "utf8" });
+  const run = spawnSync("vipsthumbnail", args, { encoding: "utf8", env: systemVipsEnv() });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (run.status !== 0) throw new Error(`vipsthumbnail failed (${run.status}): ${run.stderr.trim()}`);
   const extension = format === "jpeg" ? "jpg" : format;
