@@ -61,7 +61,7 @@ export function installRuntimeDependencies(options: RuntimeInstallOptions): Inst
 function moveIntoPlace(workDir: string, finalDir: string): void {
   try {
     renameSync(workDir, finalDir);
-  } catch (error) {
+  } catch {
     // Another process finished the same install first: use theirs.
     if (existsSync(join(finalDir, MARKER_FILE))) return;
     // A stale folder from an interrupted build (no marker): replace it.
