@@ -1,8 +1,10 @@
 import type { TerraformProvider } from "cdktf";
+import type { LambdaArchitecture } from "./bundle/architecture";
+
+export type { LambdaArchitecture };
 
 /** Where CloudFront fetches variants from. */
 export type OriginMode = "object-lambda" | "function-url";
-export type LambdaArchitecture = "arm64" | "x86_64";
 export type PriceClass = "PriceClass_100" | "PriceClass_200" | "PriceClass_All";
 
 /**

@@ -1,4 +1,5 @@
 import { Token } from "cdktf";
+import { LAMBDA_ARCHITECTURES } from "./bundle/architecture";
 import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
 import type {
   CacheProps,
@@ -48,7 +49,6 @@ export interface ResolvedProps {
 
 /** The function-url origin (for accounts without S3 Object Lambda) is designed but not built yet. */
 const ORIGINS: readonly OriginMode[] = ["object-lambda"];
-const ARCHITECTURES: readonly LambdaArchitecture[] = ["arm64", "x86_64"];
 const PRICE_CLASSES: readonly PriceClass[] = ["PriceClass_100", "PriceClass_200", "PriceClass_All"];
 const GEO_TYPES = ["none", "whitelist", "blacklist"] as const;
 const UPLOAD_METHODS = ["GET", "PUT", "POST", "HEAD", "DELETE"];
@@ -241,7 +241,7 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
     origin,
     bucket: resolveBucket(props.bucket),
     resizer: {
-      architecture: oneOf("resizer.architecture", r.architecture, ARCHITECTURES, "arm64"),
+      architecture: oneOf("resizer.architecture", r.architecture, LAMBDA_ARCHITECTURES, "arm64"),
       memorySize: integer("resizer.memorySize", r.memorySize, 1024, 128, 10240, " MB"),
       timeout: integer("resizer.timeout", r.timeout, 10, 1, 60, " seconds (S3 Object Lambda and CloudFront wait at most 60 s)"),
       logRetentionDays,
