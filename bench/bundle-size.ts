@@ -61,31 +61,32 @@ process.stdout.write(JSON.stringify({ ms, handler: typeof mod.handler }) + "\\n"
 `;
 
 export interface LoadTime {
-  /** require("<bundle>/index.js") inside a fresh process, ms. */
+  /** require(<module>) inside a fresh process, ms. */
   readonly samples: readonly number[];
   /** The whole process, spawn to exit (node start-up included), ms. */
   readonly processSamples: readonly number[];
+  /** typeof the module's `handler` export. */
   readonly handlerType: string;
 }
 
-export function measureHandlerLoad(bundleDir: string, runs: number): LoadTime {
+/** Loads `modulePath` in `runs` fresh node processes started in the bundle's folder. */
+export function measureModuleLoad(bundleDir: string, modulePath: string, runs: number): LoadTime {
   const samples: number[] = [];
   const processSamples: number[] = [];
   let handlerType = "missing";
   for (let i = 0; i < runs; i += 1) {
     const start = process.hrtime.bigint();
-    // Run from the bundle's own folder with the env Lambda provides, not the repo's node_modules.
-    const run = spawnSync(process.execPath, ["-e", LOAD_PROBE, path.join(bundleDir, "index.js")], {
+    // The env Lambda provides, and nothing that could resolve modules from the repo instead of the bundle.
+    const run = spawnSync(process.execPath, ["-e", LOAD_PROBE, modulePath], {
       cwd: bundleDir,
       encoding: "utf8",
       env: { PATH: process.env.PATH ?? "", AWS_REGION: "us-east-1", NODE_PATH: "" },
     });
     processSamples.push(Number(process.hrtime.bigint() - start) / 1e6);
-    if (run.status !== 0) throw new Error(`loading the handler failed: ${run.stderr.trim()}`);
+    if (run.status !== 0) throw new Error(`loading ${modulePath} failed: ${run.stderr.trim()}`);
     const probe = JSON.parse(run.stdout.trim()) as { ms: number; handler: string };
     samples.push(probe.ms);
     handlerType = probe.handler;
   }
   return { samples, processSamples, handlerType };
 }
-

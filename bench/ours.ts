@@ -35,11 +35,17 @@ export async function transformFile(core: Core, image: BenchImage, query: URLSea
   return result.body;
 }
 
-export async function measureCore(
-  core: Core,
-  images: readonly BenchImage[],
-  options: { readonly warmups: number; readonly runs: number },
-): Promise<CellResult[]> {
+export interface CoreMeasureOptions {
+  readonly warmups: number;
+  readonly runs: number;
+  /**
+   * Called after each timed run of a cell with the run's index, to measure a reference (vipsthumbnail)
+   * in between, so both see the same machine load; its time is not counted in the core's samples.
+   */
+  readonly afterRun?: (image: BenchImage, variant: Variant, format: BenchFormat, run: number) => void;
+}
+
+export async function measureCore(core: Core, images: readonly BenchImage[], options: CoreMeasureOptions): Promise<CellResult[]> {
   const results: CellResult[] = [];
   for (const image of images) {
     const started = Date.now();
@@ -47,15 +53,17 @@ export async function measureCore(
       for (const format of FORMATS) {
         const query = variantQuery(variant, format);
         for (let i = 0; i < options.warmups; i += 1) await transformFile(core, image, query);
-        const sampler = new RssSampler();
         const samples: number[] = [];
         let body: Buffer = Buffer.alloc(0);
+        let peakRss = 0;
         for (let i = 0; i < options.runs; i += 1) {
+          const sampler = new RssSampler();
           const run = await timed(() => transformFile(core, image, query));
+          peakRss = Math.max(peakRss, sampler.stop());
           samples.push(run.ms);
           body = run.result;
+          options.afterRun?.(image, variant, format, i);
         }
-        const peakRss = sampler.stop();
         const meta = await sharp(body).metadata();
         results.push({
           image,

@@ -9,7 +9,7 @@
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
-import { measureBundle, measureHandlerLoad, unzip, type Architecture, type BundleSize } from "./bundle-size";
+import { measureBundle, measureModuleLoad, unzip, type Architecture, type BundleSize } from "./bundle-size";
 import { loadBundleBuilder, loadCore, type Core } from "./core";
 import { photoFixtures, syntheticInputs, tinyImage, type BenchImage, type SyntheticInputs } from "./inputs";
 import { measureCore, type CellResult } from "./ours";
@@ -20,11 +20,14 @@ import { measureStreaming, ORIGIN_BYTES_PER_SECOND, RANGED_PARTS, startThrottled
 import { fixed, kb, mb, percent, printTable, progress, ratio, section } from "./table";
 import { Targets } from "./targets";
 import { FORMATS, VARIANTS, WEBP_500x700, type BenchFormat, type Variant } from "./variants";
-import { measureImage, measureSet, measureStartup, vipsthumbnailVersion, VIPS_INSTALL_HINT, type VipsCell, type VipsSetResult } from "./vips";
+import { measureSet, vipsthumbnailVersion, VIPS_INSTALL_HINT } from "./vips";
+import { VipsReference, type VipsCellResult } from "./vips-reference";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const WARMUPS = 1;
+/** vipsthumbnail samples per cell (taken after the first core runs) and whole-set runs per variant and format. */
 const VIPS_RUNS = 3;
+const VIPS_WORK_DIR = path.join(BENCH_DIR, "vips");
 /** Copies of one image in a per-image vipsthumbnail process (its marginal time is (total - start-up) / copies). */
 const VIPS_COPIES = 2;
 const STREAMING_RUNS = 5;
@@ -76,13 +79,22 @@ async function main(): Promise<void> {
 
 async function coreSections(core: Core, images: readonly BenchImage[], synthetic: SyntheticInputs): Promise<void> {
   if (wanted("core")) {
+    const vips = wanted("vips") ? await prepareVips(images.length) : undefined;
     section("Core: transformImage from a file stream");
-    const cells = await measureCore(core, images, { warmups: WARMUPS, runs: RUNS });
-    printCoreTable(cells);
+    if (vips !== undefined) console.log(`(vipsthumbnail samples are taken between the core's runs of each cell, so both see the same machine load)`);
+    const rssBefore = process.memoryUsage.rss();
+    const cells = await measureCore(core, images, {
+      warmups: WARMUPS,
+      runs: RUNS,
+      afterRun: (image, variant, format, run) => {
+        if (vips !== undefined && run < VIPS_RUNS) vips.sample(image, variant, format);
+      },
+    });
+    printCoreTable(cells, rssBefore);
 
-    if (wanted("vips")) {
+    if (vips !== undefined) {
       section("vipsthumbnail reference");
-      vipsComparison(cells, images, await tinyImage());
+      vipsComparison(cells, images, vips);
     }
 
     section("AVIF vs WebP, bytes saved");
@@ -107,9 +119,9 @@ function printInputs(images: readonly BenchImage[]): void {
   );
 }
 
-function printCoreTable(cells: readonly CellResult[]): void {
+function printCoreTable(cells: readonly CellResult[], rssBefore: number): void {
   printTable(
-    `Core (production settings; ${RUNS} runs per cell; peak RSS sampled in this process while the cell ran)`,
+    `Core (production settings; ${RUNS} runs per cell; peak RSS sampled in this process while the cell ran, from ${mb(rssBefore, 0)} MB before the first cell with ts-node loaded)`,
     ["image", "variant", "format", "median ms", "p95 ms", "output", "out bytes", "saved", "peak RSS MB"],
     cells.map((cell) => [
       cell.image.name,
@@ -130,78 +142,69 @@ function savedPercent(cell: CellResult): number {
   return 100 * (1 - cell.outputBytes / cell.image.bytes);
 }
 
-const cellKey = (image: BenchImage, variant: Variant, format: BenchFormat): string => `${image.path}|${variant.name}|${format}`;
-
-function vipsComparison(cells: readonly CellResult[], images: readonly BenchImage[], tiny: string): void {
+/** The vipsthumbnail reference, or undefined (with install instructions printed) when it is not installed. */
+async function prepareVips(setSize: number): Promise<VipsReference | undefined> {
   const version = vipsthumbnailVersion();
   if (version === undefined) {
-    console.log(`vipsthumbnail is not installed: the comparison is skipped. Install it with:\n  ${VIPS_INSTALL_HINT}`);
-    targets.skip(`core <= ${TARGET_VIPS_RATIO}x vipsthumbnail (median per-image ratio)`, "vipsthumbnail missing");
-    return;
+    console.log(`\nvipsthumbnail is not installed: the comparison is skipped. Install it with:\n  ${VIPS_INSTALL_HINT}`);
+    targets.skip(`core <= ${TARGET_VIPS_RATIO}x vipsthumbnail amortized, per image`, "vipsthumbnail missing");
+    return undefined;
   }
   const threads = sharp.concurrency();
-  const workDir = path.join(BENCH_DIR, "vips");
-  console.log(`${version} (Debian's libvips; sharp ships its own ${sharp.versions.vips}), ${threads} thread(s) like the core.`);
-  const startupMs = measureStartup(tiny, VARIANTS[0] as Variant, workDir, 5, threads);
-  progress(`vipsthumbnail start-up and exit: ${fixed(startupMs)} ms (median of a tiny image)`);
+  console.log(`\nReference: ${version} (Debian's libvips; sharp ships its own ${sharp.versions.vips}), ${threads} thread(s) like the core.`);
+  return new VipsReference({ workDir: VIPS_WORK_DIR, tinyImage: await tinyImage(), copies: VIPS_COPIES, threads }, setSize);
+}
 
-  const sets: VipsSetResult[] = [];
-  const perImage = new Map<string, VipsCell>();
-  for (const variant of VARIANTS) {
-    for (const format of FORMATS) {
-      const set = measureSet(images, variant, format, workDir, VIPS_RUNS, threads);
-      sets.push(set);
-      for (const image of images) {
-        perImage.set(
-          cellKey(image, variant, format),
-          measureImage(image, variant, format, { workDir, copies: VIPS_COPIES, runs: VIPS_RUNS, startupMs, setSize: images.length, threads }),
-        );
-      }
-      progress(`vipsthumbnail: ${variant.name} ${format}: whole set ${fixed(median(set.setSamples), 0)} ms for ${set.count} images`);
-    }
-  }
-
+function vipsComparison(cells: readonly CellResult[], images: readonly BenchImage[], vips: VipsReference): void {
+  const startupMs = vips.startupMs();
+  console.log(`vipsthumbnail start-up and exit: ${fixed(startupMs)} ms (median, a process thumbnailing a 16x16 image)`);
   const ratios: number[] = [];
   const rows = cells.map((cell) => {
-    const vips = perImage.get(cellKey(cell.image, cell.variant, cell.format)) as VipsCell;
+    const reference = vips.result(cell.image, cell.variant, cell.format) as VipsCellResult;
     const ours = median(cell.samples);
-    ratios.push(ours / vips.amortizedMs);
+    ratios.push(ours / reference.amortizedMs);
     return [
       cell.image.name,
       cell.variant.name,
       cell.format,
       fixed(ours),
-      fixed(vips.amortizedMs),
-      ratio(ours / vips.amortizedMs),
+      fixed(reference.amortizedMs),
+      ratio(ours / reference.amortizedMs),
       cell.outputBytes,
-      vips.outputBytes,
+      reference.outputBytes,
     ];
   });
   printTable(
-    `Per image: core median vs vipsthumbnail amortized (marginal time in a ${VIPS_COPIES}-copy process + start-up / ${images.length} images; median of ${VIPS_RUNS} runs)`,
+    `Per image: core median vs vipsthumbnail amortized = (process with the image x${VIPS_COPIES} - tiny-image process) / ${VIPS_COPIES} + start-up / ${images.length} images; median of ${VIPS_RUNS}`,
     ["image", "variant", "format", "core ms", "vips ms", "core/vips", "core bytes", "vips bytes"],
     rows,
     3,
   );
 
-  const setRows = sets.map((set) => {
-    const ourMean = mean(
-      cells.filter((cell) => cell.variant === set.variant && cell.format === set.format).map((cell) => median(cell.samples)),
-    );
-    return [set.variant.name, set.format, fixed(ourMean), fixed(set.perImageMs), ratio(ourMean / set.perImageMs), fixed(median(set.setSamples), 0)];
-  });
+  const threads = sharp.concurrency();
+  const setRows = VARIANTS.flatMap((variant) =>
+    FORMATS.map((format) => {
+      const set = measureSet(images, variant, format, VIPS_WORK_DIR, VIPS_RUNS, threads);
+      progress(`vipsthumbnail: ${variant.name} ${format}: whole set ${fixed(median(set.setSamples), 0)} ms for ${set.count} images`);
+      const ourMean = mean(
+        cells.filter((cell) => cell.variant === variant && cell.format === format).map((cell) => median(cell.samples)),
+      );
+      return [variant.name, format, fixed(ourMean), fixed(set.perImageMs), ratio(ourMean / set.perImageMs), fixed(median(set.setSamples), 0)];
+    }),
+  );
   printTable(
-    `Whole set: one vipsthumbnail process over all ${images.length} images (total / count, median of ${VIPS_RUNS} runs) vs the core's mean of per-image medians`,
+    `Whole set: one vipsthumbnail process over all ${images.length} images (total / count, median of ${VIPS_RUNS} runs, measured after the core) vs the core's mean of per-image medians`,
     ["variant", "format", "core ms/image", "vips ms/image", "core/vips", "vips total ms"],
     setRows,
     2,
   );
   console.log(
     [
-      "Same on both sides: output size and crop (centre), format, quality, effort, chroma subsampling, stripped metadata, thread count.",
-      "Not removable: different libvips builds (sharp's bundled one vs Debian's, with different SIMD and codec versions);",
-      "the core also sniffs the input, streams it through a byte-limit guard and checks the pixel limit; sharp's auto-orient",
-      "and sRGB conversion roughly match vipsthumbnail's own (it also auto-rotates and exports sRGB).",
+      "Same on both sides: output size and centre crop, format, quality (AVIF through the core's q mapping), effort, chroma",
+      "subsampling, bit depth, thread count, no enlargement. Differences not removed: different libvips builds (sharp's",
+      "bundled one vs Debian's 8.14.1, with different SIMD paths and codec versions); Debian's 8.14.1 keeps EXIF/XMP in WebP",
+      "despite strip (bytes, not time); the core also sniffs the input, passes it through a byte-limit guard, checks the",
+      "pixel limit and applies EXIF orientation and sRGB conversion (vipsthumbnail also auto-rotates and exports sRGB).",
     ].join("\n"),
   );
   const medianRatio = median(ratios);
@@ -348,13 +351,15 @@ async function bundleSection(): Promise<void> {
   const unpacked = path.join(BENCH_DIR, "bundle-x86_64");
   await unzip(x86.zipPath, unpacked);
   progress(`loading ${unpacked}/index.js in ${LOAD_RUNS} fresh node processes`);
-  const load = measureHandlerLoad(unpacked, LOAD_RUNS);
+  const load = measureModuleLoad(unpacked, path.join(unpacked, "index.js"), LOAD_RUNS);
+  const sharpOnly = measureModuleLoad(unpacked, path.join(unpacked, "node_modules", "sharp"), LOAD_RUNS);
   printTable(
-    `Handler module load from the unpacked x86_64 bundle (fresh node process each, ${LOAD_RUNS} runs)`,
+    `Module load from the unpacked x86_64 bundle (fresh node process each, ${LOAD_RUNS} runs)`,
     ["measure", "median ms", "p95 ms"],
     [
       ["require(index.js), timed inside the process", fixed(median(load.samples)), fixed(p95(load.samples))],
-      ["whole process, spawn to exit (node start-up included)", fixed(median(load.processSamples)), fixed(p95(load.processSamples))],
+      ["  whole process, spawn to exit (node start-up included)", fixed(median(load.processSamples)), fixed(p95(load.processSamples))],
+      ["(context) require(node_modules/sharp) alone", fixed(median(sharpOnly.samples)), fixed(p95(sharpOnly.samples))],
     ],
   );
   console.log(`exports.handler is a ${load.handlerType}`);

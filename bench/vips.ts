@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { AVIF_EFFORT } from "../lambda-src/core/transform";
+import { AVIF_EFFORT, avifQuality } from "../lambda-src/core/encode";
 import type { BenchImage } from "./inputs";
 import { median } from "./stats";
 import { BENCH_QUALITY, type BenchFormat, type Variant } from "./variants";
@@ -33,16 +33,17 @@ export function vipsthumbnailVersion(): string | undefined {
  * Encoder settings that mirror what the core asks sharp for (lambda-src/core/transform.ts `encode`,
  * plus sharp's defaults for what it leaves unset), so both sides do the same work:
  * - WebP: sharp's default effort 4, no smart subsampling.
- * - AVIF: the core's effort, aom, 8 bits, sharp's default 4:4:4 chroma (subsample-mode=off).
+ * - AVIF: the core's quality mapping and effort, aom, 8 bits, sharp's default 4:4:4 chroma (subsample-mode=off).
  * - JPEG: sharp's defaults, optimised Huffman tables, baseline, 4:2:0 (libvips' auto below Q 90).
- * Metadata is stripped on both sides.
+ * Metadata is stripped on both sides, except that Debian's libvips 8.14.1 ignores `strip` for WebP
+ * (observed: EXIF/XMP stay in the file), which costs it bytes but next to no time.
  */
 export function vipsOutputSuffix(format: BenchFormat): string {
   switch (format) {
     case "webp":
       return `webp[Q=${BENCH_QUALITY},effort=4,strip]`;
     case "avif":
-      return `avif[Q=${BENCH_QUALITY},compression=av1,encoder=aom,effort=${AVIF_EFFORT},bitdepth=8,subsample-mode=off,strip]`;
+      return `avif[Q=${avifQuality(BENCH_QUALITY)},compression=av1,encoder=aom,effort=${AVIF_EFFORT},bitdepth=8,subsample-mode=off,strip]`;
     case "jpeg":
       return `jpg[Q=${BENCH_QUALITY},optimize-coding,strip]`;
   }
@@ -96,17 +97,6 @@ export function runVipsthumbnail(
   return { ms, outputs: links.map((link) => path.join(outDir, `${path.parse(link).name}.${extension}`)) };
 }
 
-export interface VipsCell {
-  readonly image: BenchImage;
-  readonly variant: Variant;
-  readonly format: BenchFormat;
-  /** Time per extra image inside one process, start-up removed, ms (median over runs). */
-  readonly marginalMs: number;
-  /** marginalMs plus the start-up shared across every image of the set, ms. */
-  readonly amortizedMs: number;
-  readonly outputBytes: number;
-}
-
 export interface VipsSetResult {
   readonly variant: Variant;
   readonly format: BenchFormat;
@@ -115,13 +105,6 @@ export interface VipsSetResult {
   readonly count: number;
   /** Median total / count: the amortized per-image time over the set, ms. */
   readonly perImageMs: number;
-}
-
-/** Median wall time of a process that thumbnails one tiny image: vipsthumbnail's start-up and exit. */
-export function measureStartup(tinyImage: string, variant: Variant, workDir: string, runs: number, threads: number): number {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i += 1) samples.push(runVipsthumbnail([tinyImage], variant, "jpeg", workDir, threads).ms);
-  return median(samples);
 }
 
 /** The whole set in one process, `runs` times: the amortized per-image time the target is about. */
@@ -140,23 +123,30 @@ export function measureSet(
   return { variant, format, setSamples, count: images.length, perImageMs: median(setSamples) / images.length };
 }
 
+export interface VipsImageSample {
+  /** Time per copy of the image inside one process, start-up removed, ms. */
+  readonly marginalMs: number;
+  /** The start-up (and exit) measured right before, with a tiny image, ms. */
+  readonly startupMs: number;
+  readonly outputBytes: number;
+}
+
 /**
- * One image's share: a process with the image `copies` times gives its marginal time
- * ((total - start-up) / copies); adding start-up / setSize gives its amortized time within the set.
+ * One image's share of a vipsthumbnail process: a process with the image `copies` times, minus
+ * the start-up of a process that thumbnails only a tiny image, measured just before under the same
+ * machine load, divided by `copies`.
  */
-export function measureImage(
+export function sampleImage(
   image: BenchImage,
   variant: Variant,
   format: BenchFormat,
-  options: { workDir: string; copies: number; runs: number; startupMs: number; setSize: number; threads: number },
-): VipsCell {
-  const marginal: number[] = [];
-  let outputBytes = 0;
-  for (let i = 0; i < options.runs; i += 1) {
-    const run = runVipsthumbnail(Array(options.copies).fill(image.path), variant, format, options.workDir, options.threads);
-    marginal.push(Math.max(0, run.ms - options.startupMs) / options.copies);
-    outputBytes = fs.statSync(run.outputs[0] as string).size;
-  }
-  const marginalMs = median(marginal);
-  return { image, variant, format, marginalMs, amortizedMs: marginalMs + options.startupMs / options.setSize, outputBytes };
+  options: { readonly workDir: string; readonly tinyImage: string; readonly copies: number; readonly threads: number },
+): VipsImageSample {
+  const startupMs = runVipsthumbnail([options.tinyImage], variant, format, options.workDir, options.threads).ms;
+  const run = runVipsthumbnail(Array(options.copies).fill(image.path), variant, format, options.workDir, options.threads);
+  return {
+    marginalMs: Math.max(0, run.ms - startupMs) / options.copies,
+    startupMs,
+    outputBytes: fs.statSync(run.outputs[0] as string).size,
+  };
 }
