@@ -8,15 +8,28 @@ export interface FakeOrigin {
 }
 
 /** An origin that answers every request with `status` and a short XML error body. */
-export async function startStatusOrigin(status: number): Promise<FakeOrigin> {
-  const server = http.createServer((_req, res) => {
+export function startStatusOrigin(status: number): Promise<FakeOrigin> {
+  return serveHttp((_req, res) => {
     res.writeHead(status, { "content-type": "application/xml" }).end("<Error><Code>Stand-in</Code></Error>");
   });
+}
+
+/** An origin that serves `body` in chunked transfer encoding: no Content-Length declared. */
+export function startChunkedOrigin(body: Buffer, contentType: string): Promise<FakeOrigin> {
+  return serveHttp((_req, res) => {
+    res.writeHead(200, { "content-type": contentType });
+    const chunkSize = 16 * 1024;
+    for (let offset = 0; offset < body.length; offset += chunkSize) res.write(body.subarray(offset, offset + chunkSize));
+    res.end();
+  });
+}
+
+async function serveHttp(listener: http.RequestListener): Promise<FakeOrigin> {
+  const server = http.createServer(listener);
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  const { port } = server.address() as net.AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/originals/photo.jpg?X-Amz-Signature=secret`,
+    url: originUrl(server),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -25,25 +38,10 @@ export async function startStatusOrigin(status: number): Promise<FakeOrigin> {
   };
 }
 
-/** An origin that serves `body` in chunked transfer encoding: no Content-Length declared. */
-export async function startChunkedOrigin(body: Buffer, contentType: string): Promise<FakeOrigin> {
-  const server = http.createServer((_req, res) => {
-    res.writeHead(200, { "content-type": contentType });
-    const chunkSize = 16 * 1024;
-    for (let offset = 0; offset < body.length; offset += chunkSize) res.write(body.subarray(offset, offset + chunkSize));
-    res.end();
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
+/** Shaped like a presigned GET, so that tests can check the query never reaches a log. */
+function originUrl(server: net.Server): string {
   const { port } = server.address() as net.AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/originals/photo.jpg?X-Amz-Signature=secret`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return `http://127.0.0.1:${port}/originals/photo.jpg?X-Amz-Signature=secret`;
 }
 
 /**
@@ -69,9 +67,8 @@ export async function startStallingOrigin(
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  const { port } = server.address() as net.AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/originals/photo.jpg?X-Amz-Signature=secret`,
+    url: originUrl(server),
     requests: () => requests,
     close: () =>
       new Promise<void>((resolve) => {
@@ -86,7 +83,7 @@ export async function unusedPortUrl(): Promise<string> {
   const server = net.createServer();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  const { port } = server.address() as net.AddressInfo;
+  const url = originUrl(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}/originals/photo.jpg?X-Amz-Signature=secret`;
+  return url;
 }
