@@ -248,7 +248,7 @@ describe("limits and broken inputs", () => {
     expect(await refusal(run(name, "w=100&format=jpeg"))).toEqual({
       status: 413,
       code: "PayloadTooLarge",
-      message: "image exceeds the pixel limit",
+      message: `image has more than ${config.maxInputPixels} pixels`,
     });
   });
 

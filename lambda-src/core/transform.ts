@@ -67,7 +67,9 @@ export async function transformImage(
   // Piped as it arrives, so the byte limit aborts mid-download; sharp needs the whole file before it
   // decodes anyway, so collecting it ourselves first would only add a second copy.
   guard.pipe(decoder);
-  const encoded = render(decoder, request, format).catch((error: unknown) => Promise.reject(sharpFailure(error)));
+  const encoded = render(decoder, request, format).catch((error: unknown) =>
+    Promise.reject(sharpFailure(error, ctx.config.maxInputPixels)),
+  );
   try {
     const body = await Promise.race([encoded, guard.failure]);
     return { body, contentType: `image/${format}`, headers: variantHeaders(request.format === "auto") };
@@ -116,8 +118,8 @@ function isSvgContentType(contentType: string | undefined): boolean {
 }
 
 /** sharp's pixel-limit error is a 413; any other decoder or encoder failure is a 422. */
-function sharpFailure(error: unknown): Error {
+function sharpFailure(error: unknown, maxInputPixels: number): Error {
   const message = error instanceof Error ? error.message : String(error);
-  if (/pixel limit/i.test(message)) return payloadTooLarge("image exceeds the pixel limit");
+  if (/pixel limit/i.test(message)) return payloadTooLarge(`image has more than ${maxInputPixels} pixels`);
   return unprocessableImage(`image cannot be decoded: ${message.split("\n")[0]}`);
 }
