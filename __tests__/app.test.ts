@@ -46,6 +46,13 @@ describe("the app's stack", () => {
     expect(json.provider.aws).toEqual([expect.objectContaining({ region: "us-east-1" })]);
   });
 
+  it("switches to the function-url origin and outputs the function URL instead of the access point", () => {
+    const stack = new ImageCdnStack(Testing.app(), settings({ IMAGE_CDN_ORIGIN: "function-url" }));
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json.output.function_url.value).toMatch(/^\$\{aws_lambda_function_url\..+\.function_url\}$/);
+    expect(json.output.object_lambda_access_point_arn).toBeUndefined();
+  });
+
   it("adds an aliased us-east-1 provider for the certificate, and a cloud backend when asked", () => {
     const stack = new ImageCdnStack(Testing.app(), settings({
       IMAGE_CDN_REGION: "eu-west-1", IMAGE_CDN_DOMAIN_NAMES: "img.example.com", IMAGE_CDN_HOSTED_ZONE_ID: "Z1",

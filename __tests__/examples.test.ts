@@ -22,4 +22,11 @@ describe("examples/ synthesize as users will copy them", () => {
     const fn = Object.values(json.resource.aws_cloudfront_function)[0] as { code: string };
     expect(fn.code).toContain('"allowedWidths":[150,500,1080]');
   }, 60_000);
+
+  it("function-url", () => {
+    const json = synthExample("function-url", "function-url-images");
+    expect(json.resource.aws_s3control_object_lambda_access_point).toBeUndefined();
+    expect(Object.values(json.resource.aws_lambda_function_url)[0]).toMatchObject({ authorization_type: "AWS_IAM" });
+    expect(Object.values(json.resource.aws_cloudfront_origin_access_control)[0]).toMatchObject({ origin_access_control_origin_type: "lambda" });
+  }, 60_000);
 });

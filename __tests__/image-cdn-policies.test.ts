@@ -1,4 +1,19 @@
-import { all, only, policyOf, ref, synthImageCdn } from "./support/synth";
+import { all, only, policyOf, ref, synthImageCdn, type Synthesized } from "./support/synth";
+
+/** Every policy document in the stack, wherever a resource carries one. */
+function allPolicyDocuments(json: Synthesized) {
+  return Object.values(json.resource).flatMap((byName) => Object.values(byName)).flatMap((resource) =>
+    ["policy", "assume_role_policy"].filter((key) => typeof resource[key] === "string").map((key) => policyOf(resource, key)));
+}
+
+function expectNoWildcardAllows(json: Synthesized, expectedAllows: number) {
+  const allows = allPolicyDocuments(json).flatMap((d) => d.Statement).filter((s) => s.Effect === "Allow");
+  expect(allows).toHaveLength(expectedAllows);
+  for (const statement of allows) {
+    for (const action of [statement.Action].flat() as string[]) expect(action).not.toMatch(/(^\*$|:\*$)/);
+    for (const resource of [statement.Resource ?? []].flat() as string[]) expect(resource).not.toBe("*");
+  }
+}
 
 // Policies checked statement by statement against the real Terraform references of the synthesized stack.
 describe("ImageCdn policies (object-lambda origin)", () => {
@@ -105,19 +120,7 @@ describe("ImageCdn policies (object-lambda origin)", () => {
   });
 
   it("no Allow statement anywhere grants a wildcard action or a wildcard resource", () => {
-    const documents = [
-      policyOf(only(json, "aws_s3_bucket_policy")),
-      policyOf(only(json, "aws_s3control_access_point_policy")),
-      policyOf(only(json, "aws_s3control_object_lambda_access_point_policy")),
-      policyOf(only(json, "aws_iam_role_policy")),
-      policyOf(only(json, "aws_iam_role"), "assume_role_policy"),
-    ];
-    const allows = documents.flatMap((d) => d.Statement).filter((s) => s.Effect === "Allow");
-    expect(allows.length).toBe(6);
-    for (const statement of allows) {
-      for (const action of [statement.Action].flat() as string[]) expect(action).not.toMatch(/(^\*$|:\*$)/);
-      for (const resource of [statement.Resource ?? []].flat() as string[]) expect(resource).not.toBe("*");
-    }
+    expectNoWildcardAllows(json, 6);
   });
 
   it("every policy is written exactly once", () => {
@@ -125,5 +128,80 @@ describe("ImageCdn policies (object-lambda origin)", () => {
       expect(all(json, type)).toHaveLength(1);
     }
     expect(only(json, "aws_s3_access_point").policy).toBeUndefined();
+  });
+});
+
+describe("ImageCdn policies (function-url origin)", () => {
+  const json = synthImageCdn({ origin: "function-url" });
+  const bucketArn = ref(json, "aws_s3_bucket", "arn");
+  const distributionArn = ref(json, "aws_cloudfront_distribution", "arn");
+  const functionName = ref(json, "aws_lambda_function", "function_name");
+
+  it("creates no access points", () => {
+    for (const type of ["aws_s3_access_point", "aws_s3control_access_point_policy", "aws_s3control_object_lambda_access_point", "aws_s3control_object_lambda_access_point_policy"]) {
+      expect(json.resource[type]).toBeUndefined();
+    }
+  });
+
+  it("bucket policy: TLS-only deny, and reads by the resizer's role alone", () => {
+    expect(policyOf(only(json, "aws_s3_bucket_policy")).Statement).toEqual([
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      {
+        Sid: "ResizerReadsOriginals",
+        Effect: "Allow",
+        Principal: { AWS: ref(json, "aws_iam_role", "arn") },
+        Action: "s3:GetObject",
+        Resource: `${bucketArn}/*`,
+      },
+    ]);
+  });
+
+  it("resizer role: its log streams and s3:GetObject on the bucket's objects, nothing else", () => {
+    expect(policyOf(only(json, "aws_iam_role_policy")).Statement).toEqual([
+      {
+        Sid: "WriteOwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${ref(json, "aws_cloudwatch_log_group", "arn")}:*`,
+      },
+      { Sid: "ReadOriginals", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArn}/*` },
+    ]);
+  });
+
+  it("function URL: IAM auth; CloudFront of this distribution may InvokeFunctionUrl and InvokeFunction", () => {
+    expect(only(json, "aws_lambda_function_url")).toMatchObject({ authorization_type: "AWS_IAM", invoke_mode: "BUFFERED", function_name: functionName });
+    const permissions = all(json, "aws_lambda_permission").map((p) => ({ ...p, "//": undefined }));
+    expect(permissions).toEqual([
+      expect.objectContaining({ action: "lambda:InvokeFunctionUrl", function_url_auth_type: "AWS_IAM", principal: "cloudfront.amazonaws.com", source_arn: distributionArn, function_name: functionName }),
+      expect.objectContaining({ action: "lambda:InvokeFunction", principal: "cloudfront.amazonaws.com", source_arn: distributionArn, function_name: functionName }),
+    ]);
+  });
+
+  it("OAC of type lambda, and the function URL host as an HTTPS-only custom origin", () => {
+    expect(only(json, "aws_cloudfront_origin_access_control")).toMatchObject({
+      origin_access_control_origin_type: "lambda", signing_behavior: "always", signing_protocol: "sigv4",
+    });
+    expect(only(json, "aws_cloudfront_distribution").origin).toEqual([{
+      origin_id: "resizer",
+      domain_name: `\${element(split("/", ${ref(json, "aws_lambda_function_url", "function_url").slice(2, -1)}), 2)}`,
+      origin_access_control_id: ref(json, "aws_cloudfront_origin_access_control", "id"),
+      custom_origin_config: { http_port: 80, https_port: 443, origin_protocol_policy: "https-only", origin_ssl_protocols: ["TLSv1.2"] },
+    }]);
+  });
+
+  it("no Allow statement grants a wildcard action or a wildcard resource", () => {
+    expectNoWildcardAllows(json, 4);
+  });
+
+  it("tells the resizer which bucket to read", () => {
+    const variables = (only(json, "aws_lambda_function").environment as { variables: Record<string, string> }).variables;
+    expect(variables.RESIZER_ORIGIN_BUCKET).toBe(ref(json, "aws_s3_bucket", "bucket"));
   });
 });

@@ -6,7 +6,7 @@ const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-
 
 // Each wrong prop: the error names the prop, shows the value, and says what is allowed.
 const cases: [string, ImageCdnProps, RegExp][] = [
-  ["origin", { origin: "s3-website" as never }, /invalid origin: got "s3-website"; allowed: "object-lambda"/],
+  ["origin", { origin: "s3-website" as never }, /invalid origin: got "s3-website"; allowed: "object-lambda", "function-url"/],
   ["bucket: two kinds", { bucket: { name: "a-bucket", namePrefix: "images-" } }, /invalid bucket: .*allowed: exactly one of bucket.namePrefix, bucket.name, bucket.existingBucketName/],
   ["bucket.name: capitals", { bucket: { name: "My_Bucket" } }, /invalid bucket.name: got "My_Bucket"; allowed: 3-63 characters of a-z/],
   ["bucket.name: too short", { bucket: { name: "ab" } }, /invalid bucket.name: got "ab"/],

@@ -41,6 +41,7 @@ export class ImageCdnStack extends TerraformStack {
       function_name: this.imageCdn.functionName,
       object_lambda_access_point_arn: this.imageCdn.objectLambdaAccessPointArn,
       object_lambda_access_point_alias: this.imageCdn.objectLambdaAccessPointAlias,
+      function_url: this.imageCdn.functionUrl,
     };
     for (const [name, value] of Object.entries(outputs)) {
       if (value !== undefined) new TerraformOutput(this, name, { value, staticId: true });

@@ -1,9 +1,10 @@
 import { Construct } from "constructs";
 import { CdnDistribution } from "./cdn-distribution";
 import { CustomDomain } from "./custom-domain";
+import { FunctionUrlOrigin } from "./function-url-origin";
 import { ObjectLambdaOrigin } from "./object-lambda-origin";
 import { OriginalsBucket } from "./originals-bucket";
-import { bucketPolicyForAccessPoint, resizerObjectLambdaPolicy } from "./policies";
+import { bucketPolicyForAccessPoint, bucketPolicyForResizerRole, resizerFunctionUrlPolicy, resizerObjectLambdaPolicy } from "./policies";
 import type { ImageCdnProps } from "./props";
 import { ResizerFunction } from "./resizer-function";
 import { resolveImageCdnProps } from "./validate-props";
@@ -31,6 +32,8 @@ export class ImageCdn extends Construct {
   readonly objectLambdaAccessPointArn?: string;
   /** Object-lambda origin only. */
   readonly objectLambdaAccessPointAlias?: string;
+  /** Function-url origin only: the IAM-authenticated URL CloudFront calls (not usable without SigV4). */
+  readonly functionUrl?: string;
 
   constructor(scope: Construct, id: string, props: ImageCdnProps = {}) {
     super(scope, id);
@@ -45,8 +48,46 @@ export class ImageCdn extends Construct {
       timeout: p.resizer.timeout,
       logRetentionDays: p.resizer.logRetentionDays,
       config: p.resizer.config,
+      originBucketName: p.origin === "function-url" ? bucket.bucketName : undefined,
       tags: p.tags,
     });
+    const origin = p.origin === "function-url"
+      ? this.functionUrlOrigin(bucket, resizer)
+      : this.objectLambdaOrigin(bucket, resizer, prefix);
+
+    const domain = p.domain ? new CustomDomain(this, "domain", { ...p.domain, tags: p.tags }) : undefined;
+    const cdn = new CdnDistribution(this, "cdn", {
+      namePrefix: prefix,
+      originDomainName: origin.originDomainName,
+      originType: p.origin === "function-url" ? "lambda" : "s3",
+      resizerConfig: p.resizer.config,
+      cache: p.cache,
+      cors: p.cors,
+      priceClass: p.priceClass,
+      geoRestriction: p.geoRestriction,
+      logging: p.logging,
+      aliases: domain && p.domain ? { names: p.domain.names, certificateArn: domain.certificateArn } : undefined,
+      tags: p.tags,
+    });
+    origin.authorize(cdn.distribution.arn);
+    domain?.pointAt(cdn.distribution);
+
+    this.distributionDomainName = cdn.distribution.domainName;
+    this.distributionId = cdn.distribution.id;
+    this.distributionArn = cdn.distribution.arn;
+    this.bucketName = bucket.bucketName;
+    this.bucketArn = bucket.bucketArn;
+    this.functionName = resizer.function.functionName;
+    if (origin instanceof ObjectLambdaOrigin) {
+      this.objectLambdaAccessPointArn = origin.objectLambdaAccessPoint.arn;
+      this.objectLambdaAccessPointAlias = origin.objectLambdaAccessPoint.alias;
+    } else {
+      this.functionUrl = origin.functionUrl.functionUrl;
+    }
+  }
+
+  /** S3 Object Lambda: the bucket delegates reads to the supporting access point; the resizer answers the OLAP. */
+  private objectLambdaOrigin(bucket: OriginalsBucket, resizer: ResizerFunction, prefix: string): ObjectLambdaOrigin {
     const origin = new ObjectLambdaOrigin(this, "object-lambda", {
       namePrefix: prefix,
       bucketName: bucket.bucketName,
@@ -62,31 +103,14 @@ export class ImageCdn extends Construct {
       logGroupArn: resizer.logGroup.arn,
       objectLambdaAccessPointArn: origin.objectLambdaAccessPoint.arn,
     }));
+    return origin;
+  }
 
-    const domain = p.domain ? new CustomDomain(this, "domain", { ...p.domain, tags: p.tags }) : undefined;
-    const cdn = new CdnDistribution(this, "cdn", {
-      namePrefix: prefix,
-      originDomainName: origin.originDomainName,
-      originType: "s3",
-      resizerConfig: p.resizer.config,
-      cache: p.cache,
-      cors: p.cors,
-      priceClass: p.priceClass,
-      geoRestriction: p.geoRestriction,
-      logging: p.logging,
-      aliases: domain ? { names: p.domain!.names, certificateArn: domain.certificateArn } : undefined,
-      tags: p.tags,
-    });
-    origin.authorize(cdn.distribution.arn);
-    domain?.pointAt(cdn.distribution);
-
-    this.distributionDomainName = cdn.distribution.domainName;
-    this.distributionId = cdn.distribution.id;
-    this.distributionArn = cdn.distribution.arn;
-    this.bucketName = bucket.bucketName;
-    this.bucketArn = bucket.bucketArn;
-    this.functionName = resizer.function.functionName;
-    this.objectLambdaAccessPointArn = origin.objectLambdaAccessPoint.arn;
-    this.objectLambdaAccessPointAlias = origin.objectLambdaAccessPoint.alias;
+  /** Function URL: the resizer reads the bucket itself, and only it may. */
+  private functionUrlOrigin(bucket: OriginalsBucket, resizer: ResizerFunction): FunctionUrlOrigin {
+    const origin = new FunctionUrlOrigin(this, "function-url", { functionName: resizer.function.functionName });
+    bucket.attachPolicy(bucketPolicyForResizerRole({ bucketArn: bucket.bucketArn, roleArn: resizer.role.arn }));
+    resizer.grant(resizerFunctionUrlPolicy({ logGroupArn: resizer.logGroup.arn, bucketArn: bucket.bucketArn }));
+    return origin;
   }
 }

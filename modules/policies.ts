@@ -106,25 +106,47 @@ export function lambdaAssumeRolePolicy(): PolicyDocument {
   });
 }
 
+/** The resizer writes its own log streams (the group is created by Terraform, so no logs:CreateLogGroup). */
+function writeOwnLogs(logGroupArn: string): PolicyStatement {
+  return {
+    Sid: "WriteOwnLogs",
+    Effect: "Allow",
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    // The group's streams only (`<group arn>:*`), the form CreateLogStream and PutLogEvents are checked against.
+    Resource: `${logGroupArn}:*`,
+  };
+}
+
 /**
- * The resizer's permissions: write its own log streams (the group is created by Terraform, so no
- * logs:CreateLogGroup), and answer requests of this Object Lambda access point. It never reads the
- * bucket itself: S3 hands it a presigned URL signed for the caller.
+ * The resizer's permissions, object-lambda origin: its logs, and answering requests of this Object
+ * Lambda access point. It never reads the bucket itself: S3 hands it a presigned URL signed for the caller.
  */
 export function resizerObjectLambdaPolicy(args: { logGroupArn: string; objectLambdaAccessPointArn: string }): PolicyDocument {
-  return policy(
-    {
-      Sid: "WriteOwnLogs",
-      Effect: "Allow",
-      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-      // The group's streams only (`<group arn>:*`), the form CreateLogStream and PutLogEvents are checked against.
-      Resource: `${args.logGroupArn}:*`,
-    },
-    {
-      Sid: "AnswerObjectLambdaRequests",
-      Effect: "Allow",
-      Action: "s3-object-lambda:WriteGetObjectResponse",
-      Resource: args.objectLambdaAccessPointArn,
-    },
-  );
+  return policy(writeOwnLogs(args.logGroupArn), {
+    Sid: "AnswerObjectLambdaRequests",
+    Effect: "Allow",
+    Action: "s3-object-lambda:WriteGetObjectResponse",
+    Resource: args.objectLambdaAccessPointArn,
+  });
+}
+
+/** The resizer's permissions, function-url origin: its logs, and reading originals (objects only, no listing). */
+export function resizerFunctionUrlPolicy(args: { logGroupArn: string; bucketArn: string }): PolicyDocument {
+  return policy(writeOwnLogs(args.logGroupArn), {
+    Sid: "ReadOriginals",
+    Effect: "Allow",
+    Action: "s3:GetObject",
+    Resource: `${args.bucketArn}/*`,
+  });
+}
+
+/** Originals bucket, function-url origin: TLS only, and reads by the resizer's role alone. */
+export function bucketPolicyForResizerRole(args: { bucketArn: string; roleArn: string }): PolicyDocument {
+  return policy(denyInsecureTransport(args.bucketArn), {
+    Sid: "ResizerReadsOriginals",
+    Effect: "Allow",
+    Principal: { AWS: args.roleArn },
+    Action: "s3:GetObject",
+    Resource: `${args.bucketArn}/*`,
+  });
 }

@@ -16,10 +16,15 @@ export interface ResizerFunctionProps {
   readonly timeout: number;
   readonly logRetentionDays: number;
   readonly config: ResizerConfig;
+  /** Function-url origin: the bucket the resizer reads originals from itself. */
+  readonly originBucketName?: string;
   readonly tags: Record<string, string> | undefined;
 }
 
 /** Node.js 22: an LTS Lambda runtime; sharp loads through Node-API, so its binaries do not depend on the Node version. */
+/** Where the function-url adapter finds the originals bucket. */
+export const ORIGIN_BUCKET_ENV = "RESIZER_ORIGIN_BUCKET";
+
 export const RESIZER_RUNTIME = "nodejs22.x";
 
 /** The resizer Lambda: its reproducible bundle, its own role (no permissions until granted) and log group. */
@@ -56,7 +61,11 @@ export class ResizerFunction extends Construct {
       sourceCodeHash: bundle.sourceCodeHash,
       memorySize: props.memorySize,
       timeout: props.timeout,
-      environment: { variables: configToEnv(props.config) },
+      environment: {
+        variables: props.originBucketName === undefined
+          ? configToEnv(props.config)
+          : { ...configToEnv(props.config), [ORIGIN_BUCKET_ENV]: props.originBucketName },
+      },
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
       tags: props.tags,
       dependsOn: [this.logGroup],

@@ -47,8 +47,7 @@ export interface ResolvedProps {
   tags: Record<string, string> | undefined;
 }
 
-/** The function-url origin (for accounts without S3 Object Lambda) is designed but not built yet. */
-const ORIGINS: readonly OriginMode[] = ["object-lambda"];
+const ORIGINS: readonly OriginMode[] = ["object-lambda", "function-url"];
 const PRICE_CLASSES: readonly PriceClass[] = ["PriceClass_100", "PriceClass_200", "PriceClass_All"];
 const GEO_TYPES = ["none", "whitelist", "blacklist"] as const;
 const UPLOAD_METHODS = ["GET", "PUT", "POST", "HEAD", "DELETE"];

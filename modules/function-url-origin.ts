@@ -1,0 +1,50 @@
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+
+/**
+ * The function URL path, for accounts that cannot use S3 Object Lambda: an IAM-authenticated function
+ * URL that only CloudFront (through its OAC of type lambda) may invoke.
+ */
+export class FunctionUrlOrigin extends Construct {
+  readonly functionUrl: LambdaFunctionUrl;
+  /** The function URL's host name, e.g. `abc123.lambda-url.eu-west-1.on.aws`. */
+  readonly originDomainName: string;
+  private readonly functionName: string;
+
+  constructor(scope: Construct, id: string, props: { functionName: string }) {
+    super(scope, id);
+    this.functionName = props.functionName;
+    this.functionUrl = new LambdaFunctionUrl(this, "url", {
+      functionName: props.functionName,
+      authorizationType: "AWS_IAM",
+      // Buffered: the resizer answers at most 6 MB and says so with a 413 beyond that.
+      invokeMode: "BUFFERED",
+    });
+    // function_url is "https://<host>/": CloudFront wants the host alone.
+    this.originDomainName = Fn.element(Fn.split("/", this.functionUrl.functionUrl), 2);
+  }
+
+  /**
+   * Lets this distribution, and nothing else, call the URL. Function URLs created since October 2025
+   * need lambda:InvokeFunction besides lambda:InvokeFunctionUrl.
+   */
+  authorize(distributionArn: string): void {
+    new LambdaPermission(this, "cloudfront-invoke-url", {
+      statementId: "AllowCloudFrontInvokeFunctionUrl",
+      action: "lambda:InvokeFunctionUrl",
+      functionName: this.functionName,
+      functionUrlAuthType: "AWS_IAM",
+      principal: "cloudfront.amazonaws.com",
+      sourceArn: distributionArn,
+    });
+    new LambdaPermission(this, "cloudfront-invoke", {
+      statementId: "AllowCloudFrontInvokeFunction",
+      action: "lambda:InvokeFunction",
+      functionName: this.functionName,
+      principal: "cloudfront.amazonaws.com",
+      sourceArn: distributionArn,
+    });
+  }
+}
