@@ -16,7 +16,7 @@ export interface AppSettings {
 export const SETTINGS = {
   IMAGE_CDN_STACK: "stack name (default image-cdn)",
   IMAGE_CDN_REGION: "AWS region of the bucket and the resizer (default us-east-1)",
-  IMAGE_CDN_ORIGIN: "object-lambda (default)",
+  IMAGE_CDN_ORIGIN: "object-lambda (default) or function-url",
   IMAGE_CDN_BUCKET_PREFIX: "bucket name prefix (default images-)",
   IMAGE_CDN_BUCKET_NAME: "exact bucket name, instead of a prefix",
   IMAGE_CDN_EXISTING_BUCKET: "serve an existing bucket instead of creating one",
