@@ -1,7 +1,7 @@
 import { runInNewContext } from "node:vm";
 import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
 import { parseResizeQuery } from "../lambda-src/core/params";
-import { CLOUDFRONT_FUNCTION_MAX_BYTES, viewerRequestFunctionCode } from "../modules/edge/viewer-request-function";
+import { CLOUDFRONT_FUNCTION_MAX_BYTES, VIEWER_RESPONSE_CODE, viewerRequestFunctionCode } from "../modules/edge/viewer-request-function";
 
 type CfValue = { value: string; multiValue?: { value: string }[] };
 type CfRequest = { method: string; uri: string; querystring: Record<string, CfValue>; headers: Record<string, { value: string }> };
@@ -131,5 +131,36 @@ describe("viewer-request CloudFront Function", () => {
     expect(resizerReason).toBeUndefined();
     const normalized = parseResizeQuery(new URLSearchParams(queryOf(result)), CONFIG);
     expect(normalized).toEqual(resizerRequest);
+  });
+});
+
+describe("viewer-response CloudFront Function (object-lambda origin)", () => {
+  const sandbox: { handler?: (event: unknown) => { headers: Record<string, { value: string }> } } = {};
+  runInNewContext(`${VIEWER_RESPONSE_CODE}\nthis.handler = handler;`, sandbox);
+  const respond = (headers: Record<string, string>) =>
+    sandbox.handler!({ version: "1.0", response: { statusCode: 200, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, { value: v }])) } }).headers;
+
+  it("restores Vary and Server-Timing from the resizer's metadata and drops other metadata", () => {
+    expect(respond({
+      "content-type": "image/avif",
+      "x-amz-meta-vary": "Accept",
+      "x-amz-meta-server-timing": "fetch;dur=12.0, transform;dur=40.5, total;dur=55.1",
+      "x-amz-meta-uploaded-by": "alice",
+    })).toEqual({
+      "content-type": { value: "image/avif" },
+      vary: { value: "Accept" },
+      "server-timing": { value: "fetch;dur=12.0, transform;dur=40.5, total;dur=55.1" },
+    });
+  });
+
+  it("adds no Vary when the format was not negotiated", () => {
+    expect(respond({ "content-type": "image/jpeg", "x-amz-meta-server-timing": "total;dur=3.0" })).toEqual({
+      "content-type": { value: "image/jpeg" },
+      "server-timing": { value: "total;dur=3.0" },
+    });
+  });
+
+  it("stays under CloudFront's 10 KB code limit", () => {
+    expect(Buffer.byteLength(VIEWER_RESPONSE_CODE)).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES);
   });
 });

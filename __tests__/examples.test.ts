@@ -19,7 +19,7 @@ describe("examples/ synthesize as users will copy them", () => {
     expect(certificate).toMatchObject({ provider: "aws.us_east_1", domain_name: "img.example.com" });
     const distribution = Object.values(json.resource.aws_cloudfront_distribution)[0] as Record<string, unknown>;
     expect(distribution).toMatchObject({ aliases: ["img.example.com"], price_class: "PriceClass_200", tags: { service: "product-images", team: "media" } });
-    const fn = Object.values(json.resource.aws_cloudfront_function)[0] as { code: string };
+    const fn = Object.values(json.resource.aws_cloudfront_function).find((f) => String((f as { name: string }).name).endsWith("-normalize")) as { code: string };
     expect(fn.code).toContain('"allowedWidths":[150,500,1080]');
   }, 60_000);
 

@@ -200,6 +200,12 @@ describe("ImageCdn policies (function-url origin)", () => {
     expectNoWildcardAllows(json, 4);
   });
 
+  it("needs no header-restoring viewer-response function: the function URL sends real headers", () => {
+    const distribution = only(json, "aws_cloudfront_distribution") as { default_cache_behavior: { function_association: { event_type: string }[] } };
+    expect(distribution.default_cache_behavior.function_association.map((f) => f.event_type)).toEqual(["viewer-request"]);
+    expect(all(json, "aws_cloudfront_function")).toHaveLength(1);
+  });
+
   it("tells the resizer which bucket to read", () => {
     const variables = (only(json, "aws_lambda_function").environment as { variables: Record<string, string> }).variables;
     expect(variables.RESIZER_ORIGIN_BUCKET).toBe(ref(json, "aws_s3_bucket", "bucket"));

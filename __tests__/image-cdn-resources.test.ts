@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { buildResizerBundle } from "../modules/bundle";
-import { all, only, ref, synthImageCdn } from "./support/synth";
+import { all, named, only, ref, synthImageCdn } from "./support/synth";
 
 describe("ImageCdn resources", () => {
   const json = synthImageCdn();
@@ -85,7 +85,7 @@ describe("ImageCdn resources", () => {
     expect(fn.filename).toMatch(/resizer-x86_64\.zip$/);
     expect((fn.environment as { variables: Record<string, string> }).variables).toMatchObject({ RESIZER_ALLOWED_WIDTHS: "150,500", RESIZER_DEFAULT_QUALITY: "70" });
     expect(only(custom, "aws_cloudwatch_log_group").retention_in_days).toBe(7);
-    expect(only(custom, "aws_cloudfront_function").code).toContain('"allowedWidths":[150,500]');
+    expect(named(custom, "aws_cloudfront_function", "-normalize").resource.code).toContain('"allowedWidths":[150,500]');
   });
 
   it("OAC: S3 type, always signs, SigV4", () => {
@@ -114,6 +114,8 @@ describe("ImageCdn resources", () => {
   it("distribution: OLAP alias origin through the OAC, edge normalizer, short error caching, default certificate", () => {
     const olap = "aws_s3control_object_lambda_access_point";
     const distribution = only(json, "aws_cloudfront_distribution");
+    const normalize = named(json, "aws_cloudfront_function", "-normalize");
+    const restoreHeaders = named(json, "aws_cloudfront_function", "-restore-headers");
     expect(distribution.origin).toEqual([{
       origin_id: "resizer",
       domain_name: `${ref(json, olap, "alias")}.s3.${ref(json, olap, "region")}.amazonaws.com`,
@@ -125,9 +127,13 @@ describe("ImageCdn resources", () => {
       allowed_methods: ["GET", "HEAD"],
       cache_policy_id: ref(json, "aws_cloudfront_cache_policy", "id"),
       response_headers_policy_id: ref(json, "aws_cloudfront_response_headers_policy", "id"),
-      function_association: [{ event_type: "viewer-request", function_arn: ref(json, "aws_cloudfront_function", "arn") }],
+      function_association: [
+        { event_type: "viewer-request", function_arn: normalize.ref("arn") },
+        { event_type: "viewer-response", function_arn: restoreHeaders.ref("arn") },
+      ],
     });
-    expect(only(json, "aws_cloudfront_function")).toMatchObject({ runtime: "cloudfront-js-2.0", publish: true });
+    expect(normalize.resource).toMatchObject({ runtime: "cloudfront-js-2.0", publish: true });
+    expect(restoreHeaders.resource).toMatchObject({ runtime: "cloudfront-js-2.0", publish: true });
     const errors = distribution.custom_error_response as { error_code: number; error_caching_min_ttl: number }[];
     expect(errors.map((e) => e.error_code)).toEqual([400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504]);
     expect(errors.every((e) => e.error_caching_min_ttl === 10)).toBe(true);

@@ -5,7 +5,7 @@ import { CloudfrontFunction } from "@cdktf/provider-aws/lib/cloudfront-function"
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
 import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
 import type { ResizerConfig } from "../lambda-src/core/config";
-import { RESIZE_ACCEPT_HEADER, RESIZE_QUERY_KEYS, viewerRequestFunctionCode } from "./edge/viewer-request-function";
+import { RESIZE_ACCEPT_HEADER, RESIZE_QUERY_KEYS, VIEWER_RESPONSE_CODE, viewerRequestFunctionCode } from "./edge/viewer-request-function";
 import type { PriceClass } from "./props";
 import type { ResolvedProps } from "./validate-props";
 
@@ -34,6 +34,8 @@ export class CdnDistribution extends Construct {
   readonly cachePolicy: CloudfrontCachePolicy;
   readonly originAccessControl: CloudfrontOriginAccessControl;
   readonly viewerRequestFunction: CloudfrontFunction;
+  /** Object-lambda origin only. */
+  readonly viewerResponseFunction?: CloudfrontFunction;
   readonly responseHeadersPolicy: CloudfrontResponseHeadersPolicy;
 
   constructor(scope: Construct, id: string, props: CdnDistributionProps) {
@@ -52,6 +54,15 @@ export class CdnDistribution extends Construct {
       publish: true,
       code: viewerRequestFunctionCode(props.resizerConfig, props.cache.errorTtl),
     });
+    if (props.originType === "s3") {
+      this.viewerResponseFunction = new CloudfrontFunction(this, "restore-headers", {
+        name: `${props.namePrefix}-restore-headers`,
+        comment: "Turns x-amz-meta-vary and x-amz-meta-server-timing back into Vary and Server-Timing",
+        runtime: "cloudfront-js-2.0",
+        publish: true,
+        code: VIEWER_RESPONSE_CODE,
+      });
+    }
     this.cachePolicy = new CloudfrontCachePolicy(this, "variants", {
       name: `${props.namePrefix}-variants`,
       comment: "Keyed on the resize parameters and the normalized Accept token only",
@@ -109,7 +120,10 @@ export class CdnDistribution extends Construct {
         compress: false,
         cachePolicyId: this.cachePolicy.id,
         responseHeadersPolicyId: this.responseHeadersPolicy.id,
-        functionAssociation: [{ eventType: "viewer-request", functionArn: this.viewerRequestFunction.arn }],
+        functionAssociation: [
+          { eventType: "viewer-request", functionArn: this.viewerRequestFunction.arn },
+          ...(this.viewerResponseFunction ? [{ eventType: "viewer-response", functionArn: this.viewerResponseFunction.arn }] : []),
+        ],
       },
       customErrorResponse: CACHEABLE_ERROR_CODES.map((errorCode) => ({ errorCode, errorCachingMinTtl: props.cache.errorTtl })),
       restrictions: {

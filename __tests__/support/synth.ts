@@ -38,3 +38,11 @@ export function ref(json: Synthesized, type: string, attribute: string): string 
 export function policyOf(resource: Record<string, unknown>, key = "policy"): { Version: string; Statement: Record<string, unknown>[] } {
   return JSON.parse(resource[key] as string);
 }
+
+/** The one resource of a type whose `name` argument ends with a suffix, and its `${...}` reference maker. */
+export function named(json: Synthesized, type: string, nameSuffix: string) {
+  const matches = Object.entries(json.resource[type] ?? {}).filter(([, r]) => String(r.name).endsWith(nameSuffix));
+  if (matches.length !== 1) throw new Error(`expected exactly one ${type} named *${nameSuffix}, found ${matches.length}`);
+  const [key, resource] = matches[0];
+  return { resource, ref: (attribute: string) => `\${${type}.${key}.${attribute}}` };
+}

@@ -10,6 +10,8 @@ export const RESIZE_QUERY_KEYS = ["fit", "format", "h", "q", "w"] as const;
 export const CLOUDFRONT_FUNCTION_MAX_BYTES = 10_240;
 
 const TEMPLATE = readFileSync(join(__dirname, "viewer-request.js"), "utf8");
+/** Object-lambda origin: restores Vary and Server-Timing, which the resizer can only send as metadata. */
+export const VIEWER_RESPONSE_CODE = readFileSync(join(__dirname, "viewer-response.js"), "utf8");
 
 /** The viewer-request function's source with the resizer's limits written in (pure: same config, same code). */
 export function viewerRequestFunctionCode(config: ResizerConfig, errorTtl: number): string {
