@@ -1,18 +1,18 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { zlibVersion } from "./zip";
+import { deflateEncoderVersion } from "./zip";
 
 /**
  * Skips re-zipping (the slow part: deflating ~20 MB) when nothing that goes into the zip has
  * changed. The key covers the compiled handler, the installed runtime (named by its lockfile
- * hash), the bundler's own source (file rules, zip format) and the zlib build that deflates.
+ * hash), the bundler's own source (file rules, zip format) and the deflate encoder's version.
  * A hit also needs the zip on disk to still hash to what was recorded.
  */
 export function bundleInputKey(handlerCode: Buffer, runtimeKey: string): string {
   return createHash("sha256")
     .update(handlerCode)
-    .update(`\0${runtimeKey}\0${zlibVersion()}\0${bundlerSourceHash()}`)
+    .update(`\0${runtimeKey}\0${deflateEncoderVersion()}\0${bundlerSourceHash()}`)
     .digest("hex");
 }
 

@@ -1,12 +1,15 @@
-import { crc32 as nodeCrc32, deflateRawSync } from "node:zlib";
+import { crc32 as nodeCrc32 } from "node:zlib";
+import { deflateSync } from "fflate";
+import { version as FFLATE_VERSION } from "fflate/package.json";
 
 /**
  * A synchronous, deterministic zip writer. cdktf synthesizes synchronously, and yazl only
  * produces its archive through a stream (the event loop), so the bundle writes its own zip:
  * every byte is a function of the entries alone. Entries are sorted by path, timestamps are
  * pinned, permissions are normalized, and no extra fields (which carry mtimes and uids) or
- * comments are written. Caveat: deflated bytes are only as stable as Node's bundled zlib
- * (process.versions.zlib); the same zlib build always gives the same bytes.
+ * comments are written. Deflate is fflate's pure-JS encoder (pinned in the lockfile), not Node's
+ * bundled zlib, whose output differs between Node versions: a laptop on Node 22 and CI on Node 20
+ * must produce the same source_code_hash, or every pull request plans a spurious Lambda update.
  */
 export interface ZipEntry {
   /** Forward-slash path inside the archive, e.g. `node_modules/sharp/package.json`. */
@@ -68,7 +71,7 @@ interface CompressedRecord {
 function compressEntry(data: Buffer): CompressedRecord {
   assertFitsZip32(data.length, "entry size");
   // Level 6 (zlib's default): level 9 takes 2.4x as long on libvips for 0.1% less.
-  const deflated = deflateRawSync(data, { level: DEFLATE_LEVEL });
+  const deflated = Buffer.from(deflateSync(data, { level: DEFLATE_LEVEL }));
   // Store what deflate cannot shrink (already-compressed data, tiny files).
   const useDeflate = deflated.length < data.length;
   return {
@@ -178,7 +181,7 @@ function buildCrcTable(): Uint32Array {
   return table;
 }
 
-/** The zlib build that deflates (Node's bundled zlib): deflate output depends on it. */
-export function zlibVersion(): string {
-  return process.versions.zlib ?? "unknown";
+/** The deflate encoder's identity: its output, and so the zip's bytes, depend on it. */
+export function deflateEncoderVersion(): string {
+  return `fflate-${FFLATE_VERSION}`;
 }
