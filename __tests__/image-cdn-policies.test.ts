@@ -15,6 +15,18 @@ function expectNoWildcardAllows(json: Synthesized, expectedAllows: number) {
   }
 }
 
+/** The statement every bucket policy opens with, spelled out once. */
+function tlsOnly(bucketArn: string) {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
+
 // Policies checked statement by statement against the real Terraform references of the synthesized stack.
 describe("ImageCdn policies (object-lambda origin)", () => {
   const json = synthImageCdn();
@@ -30,14 +42,7 @@ describe("ImageCdn policies (object-lambda origin)", () => {
     expect(policyOf(bucketPolicy)).toEqual({
       Version: "2012-10-17",
       Statement: [
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [bucketArn, `${bucketArn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
+        tlsOnly(bucketArn),
         {
           Sid: "DelegateReadsToSupportingAccessPoint",
           Effect: "Allow",
@@ -145,14 +150,7 @@ describe("ImageCdn policies (function-url origin)", () => {
 
   it("bucket policy: TLS-only deny, and reads by the resizer's role alone", () => {
     expect(policyOf(only(json, "aws_s3_bucket_policy")).Statement).toEqual([
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      tlsOnly(bucketArn),
       {
         Sid: "ResizerReadsOriginals",
         Effect: "Allow",
