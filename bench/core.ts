@@ -18,7 +18,6 @@ export function loadBundleBuilder(): Bundle | Error {
 
 function load<T>(request: string): T | Error {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(request) as T;
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));

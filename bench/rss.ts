@@ -7,12 +7,18 @@ import type { RssChildReport } from "./rss-child";
 
 export type SharpSettings = "production" | "default";
 
-export function measurePeakRss(image: BenchImage, settings: SharpSettings, count: number): RssChildReport {
+/** `env` adds variables to the child's environment (e.g. allocator tuning), on top of this process's. */
+export function measurePeakRss(
+  image: BenchImage,
+  settings: SharpSettings,
+  count: number,
+  env: Readonly<Record<string, string>> = {},
+): RssChildReport {
   const script = compileChild(path.join(__dirname, "rss-child.ts"));
   const run = spawnSync(process.execPath, [script, settings, image.path, String(count), image.contentType], {
     encoding: "utf8",
-    // Lambda's Node runtime sets no allocator tuning either: measure the plain default.
-    env: { ...process.env, NODE_OPTIONS: "" },
+    // No ts-node or other preloads in the child: only what the Lambda would load.
+    env: { ...process.env, NODE_OPTIONS: "", ...env },
   });
   if (run.status !== 0) throw new Error(`rss child (${settings}) failed: ${run.stderr.trim()}`);
   return JSON.parse(run.stdout.trim().split("\n").pop() as string) as RssChildReport;

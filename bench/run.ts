@@ -14,7 +14,8 @@ import { loadBundleBuilder, loadCore, type Core } from "./core";
 import { photoFixtures, syntheticInputs, tinyImage, type BenchImage, type SyntheticInputs } from "./inputs";
 import { measureCore, type CellResult } from "./ours";
 import { BENCH_DIR } from "./paths";
-import { measurePeakRss } from "./rss";
+import { measurePeakRss, type SharpSettings } from "./rss";
+import type { RssChildReport } from "./rss-child";
 import { mean, median, MB, p95 } from "./stats";
 import { measureStreaming, ORIGIN_BYTES_PER_SECOND, RANGED_PARTS, startThrottledOrigin } from "./streaming";
 import { fixed, kb, mb, percent, printTable, progress, ratio, section } from "./table";
@@ -299,28 +300,51 @@ async function streamingSection(core: Core, originals: readonly BenchImage[]): P
   }
 }
 
+interface RssRun {
+  readonly label: string;
+  readonly settings: SharpSettings;
+  readonly env: Readonly<Record<string, string>>;
+  /** Fresh children: the peak varies from child to child with allocator timing, so the target takes the worst. */
+  readonly children: number;
+}
+
+const RSS_RUNS: readonly RssRun[] = [
+  { label: "production (configureSharp)", settings: "production", env: {}, children: 3 },
+  { label: "sharp defaults", settings: "default", env: {}, children: 1 },
+  // glibc's per-thread malloc arenas fragment under libvips; capping them is a function env setting away.
+  { label: "(context) production + MALLOC_ARENA_MAX=2", settings: "production", env: { MALLOC_ARENA_MAX: "2" }, children: 1 },
+];
+
 function rssSection(image: BenchImage): void {
-  const rows = (["production", "default"] as const).map((settings) => {
-    progress(`RSS child: ${RSS_RESIZES} x ${image.name} -> 500x700 webp, ${settings} sharp settings`);
-    const report = measurePeakRss(image, settings, RSS_RESIZES);
-    return { settings, report };
+  const rows = RSS_RUNS.map((run) => {
+    progress(`RSS: ${run.children} child(ren), each ${RSS_RESIZES} x ${image.name} -> 500x700 webp, ${run.label}`);
+    const reports = Array.from({ length: run.children }, () => measurePeakRss(image, run.settings, RSS_RESIZES, run.env));
+    return { run, reports, worst: Math.max(...reports.map((report) => report.maxRssBytes)) };
   });
   printTable(
-    `Peak RSS, ${RSS_RESIZES} consecutive resizes of ${image.name} (${image.width}x${image.height}) to 500x700 WebP`,
-    ["sharp settings", "concurrency", "cache", "RSS before MB", "peak RSS MB"],
-    rows.map(({ settings, report }) => [
-      settings === "production" ? "production (configureSharp)" : "sharp defaults",
-      report.concurrency,
-      `${report.cache.memory.max} MB / ${report.cache.files.max} files / ${report.cache.items.max} items`,
-      mb(report.rssBeforeBytes, 0),
-      mb(report.maxRssBytes, 0),
-    ]),
+    `Peak RSS (process maxRSS), ${RSS_RESIZES} consecutive resizes of ${image.name} (${image.width}x${image.height}) to 500x700 WebP`,
+    ["sharp settings", "concurrency", "cache", "RSS before MB", "peak RSS MB (worst child)", "each child MB"],
+    rows.map(({ run, reports, worst }) => {
+      const first = reports[0] as RssChildReport;
+      return [
+        run.label,
+        first.concurrency,
+        `${first.cache.memory.max} MB / ${first.cache.files.max} files / ${first.cache.items.max} items`,
+        mb(first.rssBeforeBytes, 0),
+        mb(worst, 0),
+        reports.map((report) => mb(report.maxRssBytes, 0)).join(", "),
+      ];
+    }),
     3,
   );
-  const production = rows[0]?.report;
+  const production = rows[0];
   if (production !== undefined) {
-    const peakMb = production.maxRssBytes / MB;
-    targets.record(`peak RSS <= ${TARGET_RSS_MB} MB (${RSS_RESIZES} x 24 MP progressive)`, `${fixed(peakMb, 0)} MB`, peakMb <= TARGET_RSS_MB);
+    const peakMb = production.worst / MB;
+    targets.record(
+      `peak RSS <= ${TARGET_RSS_MB} MB (${RSS_RESIZES} x 24 MP progressive)`,
+      `${fixed(peakMb, 0)} MB (worst of ${production.reports.length} children)`,
+      peakMb <= TARGET_RSS_MB,
+    );
   }
 }
 
