@@ -24,7 +24,7 @@ import { FORMATS, VARIANTS, WEBP_500x700, type BenchFormat, type Variant } from 
 import { measureSet, vipsthumbnailVersion, VIPS_INSTALL_HINT } from "./vips";
 import { VipsReference, type VipsCellResult } from "./vips-reference";
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RUNS = positiveInteger("BENCH_RUNS", process.env.BENCH_RUNS ?? "5");
 const WARMUPS = 1;
 /** vipsthumbnail samples per cell (taken after the first core runs) and whole-set runs per variant and format. */
 const VIPS_RUNS = 3;
@@ -392,6 +392,11 @@ async function bundleSection(): Promise<void> {
   console.log(`exports.handler is a ${load.handlerType}`);
   const loadMs = median(load.samples);
   targets.record(`handler module load <= ${TARGET_LOAD_MS} ms (x86_64 bundle)`, `${fixed(loadMs)} ms median`, loadMs <= TARGET_LOAD_MS && load.handlerType === "function");
+}
+
+function positiveInteger(name: string, raw: string): number {
+  if (!/^[1-9][0-9]*$/.test(raw)) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return Number(raw);
 }
 
 function skipCoreTargets(reason: string): void {
