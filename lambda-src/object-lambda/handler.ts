@@ -1,26 +1,14 @@
 import { WriteGetObjectResponseCommand } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
-import { configFromEnv, type ResizerConfig } from "../core/config";
-import { configureSharp, HttpError, parseResizeQuery, transformImage } from "../core";
 import { fetchOriginal, innermostMessage, redactUrl } from "../origin";
 import { s3Client } from "../s3-client";
-import { Deadline } from "./deadline";
+import { Deadline } from "../shared/deadline";
+import { decide } from "../shared/decide";
+import { writeLog, type RequestLog } from "../shared/log";
+import type { Outcome } from "../shared/outcome";
+import { ServerTiming } from "../shared/server-timing";
 import { parseViewerRequest, type S3ObjectLambdaEvent } from "./event";
-import { refuseOversized } from "./input-limit";
-import { writeLog, type RequestLog } from "./log";
-import { toWriteGetObjectResponse, type Outcome } from "./response";
-import { ServerTiming } from "./server-timing";
-
-let containerConfig: ResizerConfig | undefined;
-
-/** Read once per container; a broken environment fails each request with a 500, not the init. */
-function resizerConfig(): ResizerConfig {
-  if (containerConfig === undefined) {
-    configureSharp();
-    containerConfig = configFromEnv();
-  }
-  return containerConfig;
-}
+import { toWriteGetObjectResponse } from "./response";
 
 /**
  * S3 Object Lambda GetObject handler. It always answers through WriteGetObjectResponse,
@@ -34,7 +22,12 @@ export async function handler(event: S3ObjectLambdaEvent, context: Pick<Context,
   const log: RequestLog = { requestId: context.awsRequestId, origin: redactUrl(inputS3Url) };
   let outcome: Outcome | undefined;
   try {
-    outcome = await decide(event, deadline, timing, log);
+    outcome = await decide(
+      { parse: () => parseViewerRequest(event.userRequest), fetch: (_viewer, signal) => fetchOriginal(inputS3Url, signal) },
+      deadline,
+      timing,
+      log,
+    );
     const input = toWriteGetObjectResponse({ RequestRoute: outputRoute, RequestToken: outputToken }, outcome, timing.header());
     Object.assign(log, { status: input.StatusCode, bytes: input.ContentLength, contentType: input.ContentType });
     await s3Client().send(new WriteGetObjectResponseCommand(input));
@@ -47,48 +40,6 @@ export async function handler(event: S3ObjectLambdaEvent, context: Pick<Context,
     // A send that failed before reading the passthrough body would leave the download open.
     if (outcome?.kind === "original") outcome.original.body.destroy();
     log.timings = timing.durations();
-    writeLog(log);
+    writeLog("object-lambda", log);
   }
-}
-
-/** Parse, fetch, transform: every failure becomes an error outcome, so there is always an answer. */
-async function decide(event: S3ObjectLambdaEvent, deadline: Deadline, timing: ServerTiming, log: RequestLog): Promise<Outcome> {
-  try {
-    const viewer = parseViewerRequest(event.userRequest);
-    Object.assign(log, { key: viewer.key, params: viewer.query.toString() });
-    const config = resizerConfig();
-    const request = parseResizeQuery(viewer.query, config);
-
-    const original = await deadline.race(
-      timing.measure("fetch", () => fetchOriginal(event.getObjectContext.inputS3Url, deadline.signal)),
-      "fetching the original",
-    );
-    if (request.original) return { kind: "original", original };
-
-    refuseOversized(original, config.maxInputBytes);
-    // The body goes in as it arrives: sharp decodes while the rest is still downloading.
-    // (On failure the core destroys it; on the deadline the abort ends the download.)
-    const variant = await deadline.race(
-      timing.measure("transform", () =>
-        transformImage(original.body, request, { accept: viewer.accept, sourceContentType: original.contentType, config }),
-      ),
-      "resizing the image",
-    );
-    return { kind: "variant", ...variant };
-  } catch (error) {
-    const httpError = asHttpError(error);
-    Object.assign(log, { errorCode: httpError.code, error: logDetail(error, httpError) });
-    return { kind: "error", error: httpError };
-  }
-}
-
-/** The stack only for the unexpected; an expected refusal is its message plus any low-level cause. */
-function logDetail(error: unknown, httpError: HttpError): string {
-  if (error !== httpError) return error instanceof Error ? (error.stack ?? error.message) : String(error);
-  return httpError.cause === undefined ? httpError.message : `${httpError.message}: ${innermostMessage(httpError.cause)}`;
-}
-
-function asHttpError(error: unknown): HttpError {
-  if (error instanceof HttpError) return error;
-  return new HttpError(500, "InternalError", "the resizer failed unexpectedly");
 }

@@ -1,12 +1,8 @@
 import type { WriteGetObjectResponseCommandInput } from "@aws-sdk/client-s3";
-import { ERROR_CACHE_CONTROL, VARIANT_CACHE_CONTROL, type HttpError } from "../core";
-import type { Original } from "../origin";
+import { ERROR_CACHE_CONTROL, VARIANT_CACHE_CONTROL } from "../core";
+import type { Outcome } from "../shared/outcome";
 
-/** What the function answers, decided before anything is written back. */
-export type Outcome =
-  | { readonly kind: "variant"; readonly body: Buffer; readonly contentType: string; readonly headers: Readonly<Record<string, string>> }
-  | { readonly kind: "original"; readonly original: Original }
-  | { readonly kind: "error"; readonly error: HttpError };
+export type { Outcome } from "../shared/outcome";
 
 /** Where WriteGetObjectResponse must deliver: the event's outputRoute and outputToken. */
 export interface ResponseTarget {

@@ -3,6 +3,7 @@ export interface RequestLog {
   requestId?: string;
   key?: string;
   params?: string;
+  method?: string;
   status?: number;
   errorCode?: string;
   error?: string;
@@ -12,6 +13,9 @@ export interface RequestLog {
   origin?: string;
 }
 
-export function writeLog(entry: RequestLog): void {
-  console.log(JSON.stringify({ source: "resizer", adapter: "object-lambda", ...entry }));
+/** Which front door the request came through. */
+export type Adapter = "object-lambda" | "function-url";
+
+export function writeLog(adapter: Adapter, entry: RequestLog): void {
+  console.log(JSON.stringify({ source: "resizer", adapter, ...entry }));
 }

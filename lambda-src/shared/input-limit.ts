@@ -1,5 +1,5 @@
 import { HttpError } from "../core";
-import type { Original } from "../origin";
+import type { Original } from "./original";
 
 /**
  * Refuses, before a byte of the body is read, an original whose declared size is over the

@@ -1,6 +1,9 @@
 import { performance } from "node:perf_hooks";
 
-/** Collects named step durations as the request goes and renders a Server-Timing value. */
+/**
+ * Collects named step durations as the request goes and renders a Server-Timing value.
+ * A step measured more than once (a download resumed after its headers) adds up.
+ */
 export class ServerTiming {
   private readonly startedAt = performance.now();
   private readonly steps: Array<{ name: string; ms: number }> = [];
@@ -17,7 +20,9 @@ export class ServerTiming {
 
   durations(): Record<string, number> {
     const result: Record<string, number> = {};
-    for (const { name, ms } of this.steps) result[name] = round(ms);
+    const sums = new Map<string, number>();
+    for (const { name, ms } of this.steps) sums.set(name, (sums.get(name) ?? 0) + ms);
+    for (const [name, ms] of sums) result[name] = round(ms);
     result.total = round(performance.now() - this.startedAt);
     return result;
   }
