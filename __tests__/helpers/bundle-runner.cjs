@@ -28,8 +28,8 @@ process.on("message", async (message) => {
     getRemainingTimeInMillis: () => Math.max(0, message.budgetMs - (Date.now() - startedAt)),
   };
   try {
-    await entry.handler(message.event, context);
-    process.send({ type: "result", id: message.id });
+    const value = await entry.handler(message.event, context);
+    process.send({ type: "result", id: message.id, value });
   } catch (error) {
     process.send({ type: "result", id: message.id, error: String(error && error.message ? error.message : error) });
   }

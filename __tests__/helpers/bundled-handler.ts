@@ -11,6 +11,8 @@ export type ResizerHandler = (event: S3ObjectLambdaEvent, context: Pick<Context,
 
 export interface BundledHandler {
   readonly handler: ResizerHandler;
+  /** Any event, resolving with what the handler returned (a function URL response, say). */
+  readonly invoke: (event: unknown, context: Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">) => Promise<unknown>;
   readonly sizeBytes: number;
   dispose(): Promise<void>;
 }
@@ -19,15 +21,16 @@ type RunnerMessage =
   | { type: "ready" }
   | { type: "load-error"; message: string }
   | { type: "log"; line: string }
-  | { type: "result"; id: number; error?: string };
+  | { type: "result"; id: number; value?: unknown; error?: string };
 
 /**
  * The handler as Lambda loads it: the x86_64 bundle (this machine's architecture, so its
  * native sharp loads) built by modules/bundle, unzipped into a temp dir and `require`d
  * through `index.js` by plain Node in a child process (one warm container). Invocations
- * and log lines cross over IPC; the child's environment is the parent's at load time.
+ * and log lines cross over IPC; the child's environment is the parent's at load time, with
+ * `envOverrides` on top (a container configured differently).
  */
-export async function loadBundledHandler(): Promise<BundledHandler> {
+export async function loadBundledHandler(envOverrides: Readonly<Record<string, string>> = {}): Promise<BundledHandler> {
   const bundle = buildResizerBundle({ architecture: "x86_64" });
   const dir = await mkdtemp(path.join(tmpdir(), "resizer-bundle-"));
   await unzip(bundle.zipPath, dir);
@@ -35,18 +38,18 @@ export async function loadBundledHandler(): Promise<BundledHandler> {
   const child = fork(path.join(__dirname, "bundle-runner.cjs"), [dir], {
     execArgv: [],
     // Explicitly: under jest, process.env is the test's copy, which fork() would not see.
-    env: { ...process.env },
+    env: { ...process.env, ...envOverrides },
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const pending = new Map<number, { resolve(): void; reject(error: Error): void }>();
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   child.on("message", (message: RunnerMessage) => {
     if (message.type === "log") console.log(message.line);
     if (message.type !== "result") return;
     const call = pending.get(message.id);
     pending.delete(message.id);
-    if (message.error === undefined) call?.resolve();
+    if (message.error === undefined) call?.resolve(message.value);
     else call?.reject(new Error(message.error));
   });
   child.on("exit", (code) => {
@@ -56,15 +59,19 @@ export async function loadBundledHandler(): Promise<BundledHandler> {
   await waitUntilReady(child, () => stderr);
 
   let nextId = 0;
-  const handler: ResizerHandler = (event, context) =>
-    new Promise<void>((resolve, reject) => {
+  const invoke: BundledHandler["invoke"] = (event, context) =>
+    new Promise<unknown>((resolve, reject) => {
       const id = ++nextId;
       pending.set(id, { resolve, reject });
       child.send({ type: "invoke", id, event, requestId: context.awsRequestId, budgetMs: context.getRemainingTimeInMillis() });
     });
+  const handler: ResizerHandler = async (event, context) => {
+    await invoke(event, context);
+  };
 
   return {
     handler,
+    invoke,
     sizeBytes: bundle.sizeBytes,
     dispose: async () => {
       if (child.exitCode === null) {
