@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { originBody, originFailure, originRefusal, type Original } from "../shared/original";
 
@@ -14,9 +15,11 @@ export async function getOriginal(client: S3Client, bucket: string, key: string,
     throw signal.aborted ? error : s3Failure(error);
   }
   if (output.Body === undefined) throw originFailure("OriginError", "the original's store answered without a body", undefined);
+  // In Node the SDK's body is an http.IncomingMessage: a Readable.
+  const source = output.Body as Readable;
   return {
-    // In Node the SDK's body is an http.IncomingMessage: an async iterable of chunks.
-    body: originBody(output.Body as AsyncIterable<Uint8Array>, signal),
+    // Destroying the socket's stream frees the function from a body it will not read.
+    body: originBody(source, signal, () => source.destroy()),
     contentType: output.ContentType,
     contentLength: output.ContentLength,
     cacheControl: output.CacheControl,

@@ -14,10 +14,13 @@ export interface Original {
 /**
  * The body's bytes as they arrive. A connection lost mid-body is the origin's failure (502)
  * and says so, rather than surfacing as a bare socket error the handler cannot tell from
- * its own bugs. Destroying the resulting stream ends the download.
+ * its own bugs. Destroying the resulting stream ends the download; `release`, when given,
+ * also lets go of a source that was never read (a refused original's connection).
  */
-export function originBody(chunks: AsyncIterable<Uint8Array>, signal: AbortSignal): Readable {
-  return Readable.from(downloaded(chunks, signal));
+export function originBody(chunks: AsyncIterable<Uint8Array>, signal: AbortSignal, release?: () => void): Readable {
+  const body = Readable.from(downloaded(chunks, signal));
+  if (release !== undefined) body.once("close", release);
+  return body;
 }
 
 async function* downloaded(chunks: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncGenerator<Buffer> {
