@@ -161,7 +161,7 @@ describe("ImageCdn policies (function-url origin)", () => {
     ]);
   });
 
-  it("resizer role: its log streams and s3:GetObject on the bucket's objects, nothing else", () => {
+  it("resizer role: its log streams, s3:GetObject on the objects and s3:ListBucket (404 for missing keys), nothing else", () => {
     expect(policyOf(only(json, "aws_iam_role_policy")).Statement).toEqual([
       {
         Sid: "WriteOwnLogs",
@@ -170,6 +170,7 @@ describe("ImageCdn policies (function-url origin)", () => {
         Resource: `${ref(json, "aws_cloudwatch_log_group", "arn")}:*`,
       },
       { Sid: "ReadOriginals", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArn}/*` },
+      { Sid: "TellMissingKeysApart", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn },
     ]);
   });
 
@@ -195,7 +196,7 @@ describe("ImageCdn policies (function-url origin)", () => {
   });
 
   it("no Allow statement grants a wildcard action or a wildcard resource", () => {
-    expectNoWildcardAllows(json, 4);
+    expectNoWildcardAllows(json, 5);
   });
 
   it("needs no header-restoring viewer-response function: the function URL sends real headers", () => {

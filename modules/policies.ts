@@ -130,14 +130,16 @@ export function resizerObjectLambdaPolicy(args: { logGroupArn: string; objectLam
   });
 }
 
-/** The resizer's permissions, function-url origin: its logs, and reading originals (objects only, no listing). */
+/**
+ * The resizer's permissions, function-url origin: its logs, reading originals, and s3:ListBucket on
+ * the bucket alone, without which S3 answers a missing key with 403 instead of 404.
+ */
 export function resizerFunctionUrlPolicy(args: { logGroupArn: string; bucketArn: string }): PolicyDocument {
-  return policy(writeOwnLogs(args.logGroupArn), {
-    Sid: "ReadOriginals",
-    Effect: "Allow",
-    Action: "s3:GetObject",
-    Resource: `${args.bucketArn}/*`,
-  });
+  return policy(
+    writeOwnLogs(args.logGroupArn),
+    { Sid: "ReadOriginals", Effect: "Allow", Action: "s3:GetObject", Resource: `${args.bucketArn}/*` },
+    { Sid: "TellMissingKeysApart", Effect: "Allow", Action: "s3:ListBucket", Resource: args.bucketArn },
+  );
 }
 
 /** Originals bucket, function-url origin: TLS only, and reads by the resizer's role alone. */

@@ -4,7 +4,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { configToEnv, type ResizerConfig } from "../lambda-src/core/config";
+import { configToEnv, ORIGIN_BUCKET_ENV, type ResizerConfig } from "../lambda-src/core/config";
 import { buildResizerBundle } from "./bundle";
 import { lambdaAssumeRolePolicy, policyJson, type PolicyDocument } from "./policies";
 import type { LambdaArchitecture } from "./props";
@@ -22,9 +22,6 @@ export interface ResizerFunctionProps {
 }
 
 /** Node.js 22: an LTS Lambda runtime; sharp loads through Node-API, so its binaries do not depend on the Node version. */
-/** Where the function-url adapter finds the originals bucket. */
-export const ORIGIN_BUCKET_ENV = "RESIZER_ORIGIN_BUCKET";
-
 export const RESIZER_RUNTIME = "nodejs22.x";
 
 /** The resizer Lambda: its reproducible bundle, its own role (no permissions until granted) and log group. */

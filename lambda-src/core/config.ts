@@ -28,6 +28,9 @@ export const RESIZER_ENV = {
   defaultQuality: "RESIZER_DEFAULT_QUALITY",
 } as const satisfies Record<keyof ResizerConfig, string>;
 
+/** Function-url origin only: the bucket the resizer reads originals from (set by the construct). */
+export const ORIGIN_BUCKET_ENV = "RESIZER_ORIGIN_BUCKET";
+
 export const DEFAULT_RESIZER_CONFIG: ResizerConfig = {
   maxInputPixels: 100_000_000,
   maxInputBytes: 50 * 1024 * 1024,

@@ -1,6 +1,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
 import { s3Client } from "../s3-client";
+import { ORIGIN_BUCKET_ENV } from "../core/config";
 import { Deadline } from "../shared/deadline";
 import { decide } from "../shared/decide";
 import { writeLog, type RequestLog } from "../shared/log";
@@ -13,7 +14,7 @@ import { fitsResponse, MAX_RESPONSE_BODY_BYTES, overResponseLimit } from "./resp
 import { toFunctionUrlResponse, type FunctionUrlResponse, type Reply } from "./response";
 
 /** Set by the ImageCdn construct in function-url mode: the bucket holding the originals. */
-export const ORIGIN_BUCKET_ENV = "RESIZER_ORIGIN_BUCKET";
+export { ORIGIN_BUCKET_ENV };
 
 /** Where the originals come from; the defaults read the function's environment. */
 export interface FunctionUrlOrigin {
