@@ -325,6 +325,8 @@ describe("SVG is never rasterized: refused with 415 when resize parameters are g
     it("sharp itself can no longer load SVG or TIFF, and still loads the admitted formats", async () => {
       const tiff = await sharp({ create: { width: 4, height: 4, channels: 3, background: "red" } }).tiff().toBuffer();
       const svg = readFileSync(fixture("check.svg"));
+      // Start from libvips' full decoder set: an earlier test in this worker may have configured sharp already.
+      sharp.unblock({ operation: ["VipsForeignLoad"] });
       await expect(sharp(svg).metadata()).resolves.toMatchObject({ format: "svg" });
       configureSharp();
       await expect(sharp(svg).png().toBuffer()).rejects.toThrow(/unsupported image format/);
