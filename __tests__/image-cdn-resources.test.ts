@@ -64,7 +64,7 @@ describe("ImageCdn resources", () => {
       runtime: "nodejs22.x",
       handler: "index.handler",
       architectures: ["arm64"],
-      memory_size: 1024,
+      memory_size: 512,
       timeout: 10,
       role: ref(json, "aws_iam_role", "arn"),
       source_code_hash: createHash("sha256").update(readFileSync(bundle.zipPath)).digest("base64"),
@@ -79,9 +79,9 @@ describe("ImageCdn resources", () => {
   });
 
   it("passes resizer props into the function and its environment", () => {
-    const custom = synthImageCdn({ resizer: { architecture: "x86_64", memorySize: 512, timeout: 20, allowedWidths: [500, 150], defaultQuality: 70, logRetentionDays: 7 } });
+    const custom = synthImageCdn({ resizer: { architecture: "x86_64", memorySize: 1536, timeout: 20, allowedWidths: [500, 150], defaultQuality: 70, logRetentionDays: 7 } });
     const fn = only(custom, "aws_lambda_function");
-    expect(fn).toMatchObject({ architectures: ["x86_64"], memory_size: 512, timeout: 20 });
+    expect(fn).toMatchObject({ architectures: ["x86_64"], memory_size: 1536, timeout: 20 });
     expect(fn.filename).toMatch(/resizer-x86_64\.zip$/);
     expect((fn.environment as { variables: Record<string, string> }).variables).toMatchObject({ RESIZER_ALLOWED_WIDTHS: "150,500", RESIZER_DEFAULT_QUALITY: "70" });
     expect(only(custom, "aws_cloudwatch_log_group").retention_in_days).toBe(7);

@@ -63,7 +63,7 @@ describe("ImageCdn prop validation", () => {
     expect(resolved).toMatchObject({
       origin: "object-lambda",
       bucket: { kind: "managed", namePrefix: "images-", forceDestroy: false, versioning: false },
-      resizer: { architecture: "arm64", memorySize: 1024, timeout: 10, logRetentionDays: 30, config: { maxInputPixels: 100_000_000, maxWidth: 4096, maxHeight: 4096, defaultQuality: 80, allowedWidths: [], allowedHeights: [] } },
+      resizer: { architecture: "arm64", memorySize: 512, timeout: 10, logRetentionDays: 30, config: { maxInputPixels: 100_000_000, maxWidth: 4096, maxHeight: 4096, defaultQuality: 80, allowedWidths: [], allowedHeights: [] } },
       cache: { minTtl: 0, defaultTtl: 86400, maxTtl: 31536000, errorTtl: 10 },
       priceClass: "PriceClass_100",
       geoRestriction: { type: "none", locations: [] },

@@ -21,7 +21,7 @@ export const SETTINGS = {
   IMAGE_CDN_BUCKET_NAME: "exact bucket name, instead of a prefix",
   IMAGE_CDN_EXISTING_BUCKET: "serve an existing bucket instead of creating one",
   IMAGE_CDN_ARCHITECTURE: "arm64 (default) or x86_64",
-  IMAGE_CDN_MEMORY_SIZE: "resizer memory in MB (default 1024)",
+  IMAGE_CDN_MEMORY_SIZE: "resizer memory in MB (default 512)",
   IMAGE_CDN_ALLOWED_WIDTHS: "comma-separated allow-list of w values",
   IMAGE_CDN_ALLOWED_HEIGHTS: "comma-separated allow-list of h values",
   IMAGE_CDN_CORS_ORIGINS: "comma-separated origins allowed to read images cross-origin",

@@ -38,7 +38,7 @@ export interface BucketProps {
 export interface ResizerProps {
   /** @default "arm64" (cheaper per GB-second, sharp ships native binaries for it) */
   readonly architecture?: LambdaArchitecture;
-  /** Function memory in MB, 128..10240. @default 1024 */
+  /** Function memory in MB, 128..10240. @default 512 (peak RSS measured at 229-286 MB over 20 consecutive 24 MP progressive JPEGs) */
   readonly memorySize?: number;
   /** Function timeout in seconds, 1..60 (S3 Object Lambda waits at most 60 s). @default 10 */
   readonly timeout?: number;

@@ -241,7 +241,7 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
     bucket: resolveBucket(props.bucket),
     resizer: {
       architecture: oneOf("resizer.architecture", r.architecture, LAMBDA_ARCHITECTURES, "arm64"),
-      memorySize: integer("resizer.memorySize", r.memorySize, 1024, 128, 10240, " MB"),
+      memorySize: integer("resizer.memorySize", r.memorySize, 512, 128, 10240, " MB"),
       timeout: integer("resizer.timeout", r.timeout, 10, 1, 60, " seconds (S3 Object Lambda and CloudFront wait at most 60 s)"),
       logRetentionDays,
       functionName: r.functionName,
