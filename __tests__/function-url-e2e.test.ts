@@ -6,8 +6,6 @@
  * x86_64 bundle. A "container" is one handler with one environment, as in Lambda: the
  * failure cases get their own, pointed at a closed port or a stalling endpoint.
  */
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { LambdaFunctionURLEventWithIAMAuthorizer } from "aws-lambda";
 import sharp from "sharp";
@@ -18,9 +16,9 @@ import { s3Client, s3ClientConfig } from "../lambda-src/s3-client";
 import { loadBundledHandler } from "./helpers/bundled-handler";
 import { startStallingOrigin, unusedPortUrl, type FakeOrigin } from "./helpers/fake-origins";
 import { fakeContext } from "./helpers/lambda-context";
+import { captureConsoleLog, SERVER_TIMING_PATTERN, storeFixtures } from "./helpers/e2e-common";
 import { startLocalS3, type LocalS3 } from "./helpers/s3rver-harness";
 
-const FIXTURES = path.resolve(__dirname, "../../shared/fixtures/images");
 /** Above the noise PNG, so that only the function URL's response limit can refuse it. */
 const MAX_INPUT_BYTES = 20_000_000;
 const NOISE_KEY = "big/noise 1400x1200.png";
@@ -38,13 +36,10 @@ const ORIGINALS = {
 type OriginalKey = keyof typeof ORIGINALS;
 const SPECIAL_KEYS: OriginalKey[] = ["photos/my photo+1 100%.jpg", "사진/꽃.jpeg", "odd/literal%41 a+b.png"];
 
-const SERVER_TIMING = /^fetch;dur=\d+\.\d, transform;dur=\d+\.\d, total;dur=\d+\.\d$/;
-
 let s3: LocalS3;
-const stored = new Map<string, Buffer>();
+let stored: Map<string, Buffer>;
 const savedEnv = { ...process.env };
-let logLines: string[] = [];
-let logSpy: jest.SpyInstance;
+const logLines = captureConsoleLog();
 let requestCounter = 0;
 
 beforeAll(async () => {
@@ -60,11 +55,7 @@ beforeAll(async () => {
   });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
-  for (const [key, { file, contentType }] of Object.entries(ORIGINALS) as Array<[OriginalKey, (typeof ORIGINALS)[OriginalKey]]>) {
-    const bytes = await readFile(path.join(FIXTURES, file));
-    stored.set(key, bytes);
-    await s3.put(key, bytes, contentType);
-  }
+  stored = await storeFixtures<string>(s3, ORIGINALS);
   // Incompressible: a lossless PNG of noise stays above what a buffered response can carry.
   const noise = await sharp({ create: { width: 1400, height: 1200, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 50 } } })
     .png({ compressionLevel: 1 })
@@ -79,15 +70,6 @@ afterAll(async () => {
   await s3?.close();
   process.env = savedEnv;
 });
-
-beforeEach(() => {
-  logLines = [];
-  logSpy = jest.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-    logLines.push(args.map(String).join(" "));
-  });
-});
-
-afterEach(() => logSpy.mockRestore());
 
 /**
  * A path segment as a browser sends it (and CloudFront forwards it): space and '%' and
@@ -264,7 +246,7 @@ describe.each(KINDS)("Lambda function URL end to end: %s", (_name, kind) => {
     expect(response.headers["Cache-Control"]).toBe(VARIANT_CACHE_CONTROL);
     expect(response.headers["Vary"]).toBe("Accept");
     expect(response.headers["X-Content-Type-Options"]).toBe("nosniff");
-    expect(response.headers["Server-Timing"]).toMatch(SERVER_TIMING);
+    expect(response.headers["Server-Timing"]).toMatch(SERVER_TIMING_PATTERN);
     expect(await decoded(body)).toMatchObject({ width: 120, height: 68, format: "jpeg" });
     expect(lastLog()).toMatchObject({ source: "resizer", adapter: "function-url", key: "photos/flowers.jpeg", params: "w=120", status: 200, method: "GET" });
   });

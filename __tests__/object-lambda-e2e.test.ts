@@ -4,18 +4,16 @@
  * client to a WriteGetObjectResponse stand-in. The whole suite runs twice: against the
  * source handler and against the handler `require`d from the unpacked x86_64 bundle.
  */
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import sharp from "sharp";
 import { handler as sourceHandler, type S3ObjectLambdaEvent } from "../lambda-src";
 import { ERROR_CACHE_CONTROL, VARIANT_CACHE_CONTROL } from "../lambda-src/core";
 import { loadBundledHandler, type ResizerHandler } from "./helpers/bundled-handler";
 import { startChunkedOrigin, startStallingOrigin, startStatusOrigin, unusedPortUrl, type FakeOrigin } from "./helpers/fake-origins";
 import { fakeContext } from "./helpers/lambda-context";
+import { captureConsoleLog, SERVER_TIMING_PATTERN, storeFixtures } from "./helpers/e2e-common";
 import { startLocalS3, type LocalS3 } from "./helpers/s3rver-harness";
 import { decodeAwsChunked, startWriteGetObjectResponseStandIn, type RecordedResponse, type WriteGetObjectResponseStandIn } from "./helpers/write-get-object-response-stand-in";
 
-const FIXTURES = path.resolve(__dirname, "../../shared/fixtures/images");
 const MAX_INPUT_BYTES = 2_000_000;
 
 /** Originals in s3rver: key -> fixture file and the Content-Type it was stored with. */
@@ -31,14 +29,11 @@ const ORIGINALS = {
 type OriginalKey = keyof typeof ORIGINALS;
 const SPECIAL_KEYS: OriginalKey[] = ["photos/my photo+1 100%.jpg", "사진/꽃.jpeg", "odd/a#b?c=d&e.png"];
 
-const SERVER_TIMING = /^fetch;dur=\d+\.\d, transform;dur=\d+\.\d, total;dur=\d+\.\d$/;
-
 let s3: LocalS3;
 let standIn: WriteGetObjectResponseStandIn;
-const fixtureBytes = new Map<OriginalKey, Buffer>();
+let fixtureBytes: Map<OriginalKey, Buffer>;
 const savedEnv = { ...process.env };
-let logLines: string[] = [];
-let logSpy: jest.SpyInstance;
+const logLines = captureConsoleLog();
 let tokenCounter = 0;
 
 beforeAll(async () => {
@@ -52,26 +47,13 @@ beforeAll(async () => {
   });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
-  for (const [key, { file, contentType }] of Object.entries(ORIGINALS) as Array<[OriginalKey, (typeof ORIGINALS)[OriginalKey]]>) {
-    const bytes = await readFile(path.join(FIXTURES, file));
-    fixtureBytes.set(key, bytes);
-    await s3.put(key, bytes, contentType);
-  }
+  fixtureBytes = await storeFixtures(s3, ORIGINALS);
 });
 
 afterAll(async () => {
   await Promise.all([s3?.close(), standIn?.close()]);
   process.env = savedEnv;
 });
-
-beforeEach(() => {
-  logLines = [];
-  logSpy = jest.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-    logLines.push(args.map(String).join(" "));
-  });
-});
-
-afterEach(() => logSpy.mockRestore());
 
 /** The URL S3 Object Lambda reports in userRequest.url: the key percent-encoded per segment. */
 function userRequestUrl(key: string, query: string): string {
@@ -168,7 +150,7 @@ describe.each(HANDLERS)("S3 Object Lambda end to end: %s", (_name, load) => {
     expect(response.contentLengthHeader).toBe(response.body.length);
     expect(response.forwardedHeaders["cache-control"]).toBe(VARIANT_CACHE_CONTROL);
     expect(response.metadata["vary"]).toBe("Accept");
-    expect(response.metadata["server-timing"]).toMatch(SERVER_TIMING);
+    expect(response.metadata["server-timing"]).toMatch(SERVER_TIMING_PATTERN);
     expect(await decoded(response.body)).toMatchObject({ width: 120, height: 68, format: "jpeg" });
   });
 

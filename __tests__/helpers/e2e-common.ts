@@ -1,0 +1,40 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { LocalS3 } from "./s3rver-harness";
+
+/** The shared fixture images (../shared/fixtures/images beside the repo). */
+export const FIXTURES_DIR = path.resolve(__dirname, "../../../shared/fixtures/images");
+
+/** Both adapters report the three steps with one decimal. */
+export const SERVER_TIMING_PATTERN = /^fetch;dur=\d+\.\d, transform;dur=\d+\.\d, total;dur=\d+\.\d$/;
+
+export type FixtureOriginals<K extends string> = Readonly<Record<K, { readonly file: string; readonly contentType: string }>>;
+
+/** Uploads each fixture under its key and returns the bytes stored, to compare responses against. */
+export async function storeFixtures<K extends string>(s3: LocalS3, originals: FixtureOriginals<K>): Promise<Map<K, Buffer>> {
+  const stored = new Map<K, Buffer>();
+  for (const key of Object.keys(originals) as K[]) {
+    const { file, contentType } = originals[key];
+    const bytes = await readFile(path.join(FIXTURES_DIR, file));
+    stored.set(key, bytes);
+    await s3.put(key, bytes, contentType);
+  }
+  return stored;
+}
+
+/**
+ * Captures console.log lines (the handlers' JSON logs) per test: the returned array is emptied
+ * before each test and filled while it runs; console.log is restored after it.
+ */
+export function captureConsoleLog(): string[] {
+  const lines: string[] = [];
+  let spy: jest.SpyInstance | undefined;
+  beforeEach(() => {
+    lines.length = 0;
+    spy = jest.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(" "));
+    });
+  });
+  afterEach(() => spy?.mockRestore());
+  return lines;
+}
