@@ -11,6 +11,9 @@ import type { LambdaArchitecture } from "./props";
 
 export interface ResizerFunctionProps {
   readonly functionName: string;
+  /** IAM role names are account-global: Terraform appends a unique suffix to this prefix (at most 38 characters). */
+  readonly roleNamePrefix: string;
+  readonly reservedConcurrency?: number;
   readonly architecture: LambdaArchitecture;
   readonly memorySize: number;
   readonly timeout: number;
@@ -41,7 +44,7 @@ export class ResizerFunction extends Construct {
       tags: props.tags,
     });
     this.role = new IamRole(this, "role", {
-      name: props.functionName,
+      namePrefix: props.roleNamePrefix,
       description: "Runs the image resizer; permissions come from its inline policy only",
       assumeRolePolicy: policyJson(lambdaAssumeRolePolicy()),
       tags: props.tags,
@@ -58,6 +61,7 @@ export class ResizerFunction extends Construct {
       sourceCodeHash: bundle.sourceCodeHash,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       environment: {
         variables: props.originBucketName === undefined
           ? configToEnv(props.config)

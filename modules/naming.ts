@@ -1,0 +1,52 @@
+import { createHash } from "node:crypto";
+import { Construct } from "constructs";
+import { Fn, TerraformStack, Token } from "cdktf";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+
+/**
+ * Account-global names (IAM role, CloudFront policies, functions and OAC) and per-region ones (function,
+ * log group, access points) must differ between two deployments of the same app: another region, another
+ * stack. The default prefix is `<construct id>-<8 hex>`, the hex being sha1("<construct path>@<region>"):
+ * the construct path holds the stack name, the region tells two regions apart.
+ *
+ * The region is read from the stack's default AWS provider at synth. When the provider's region is not a
+ * literal (a variable, or AWS_REGION at plan time), the same sha1 is computed by Terraform from
+ * `data.aws_region`, so the name is the same either way, only known at plan instead of at synth.
+ */
+export function defaultResourcePrefix(construct: Construct): string {
+  return `${slug(construct.node.id)}-${discriminator(construct)}`;
+}
+
+/** The construct id as 1..14 characters of a-z, 0-9 and '-', starting with a letter. */
+function slug(id: string): string {
+  const cleaned = id.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 14);
+  return /^[a-z]/.test(cleaned) ? cleaned : `i${cleaned}`.slice(0, 14);
+}
+
+/** What the 8 hex characters are the sha1 of (exported for the tests, which recompute Terraform's side). */
+export function discriminatorInput(constructPath: string, region: string): string {
+  return `${constructPath}@${region}`;
+}
+
+export function literalDiscriminator(constructPath: string, region: string): string {
+  return createHash("sha1").update(discriminatorInput(constructPath, region)).digest("hex").slice(0, 8);
+}
+
+function discriminator(construct: Construct): string {
+  const region = providerRegion(construct);
+  if (region !== undefined) return literalDiscriminator(construct.node.path, region);
+  const current = new DataAwsRegion(construct, "region");
+  // Terraform's sha1() is the hex SHA-1 of the UTF-8 string, as Node's createHash above.
+  return Fn.substr(Fn.sha1(discriminatorInput(construct.node.path, current.region)), 0, 8);
+}
+
+/** The literal region of the stack's default (unaliased) AWS provider, if it has one. */
+export function providerRegion(construct: Construct): string | undefined {
+  for (const child of TerraformStack.of(construct).node.findAll()) {
+    const provider = child as { terraformResourceType?: unknown; alias?: unknown; region?: unknown };
+    if (provider.terraformResourceType !== "aws" || provider.alias !== undefined) continue;
+    const region = provider.region;
+    return typeof region === "string" && !Token.isUnresolved(region) ? region : undefined;
+  }
+  return undefined;
+}
