@@ -9,6 +9,15 @@ import type { DomainProps } from "./props";
 export const CLOUDFRONT_CERTIFICATE_REGION = "us-east-1";
 
 /**
+ * The names that need their own validation record. ACM gives `*.example.com` the same record as
+ * `example.com` (ACM user guide, "DNS validation"): with both, only the apex gets one, so that no two
+ * record instances of the stack manage the same DNS record.
+ */
+export function validationNames(names: readonly string[]): string[] {
+  return names.filter((name) => !(name.startsWith("*.") && names.includes(name.slice(2))));
+}
+
+/**
  * A custom domain: a DNS-validated certificate in us-east-1 (unless one is given) and, after the
  * distribution exists, A and AAAA alias records for every name.
  */
@@ -37,14 +46,21 @@ export class CustomDomain extends Construct {
       lifecycle: { createBeforeDestroy: true },
       tags: props.tags,
     });
-    const option = TerraformIterator.fromComplexList(certificate.domainValidationOptions, "domain_name");
+    // for_each over the configured names, known at synth: domain_validation_options is unknown until the
+    // certificate exists, so Terraform refuses it as a for_each key with two or more names ("Invalid
+    // for_each argument", hashicorp/terraform#31074). Each record looks its own option up by name.
+    const name = TerraformIterator.fromList(validationNames(props.names));
+    const option = (attribute: string): string => Token.asString(
+      `\${one([for option in ${certificate.fqn}.domain_validation_options : option.${attribute} if option.domain_name == each.key])}`,
+    );
     const validationRecords = new Route53Record(this, "validation", {
-      forEach: option,
+      forEach: name,
       zoneId: props.hostedZoneId as string,
-      name: option.getString("resource_record_name"),
-      type: option.getString("resource_record_type"),
-      records: [option.getString("resource_record_value")],
+      name: option("resource_record_name"),
+      type: option("resource_record_type"),
+      records: [option("resource_record_value")],
       ttl: 60,
+      // ACM reuses a name's validation record across certificates: take it over if it is already there.
       allowOverwrite: true,
     });
     const validation = new AcmCertificateValidation(this, "validated", {
@@ -55,18 +71,21 @@ export class CustomDomain extends Construct {
     this.certificateArn = validation.certificateArn;
   }
 
-  /** A and AAAA alias records of every name, pointing at the distribution (when a hosted zone is given). */
+  /**
+   * A and AAAA alias records of every name, pointing at the distribution (when a hosted zone is given).
+   * Keyed by name, not position: reordering `domain.names` replaces no record.
+   */
   pointAt(distribution: { domainName: string; hostedZoneId: string }): void {
     if (this.hostedZoneId === undefined) return;
-    this.names.forEach((name, index) => {
-      for (const type of ["A", "AAAA"]) {
-        new Route53Record(this, `alias-${index}-${type.toLowerCase()}`, {
-          zoneId: this.hostedZoneId as string,
-          name,
-          type,
-          alias: { name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false },
-        });
-      }
-    });
+    for (const type of ["A", "AAAA"]) {
+      const name = TerraformIterator.fromList(this.names);
+      new Route53Record(this, `alias-${type.toLowerCase()}`, {
+        forEach: name,
+        zoneId: this.hostedZoneId,
+        name: name.value,
+        type,
+        alias: { name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false },
+      });
+    }
   }
 }
