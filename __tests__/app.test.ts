@@ -1,7 +1,10 @@
 import { Testing } from "cdktf";
 import { resolveAppSettings, settingLookup, type SettingName } from "../modules/app-settings";
 import { ImageCdnStack } from "../modules/image-cdn-stack";
-import { synthApp } from "./support/run-app";
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT, synthApp } from "./support/run-app";
 
 function settings(env: Partial<Record<SettingName, string>>, context: Record<string, unknown> = {}) {
   return resolveAppSettings(settingLookup(env, (key) => context[key]));
@@ -11,7 +14,7 @@ describe("app settings", () => {
   it("has defaults that synthesize without any setting", () => {
     const s = settings({});
     expect(s).toMatchObject({ stackName: "image-cdn", region: "us-east-1", imageCdn: { bucket: { namePrefix: "images-" } } });
-    expect(s.terraformCloud).toBeUndefined();
+    expect(s.backend).toEqual({ kind: "local" });
     expect(s.imageCdn.domain).toBeUndefined();
   });
 
@@ -25,6 +28,15 @@ describe("app settings", () => {
     expect(s.imageCdn.resizer?.allowedWidths).toEqual([150, 500]);
     expect(s.imageCdn.cors).toEqual({ allowedOrigins: ["https://app.example.com"] });
     expect(s.imageCdn.domain).toEqual({ names: ["img.example.com", "cdn.example.com"], hostedZoneId: "Z1", certificateArn: undefined });
+  });
+
+  it("chooses the state backend: local by default, S3 with a bucket, Terraform Cloud with an organization", () => {
+    expect(settings({ IMAGE_CDN_STACK: "img", IMAGE_CDN_REGION: "eu-west-1", IMAGE_CDN_STATE_BUCKET: "acme-tfstate" }).backend)
+      .toEqual({ kind: "s3", bucket: "acme-tfstate", key: "image-cdn/img.tfstate", region: "eu-west-1" });
+    expect(settings({ IMAGE_CDN_STATE_BUCKET: "acme-tfstate", IMAGE_CDN_STATE_KEY: "cdn/prod.tfstate", IMAGE_CDN_STATE_REGION: "us-west-2" }).backend)
+      .toEqual({ kind: "s3", bucket: "acme-tfstate", key: "cdn/prod.tfstate", region: "us-west-2" });
+    expect(() => settings({ IMAGE_CDN_STATE_BUCKET: "b", IMAGE_CDN_TFC_ORGANIZATION: "acme", IMAGE_CDN_TFC_WORKSPACE: "w" })).toThrow(/choose two backends/);
+    expect(() => settings({ IMAGE_CDN_STATE_KEY: "k" })).toThrow(/IMAGE_CDN_STATE_KEY needs IMAGE_CDN_STATE_BUCKET/);
   });
 
   it("refuses half a Terraform Cloud setting and malformed numbers", () => {
@@ -42,6 +54,8 @@ describe("the app's stack", () => {
       "bucket_arn", "bucket_name", "distribution_arn", "distribution_domain_name", "distribution_id",
       "function_name", "object_lambda_access_point_alias", "object_lambda_access_point_arn",
     ]);
+    // Local state named as cdktf names it, at the project root, reached from cdktf.out/stacks/<stack>.
+    expect(json.terraform.backend).toEqual({ local: { path: "../../../terraform.image-cdn.tfstate" } });
     expect(json.output.distribution_domain_name.value).toMatch(/^\$\{aws_cloudfront_distribution\..+\.domain_name\}$/);
     expect(json.provider.aws).toEqual([expect.objectContaining({ region: "us-east-1" })]);
   });
@@ -59,12 +73,29 @@ describe("the app's stack", () => {
       IMAGE_CDN_TFC_ORGANIZATION: "acme", IMAGE_CDN_TFC_WORKSPACE: "image-cdn-prod",
     }));
     const json = JSON.parse(Testing.synth(stack));
+    const defaultTags = [{ tags: { "image-cdn": "image-cdn", "managed-by": "cdktf" } }];
+    // The certificate is made by the aliased provider: it carries the default tags too.
     expect(json.provider.aws).toEqual([
-      expect.objectContaining({ region: "eu-west-1" }),
-      expect.objectContaining({ alias: "us_east_1", region: "us-east-1" }),
+      expect.objectContaining({ region: "eu-west-1", default_tags: defaultTags }),
+      expect.objectContaining({ alias: "us_east_1", region: "us-east-1", default_tags: defaultTags }),
     ]);
     expect(Object.values(json.resource.aws_acm_certificate)[0]).toMatchObject({ provider: "aws.us_east_1" });
     expect(json.terraform.cloud).toEqual({ organization: "acme", workspaces: { name: "image-cdn-prod" } });
+    expect(json.terraform.backend).toBeUndefined();
+    expect(json.output.domain_names.value).toEqual(["img.example.com"]);
+    expect(json.output.certificate_arn.value).toMatch(/^\$\{aws_acm_certificate_validation\..+\.certificate_arn\}$/);
+  });
+
+  it("writes an S3 backend with S3-native locking (use_lockfile, Terraform 1.10+) when asked", () => {
+    const stack = new ImageCdnStack(Testing.app(), settings({ IMAGE_CDN_STATE_BUCKET: "acme-tfstate", IMAGE_CDN_REGION: "eu-west-1" }));
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json.terraform.backend).toEqual({ s3: { bucket: "acme-tfstate", key: "image-cdn/image-cdn.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true } });
+  });
+
+  it("outputs the bucket policy statements to add when an existing bucket's policy is left to its owner", () => {
+    const stack = new ImageCdnStack(Testing.app(), settings({ IMAGE_CDN_EXISTING_BUCKET: "legacy-photos" }, { manage_bucket_policy: "false" }));
+    const json = JSON.parse(Testing.synth(stack));
+    expect(JSON.parse(json.output.bucket_policy_statements.value.replace(/\$\{[^}]+\}/g, "X")).map((s: { Action: string }) => s.Action)).toEqual(["s3:GetObject", "s3:ListBucket"]);
   });
 });
 
@@ -76,4 +107,27 @@ describe("synthesis of main.ts", () => {
     expect(Object.keys(outputs[0]).some((f) => /^stacks\/image-cdn\/assets\/.+\/resizer-arm64\.zip$/.test(f))).toBe(true);
     expect(outputs[1]).toEqual(outputs[0]);
   }, 120_000);
+
+  // cdktf's implicit local backend writes `<cwd>/terraform.<stack>.tfstate`: the same commit would then
+  // synthesize differently on each machine, and a committed folder planned in CI would start from empty state.
+  it("holds no absolute path, and is byte-identical from another checkout and another working directory, zip included", () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), "image-cdn-checkout-"));
+    try {
+      const copy = join(elsewhere, "kit");
+      for (const entry of ["main.ts", "cdktf.json", "package.json", "tsconfig.json", "modules", "lambda-src"]) {
+        cpSync(join(ROOT, entry), join(copy, entry), { recursive: true });
+      }
+      symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"));
+      const here = synthApp("main.ts");
+      const there = synthApp("main.ts", {}, { root: copy, cwd: elsewhere });
+      const stackJson = here.get("stacks/image-cdn/cdk.tf.json")!.toString("utf8");
+      for (const path of [ROOT, tmpdir(), process.env.HOME ?? "/root"]) expect(stackJson).not.toContain(path);
+      expect(stackJson).not.toMatch(/"\/(work|home|tmp|root|Users)\//);
+      const base64 = (files: Map<string, Buffer>) => Object.fromEntries([...files].map(([f, bytes]) => [f, bytes.toString("base64")]));
+      expect(Object.keys(base64(there)).sort()).toEqual(Object.keys(base64(here)).sort());
+      expect(base64(there)).toEqual(base64(here));
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  }, 240_000);
 });

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
-import { CloudBackend, NamedCloudWorkspace, TerraformOutput, TerraformStack } from "cdktf";
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import type { AppSettings } from "./app-settings";
+import type { AppSettings, BackendSettings } from "./app-settings";
 import { CLOUDFRONT_CERTIFICATE_REGION } from "./custom-domain";
 import { ImageCdn } from "./image-cdn";
 
@@ -11,28 +11,20 @@ export class ImageCdnStack extends TerraformStack {
 
   constructor(scope: Construct, settings: AppSettings) {
     super(scope, settings.stackName);
-    if (settings.terraformCloud) {
-      new CloudBackend(this, {
-        organization: settings.terraformCloud.organization,
-        hostname: settings.terraformCloud.hostname,
-        workspaces: new NamedCloudWorkspace(settings.terraformCloud.workspace),
-      });
-    }
-    new AwsProvider(this, "aws", {
-      region: settings.region,
-      defaultTags: [{ tags: { "managed-by": "cdktf", "image-cdn": settings.stackName } }],
-    });
+    backend(this, settings.stackName, settings.backend);
+    const defaultTags = [{ tags: { "managed-by": "cdktf", "image-cdn": settings.stackName } }];
+    new AwsProvider(this, "aws", { region: settings.region, defaultTags });
     const domain = settings.imageCdn.domain;
     const needsCertificate = domain !== undefined && domain.certificateArn === undefined;
     // The certificate must live in us-east-1: an aliased provider, as CloudFront setups usually have.
     const certificateProvider = needsCertificate
-      ? new AwsProvider(this, "aws-us-east-1", { alias: "us_east_1", region: CLOUDFRONT_CERTIFICATE_REGION })
+      ? new AwsProvider(this, "aws-us-east-1", { alias: "us_east_1", region: CLOUDFRONT_CERTIFICATE_REGION, defaultTags })
       : undefined;
     this.imageCdn = new ImageCdn(this, "images", {
       ...settings.imageCdn,
       domain: domain && { ...domain, certificateProvider },
     });
-    const outputs: Record<string, string | undefined> = {
+    const outputs: Record<string, string | string[] | undefined> = {
       distribution_domain_name: this.imageCdn.distributionDomainName,
       distribution_id: this.imageCdn.distributionId,
       distribution_arn: this.imageCdn.distributionArn,
@@ -42,9 +34,38 @@ export class ImageCdnStack extends TerraformStack {
       object_lambda_access_point_arn: this.imageCdn.objectLambdaAccessPointArn,
       object_lambda_access_point_alias: this.imageCdn.objectLambdaAccessPointAlias,
       function_url: this.imageCdn.functionUrl,
+      domain_names: this.imageCdn.domainNames,
+      certificate_arn: this.imageCdn.certificateArn,
+      bucket_policy_statements: this.imageCdn.bucketPolicyStatements,
     };
     for (const [name, value] of Object.entries(outputs)) {
       if (value !== undefined) new TerraformOutput(this, name, { value, staticId: true });
     }
+  }
+}
+
+/**
+ * The state's home, chosen explicitly: cdktf's implicit default writes the absolute path of the machine
+ * that synthesized, so the same commit would differ between machines and a committed folder planned in CI
+ * would start from empty state. Local state sits at the project root, named as cdktf names it, reached
+ * from the stack folder (cdktf.out/stacks/<stack>) where Terraform runs.
+ */
+function backend(stack: TerraformStack, stackName: string, settings: BackendSettings): void {
+  switch (settings.kind) {
+    case "local":
+      new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });
+      return;
+    case "s3": {
+      const s3 = new S3Backend(stack, { bucket: settings.bucket, key: settings.key, region: settings.region, encrypt: true });
+      // S3-native state locking (Terraform 1.10+, GA in 1.11); the cdktf 0.21 bindings have no field for it.
+      s3.addOverride("use_lockfile", true);
+      return;
+    }
+    case "cloud":
+      new CloudBackend(stack, {
+        organization: settings.organization,
+        hostname: settings.hostname,
+        workspaces: new NamedCloudWorkspace(settings.workspace),
+      });
   }
 }

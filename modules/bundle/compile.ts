@@ -1,5 +1,5 @@
 import { buildSync, type BuildOptions } from "esbuild";
-import { isAbsolute, join } from "node:path";
+import { isAbsolute, join, relative, sep } from "node:path";
 
 /** The Lambda runtime the bundle targets (nodejs22.x). */
 export const NODE_TARGET = "node22";
@@ -14,7 +14,8 @@ export const NODE_TARGET = "node22";
  *   grows by only a few hundred KB next to libvips, and CloudWatch stack traces keep real
  *   function names and line numbers without shipping source maps.
  * - No source map, no banner: nothing absolute or time-dependent can reach the output. Module
- *   path comments are relative to `absWorkingDir` (the kit root), so they match on any checkout.
+ *   path comments are relative to `absWorkingDir` (the kit root), and rewritten (see
+ *   `canonicalPathComments`) where a dependency lies outside it.
  */
 export function handlerBuildOptions(entry: string, kitRoot: string): BuildOptions {
   return {
@@ -65,5 +66,26 @@ export function compileHandler(entry: string, kitRoot: string): CompiledHandler 
     throw new Error(`Bundling the resizer handler ${entry} produced ${result.outputFiles?.length ?? 0} files, expected index.js only`);
   }
   const inputs = Object.keys(result.metafile?.inputs ?? {}).map((input) => (isAbsolute(input) ? input : join(kitRoot, input)));
-  return { code: Buffer.from(output.contents), inputs };
+  return { code: canonicalPathComments(Buffer.from(output.contents), Object.keys(result.metafile?.inputs ?? {}), kitRoot), inputs };
+}
+
+/**
+ * esbuild names each module by its path relative to absWorkingDir, in a `// <path>` comment and as the
+ * key of its lazy-init wrapper (`"<path>"() {`). A dependency outside the kit root (hoisted by the
+ * consuming app's npm, or a linked node_modules) would put that relative path, which differs between
+ * machines and layouts, into the zip and its source_code_hash. Each becomes the path from the last
+ * `node_modules/`, the same wherever the package sits.
+ */
+export function canonicalPathComments(code: Buffer, metafileInputs: readonly string[], kitRoot: string): Buffer {
+  let text = code.toString("utf8");
+  for (const input of metafileInputs) {
+    const absolute = isAbsolute(input) ? input : join(kitRoot, input);
+    const marker = `${sep}node_modules${sep}`;
+    const at = absolute.lastIndexOf(marker);
+    const canonical = at >= 0 ? `node_modules/${absolute.slice(at + marker.length)}` : relative(kitRoot, absolute);
+    const shown = canonical.split(sep).join("/");
+    if (shown === input) continue;
+    text = text.split(`\n// ${input}\n`).join(`\n// ${shown}\n`).split(`"${input}"(`).join(`"${shown}"(`);
+  }
+  return Buffer.from(text, "utf8");
 }
