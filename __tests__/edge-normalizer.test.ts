@@ -1,7 +1,7 @@
 import { runInNewContext } from "node:vm";
 import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
 import { parseResizeQuery } from "../lambda-src/core/params";
-import { CLOUDFRONT_FUNCTION_MAX_BYTES, VIEWER_RESPONSE_CODE, viewerRequestFunctionCode } from "../modules/edge/viewer-request-function";
+import { CLOUDFRONT_FUNCTION_MAX_BYTES, VIEWER_RESPONSE_CODE, viewerRequestFunctionCode, type EdgeCors } from "../modules/edge/viewer-request-function";
 
 type CfValue = { value: string; multiValue?: { value: string }[] };
 type CfRequest = { method: string; uri: string; querystring: Record<string, CfValue>; headers: Record<string, { value: string }> };
@@ -10,10 +10,10 @@ type CfResponse = { statusCode: number; headers: Record<string, { value: string 
 const CONFIG: ResizerConfig = { ...DEFAULT_RESIZER_CONFIG, maxWidth: 2000, maxHeight: 2000 };
 
 /** Runs the generated function source the way CloudFront does: a bare script that defines handler(event). */
-function edge(config: ResizerConfig = CONFIG) {
+function edge(config: ResizerConfig = CONFIG, cors?: EdgeCors) {
   const sandbox: { handler?: (event: unknown) => CfRequest | CfResponse } = {};
-  runInNewContext(`${viewerRequestFunctionCode(config, 10)}\nthis.handler = handler;`, sandbox);
-  return (rawQuery: string, headers: Record<string, string> = {}) => {
+  runInNewContext(`${viewerRequestFunctionCode(config, 10, cors)}\nthis.handler = handler;`, sandbox);
+  return (rawQuery: string, headers: Record<string, string> = {}, method = "GET") => {
     const querystring: Record<string, CfValue> = {};
     for (const pair of rawQuery.split("&").filter(Boolean)) {
       const [name, value = ""] = pair.split("=");
@@ -22,7 +22,7 @@ function edge(config: ResizerConfig = CONFIG) {
       else querystring[name] = { value };
     }
     const cfHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, { value: v }]));
-    return sandbox.handler!({ version: "1.0", request: { method: "GET", uri: "/a.jpg", querystring, headers: cfHeaders } });
+    return sandbox.handler!({ version: "1.0", request: { method, uri: "/a.jpg", querystring, headers: cfHeaders } });
   };
 }
 
@@ -30,8 +30,13 @@ function isResponse(result: CfRequest | CfResponse): result is CfResponse {
   return "statusCode" in result;
 }
 
+/**
+ * The normalized parameters the origin receives: the x-resize-params header alone. The query string is
+ * emptied (and the cache policy forwards none), so the origin never parses a URL for parameters.
+ */
 function queryOf(result: CfRequest): string {
-  return Object.keys(result.querystring).map((k) => `${k}=${result.querystring[k].value}`).join("&");
+  expect(result.querystring).toEqual({});
+  return result.headers["x-resize-params"]?.value ?? "";
 }
 
 describe("viewer-request CloudFront Function", () => {
@@ -92,10 +97,51 @@ describe("viewer-request CloudFront Function", () => {
     expect(original.headers["x-resize-accept"]).toBeUndefined();
   });
 
+  it("drops a forged x-resize-params: only the edge writes it, from the query it validated", () => {
+    const forged = run("", { "x-resize-params": "w=4000&q=100" }) as CfRequest;
+    expect(forged.headers["x-resize-params"]).toBeUndefined();
+    const replaced = run("w=150", { "x-resize-params": "w=4000" }) as CfRequest;
+    expect(replaced.headers["x-resize-params"]).toEqual({ value: "w=150" });
+  });
+
   it("enforces the allow-lists written in at synth", () => {
     const strict = edge({ ...CONFIG, allowedWidths: [150, 500], allowedHeights: [150, 700] });
     expect(queryOf(strict("w=500&h=700") as CfRequest)).toBe("h=700&w=500");
     expect((strict("w=300") as CfResponse).body.data.trim()).toBe('w must be one of 150, 500, got "300"');
+  });
+
+  // CloudFront forwards OPTIONS to the origin (the response headers policy only adds headers to what comes
+  // back), and neither origin answers a preflight: with CORS set, the function answers it at the edge.
+  describe("CORS preflight (OPTIONS) with cors set", () => {
+    const cors = edge(CONFIG, { allowedOrigins: ["https://app.example.com"], maxAgeSeconds: 600 });
+    const preflight = (origin: string, method = "GET", extra: Record<string, string> = {}) =>
+      cors("", { origin, "access-control-request-method": method, ...extra }, "OPTIONS") as CfResponse;
+
+    it("allows an allowed origin for GET and HEAD, echoing the asked headers", () => {
+      const answer = preflight("https://app.example.com", "GET", { "access-control-request-headers": "x-requested-with" });
+      expect(answer.statusCode).toBe(204);
+      expect(answer.headers).toEqual({
+        vary: { value: "Origin" },
+        "access-control-allow-origin": { value: "https://app.example.com" },
+        "access-control-allow-methods": { value: "GET, HEAD" },
+        "access-control-allow-headers": { value: "x-requested-with" },
+        "access-control-max-age": { value: "600" },
+      });
+    });
+
+    it.each([["https://evil.example.net", "GET"], ["https://app.example.com", "PUT"]])("grants nothing to %s with %s", (origin, method) => {
+      expect(preflight(origin, method).headers).toEqual({ vary: { value: "Origin" } });
+    });
+
+    it("allows any origin with [\"*\"]", () => {
+      const any = edge(CONFIG, { allowedOrigins: ["*"], maxAgeSeconds: 60 });
+      const answer = any("", { origin: "https://x.example", "access-control-request-method": "HEAD" }, "OPTIONS") as CfResponse;
+      expect(answer.headers["access-control-allow-origin"]).toEqual({ value: "*" });
+    });
+
+    it("still normalizes GET requests", () => {
+      expect(queryOf(cors("w=150&fit=cover") as CfRequest)).toBe("w=150");
+    });
   });
 
   it("stays under CloudFront's 10 KB code limit and is deterministic", () => {

@@ -35,7 +35,9 @@ describe("ImageCdn policies (object-lambda origin)", () => {
   const olapArn = ref(json, "aws_s3control_object_lambda_access_point", "arn");
   const distributionArn = ref(json, "aws_cloudfront_distribution", "arn");
 
-  it("bucket policy: TLS-only deny, and s3:GetObject delegated to the one supporting access point of the owning account", () => {
+  // S3 user guide, "Configuring IAM policies for using access points": a request through an access point
+  // needs both the access point policy and the bucket policy to permit it.
+  it("bucket policy: TLS-only deny, and s3:GetObject and s3:ListBucket delegated to the one supporting access point of the owning account", () => {
     const bucketPolicy = only(json, "aws_s3_bucket_policy");
     expect(bucketPolicy.bucket).toBe(ref(json, "aws_s3_bucket", "bucket"));
     expect(bucketPolicy.depends_on).toEqual([`aws_s3_bucket_public_access_block.${Object.keys(json.resource.aws_s3_bucket_public_access_block)[0]}`]);
@@ -56,21 +58,48 @@ describe("ImageCdn policies (object-lambda origin)", () => {
             },
           },
         },
+        {
+          Sid: "DelegateListingToSupportingAccessPoint",
+          Effect: "Allow",
+          Principal: { AWS: "*" },
+          Action: "s3:ListBucket",
+          Resource: bucketArn,
+          Condition: {
+            StringEquals: {
+              "s3:DataAccessPointAccount": ref(json, "aws_s3_access_point", "account_id"),
+              "s3:DataAccessPointArn": accessPointArn,
+            },
+          },
+        },
       ],
     });
   });
 
-  it("supporting access point policy: CloudFront only, objects only, only via S3 Object Lambda", () => {
+  // GetObject API reference: without s3:ListBucket a missing key is 403 Access Denied, with it 404. The
+  // presigned inputS3Url is signed for the caller (CloudFront), so the caller needs ListBucket on the access
+  // point, whose ARN (no /object/*) is the resource ListBucket is checked against (access-points-policies).
+  it("supporting access point policy: CloudFront only, reads and listing (404 for missing keys), only via S3 Object Lambda", () => {
     const policy = only(json, "aws_s3control_access_point_policy");
     expect(policy.access_point_arn).toBe(accessPointArn);
-    expect(policyOf(policy).Statement).toEqual([{
-      Sid: "CloudFrontReadsViaObjectLambdaOnly",
-      Effect: "Allow",
-      Principal: { Service: "cloudfront.amazonaws.com" },
-      Action: "s3:GetObject",
-      Resource: `${accessPointArn}/object/*`,
-      Condition: { "ForAnyValue:StringEquals": { "aws:CalledVia": "s3-object-lambda.amazonaws.com" } },
-    }]);
+    const viaObjectLambda = { "ForAnyValue:StringEquals": { "aws:CalledVia": "s3-object-lambda.amazonaws.com" } };
+    expect(policyOf(policy).Statement).toEqual([
+      {
+        Sid: "CloudFrontReadsViaObjectLambdaOnly",
+        Effect: "Allow",
+        Principal: { Service: "cloudfront.amazonaws.com" },
+        Action: "s3:GetObject",
+        Resource: `${accessPointArn}/object/*`,
+        Condition: viaObjectLambda,
+      },
+      {
+        Sid: "CloudFrontListsViaObjectLambdaOnly",
+        Effect: "Allow",
+        Principal: { Service: "cloudfront.amazonaws.com" },
+        Action: "s3:ListBucket",
+        Resource: accessPointArn,
+        Condition: viaObjectLambda,
+      },
+    ]);
   });
 
   it("Object Lambda access point policy: this distribution only", () => {
@@ -125,7 +154,7 @@ describe("ImageCdn policies (object-lambda origin)", () => {
   });
 
   it("no Allow statement anywhere grants a wildcard action or a wildcard resource", () => {
-    expectNoWildcardAllows(json, 6);
+    expectNoWildcardAllows(json, 8);
   });
 
   it("every policy is written exactly once", () => {
@@ -174,13 +203,24 @@ describe("ImageCdn policies (function-url origin)", () => {
     ]);
   });
 
-  it("function URL: IAM auth; CloudFront of this distribution may InvokeFunctionUrl and InvokeFunction", () => {
+  // Lambda developer guide, "Control access to Lambda function URLs": function URLs created since October
+  // 2025 need both actions. The InvokeFunction grant carries invoked_via_function_url (the resource policy's
+  // Bool condition lambda:InvokedViaFunctionUrl), so CloudFront's identity cannot invoke the function any
+  // other way; the argument exists from hashicorp/aws 6.28.0 on (provider CHANGELOG, #44858).
+  it("function URL: IAM auth; CloudFront of this distribution may InvokeFunctionUrl, and InvokeFunction only via the URL", () => {
     expect(only(json, "aws_lambda_function_url")).toMatchObject({ authorization_type: "AWS_IAM", invoke_mode: "BUFFERED", function_name: functionName });
     const permissions = all(json, "aws_lambda_permission").map((p) => ({ ...p, "//": undefined }));
     expect(permissions).toEqual([
       expect.objectContaining({ action: "lambda:InvokeFunctionUrl", function_url_auth_type: "AWS_IAM", principal: "cloudfront.amazonaws.com", source_arn: distributionArn, function_name: functionName }),
-      expect.objectContaining({ action: "lambda:InvokeFunction", principal: "cloudfront.amazonaws.com", source_arn: distributionArn, function_name: functionName }),
+      expect.objectContaining({ action: "lambda:InvokeFunction", invoked_via_function_url: true, principal: "cloudfront.amazonaws.com", source_arn: distributionArn, function_name: functionName }),
     ]);
+    expect(permissions[0]).not.toHaveProperty("invoked_via_function_url");
+  });
+
+  it("requires a hashicorp/aws version that knows invoked_via_function_url (6.28+), in both origins", () => {
+    for (const stack of [json, synthImageCdn()] as unknown as { terraform: { required_providers: { aws: { version: string } } } }[]) {
+      expect(stack.terraform.required_providers.aws.version).toBe("~> 6.28");
+    }
   });
 
   it("OAC of type lambda, and the function URL host as an HTTPS-only custom origin", () => {

@@ -1,8 +1,33 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { ImageCdn } from "../modules";
 import { buildResizerBundle } from "../modules/bundle";
-import { all, named, only, ref, synthImageCdn } from "./support/synth";
+import { all, named, only, ref, synthImageCdn, type Synthesized } from "./support/synth";
+
+/**
+ * Terraform needs for_each and count known at plan time: an attribute of a resource that does not exist
+ * yet (domain_validation_options of a certificate to be created) is "Invalid for_each argument" with two
+ * or more names (hashicorp/terraform#31074). The rule: for_each and count are literals, never references
+ * to a resource or data source of the stack.
+ */
+function expectPlanKnownIterations(json: Synthesized): number {
+  let checked = 0;
+  for (const [type, byName] of Object.entries({ ...json.resource, ...(json.data ?? {}) })) {
+    for (const [name, body] of Object.entries(byName)) {
+      for (const key of ["for_each", "count"]) {
+        if (body[key] === undefined) continue;
+        checked += 1;
+        expect({ address: `${type}.${name}`, [key]: body[key] }).toEqual({
+          address: `${type}.${name}`,
+          [key]: expect.not.stringMatching(/\b(aws_[a-z0-9_]+\.|data\.)/),
+        });
+      }
+    }
+  }
+  return checked;
+}
 
 describe("ImageCdn resources", () => {
   const json = synthImageCdn();
@@ -37,13 +62,57 @@ describe("ImageCdn resources", () => {
   });
 
   it("serves an existing bucket without touching it unless managePolicy is set", () => {
-    const existing = synthImageCdn({ bucket: { existingBucketName: "legacy-photos" } });
+    const existing = synthImageCdn({ origin: "function-url", bucket: { existingBucketName: "legacy-photos" } });
     expect(json.data).toBeUndefined();
     expect(Object.values(existing.data!.aws_s3_bucket)[0]).toMatchObject({ bucket: "legacy-photos" });
     for (const type of ["aws_s3_bucket", "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block"]) expect(existing.resource[type]).toBeUndefined();
-    expect(only(existing, "aws_s3_access_point").bucket).toMatch(/^\$\{data\.aws_s3_bucket\./);
     const managed = synthImageCdn({ bucket: { existingBucketName: "legacy-photos", managePolicy: true } });
     expect(all(managed, "aws_s3_bucket_policy")).toHaveLength(1);
+    expect(only(managed, "aws_s3_access_point").bucket).toMatch(/^\$\{data\.aws_s3_bucket\./);
+  });
+
+  // S3 user guide ("Configuring IAM policies for using access points"): both the access point policy and
+  // the bucket policy must permit a request made through an access point. An existing bucket that does not
+  // delegate would answer every request with 403, so the kit makes the user choose.
+  describe("existing bucket with the object-lambda origin", () => {
+    it("fails synthesis without a managePolicy choice, printing the exact statements to add", () => {
+      let message = "";
+      try {
+        synthImageCdn({ bucket: { existingBucketName: "legacy-photos" } });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^ImageCdn: invalid bucket\.managePolicy: got undefined; allowed: true .* or false once the bucket's own policy has these statements/);
+      expect(message).not.toContain("\n");
+      const statements = JSON.parse(message.slice(message.indexOf("[{")));
+      expect(statements).toEqual([
+        expect.objectContaining({ Action: "s3:GetObject", Resource: "arn:aws:s3:::legacy-photos/*", Principal: { AWS: "*" } }),
+        expect.objectContaining({ Action: "s3:ListBucket", Resource: "arn:aws:s3:::legacy-photos" }),
+      ]);
+      // The provider's region is known at synth (eu-west-1 in these tests); the account id is not.
+      expect(statements[0].Condition.StringEquals).toEqual({
+        "s3:DataAccessPointAccount": "<ACCOUNT_ID>",
+        "s3:DataAccessPointArn": expect.stringMatching(/^arn:aws:s3:eu-west-1:<ACCOUNT_ID>:accesspoint\/images-[0-9a-f]{8}-ap$/),
+      });
+    });
+
+    it("with managePolicy: true writes the delegation into the bucket's policy", () => {
+      const managed = synthImageCdn({ bucket: { existingBucketName: "legacy-photos", managePolicy: true } });
+      const sids = JSON.parse(only(managed, "aws_s3_bucket_policy").policy as string).Statement.map((s: { Sid: string }) => s.Sid);
+      expect(sids).toEqual(["DenyInsecureTransport", "DelegateReadsToSupportingAccessPoint", "DelegateListingToSupportingAccessPoint"]);
+    });
+
+    it("with managePolicy: false leaves the policy alone and exposes the statements with this deployment's ARNs", () => {
+      const app = Testing.app();
+      const stack = new TerraformStack(app, "test");
+      new AwsProvider(stack, "aws", { region: "eu-west-1" });
+      const cdn = new ImageCdn(stack, "images", { bucket: { existingBucketName: "legacy-photos", managePolicy: false } });
+      const synthesized = JSON.parse(Testing.synth(stack));
+      expect(synthesized.resource.aws_s3_bucket_policy).toBeUndefined();
+      const statements = JSON.parse(cdn.bucketPolicyStatements!);
+      expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(["DelegateReadsToSupportingAccessPoint", "DelegateListingToSupportingAccessPoint"]);
+      expect(statements[0].Condition.StringEquals["s3:DataAccessPointArn"]).toMatch(/^\$\{TfToken\[/);
+    });
   });
 
   it("wires the Object Lambda access point to the supporting access point and the resizer", () => {
@@ -51,7 +120,7 @@ describe("ImageCdn resources", () => {
       cloud_watch_metrics_enabled: true,
       supporting_access_point: ref(json, "aws_s3_access_point", "arn"),
       transformation_configuration: [{
-        actions: ["GetObject"],
+        actions: ["GetObject", "HeadObject"],
         content_transformation: { aws_lambda: { function_arn: ref(json, "aws_lambda_function", "arn") } },
       }],
     });
@@ -96,15 +165,18 @@ describe("ImageCdn resources", () => {
     });
   });
 
-  it("cache policy: keyed on the resize parameters and the normalized Accept token only", () => {
+  // "Controlling the cache key": values in the cache key are forwarded to the origin, query strings with
+  // behavior none are not. The edge function puts the normalized parameters in x-resize-params, so the
+  // origin never parses a URL (whose key may hold '?', '#' or '%') for them.
+  it("cache policy: keyed on the edge's normalized parameter and Accept headers only; no query string forwarded", () => {
     expect(only(json, "aws_cloudfront_cache_policy")).toMatchObject({
       min_ttl: 0,
       default_ttl: 86400,
       max_ttl: 31536000,
       parameters_in_cache_key_and_forwarded_to_origin: {
         cookies_config: { cookie_behavior: "none" },
-        headers_config: { header_behavior: "whitelist", headers: { items: ["x-resize-accept"] } },
-        query_strings_config: { query_string_behavior: "whitelist", query_strings: { items: ["fit", "format", "h", "q", "w"] } },
+        headers_config: { header_behavior: "whitelist", headers: { items: ["x-resize-accept", "x-resize-params"] } },
+        query_strings_config: { query_string_behavior: "none" },
         enable_accept_encoding_gzip: false,
         enable_accept_encoding_brotli: false,
       },
@@ -149,7 +221,16 @@ describe("ImageCdn resources", () => {
     const plain = only(json, "aws_cloudfront_response_headers_policy");
     expect(plain.cors_config).toBeUndefined();
     expect(plain.security_headers_config).toMatchObject({ content_type_options: { override: true } });
-    const cors = only(synthImageCdn({ cors: { allowedOrigins: ["https://app.example.com"] } }), "aws_cloudfront_response_headers_policy");
+    expect((only(json, "aws_cloudfront_distribution").default_cache_behavior as Record<string, unknown>).allowed_methods).toEqual(["GET", "HEAD"]);
+    const withCors = synthImageCdn({ cors: { allowedOrigins: ["https://app.example.com"] } });
+    // OPTIONS must be an allowed method for a preflight to be processed at all (API_AllowedMethods); the
+    // viewer-request function answers it, with the origins written into its code.
+    expect(only(withCors, "aws_cloudfront_distribution").default_cache_behavior).toMatchObject({
+      allowed_methods: ["GET", "HEAD", "OPTIONS"],
+      cached_methods: ["GET", "HEAD"],
+    });
+    expect(named(withCors, "aws_cloudfront_function", "-normalize").resource.code).toContain('"cors":{"allowedOrigins":["https://app.example.com"],"maxAgeSeconds":600}');
+    const cors = only(withCors, "aws_cloudfront_response_headers_policy");
     expect(cors.cors_config).toMatchObject({
       access_control_allow_origins: { items: ["https://app.example.com"] },
       access_control_allow_methods: { items: ["GET", "HEAD"] },
@@ -157,6 +238,16 @@ describe("ImageCdn resources", () => {
       access_control_max_age_sec: 600,
       origin_override: true,
     });
+  });
+
+  it("guards against request floods only when asked: reserved concurrency and a WAF web ACL", () => {
+    expect(only(json, "aws_lambda_function").reserved_concurrent_executions).toBeUndefined();
+    expect(only(json, "aws_cloudfront_distribution").web_acl_id).toBeUndefined();
+    const webAclId = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/images/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
+    const guarded = synthImageCdn({ resizer: { reservedConcurrency: 50 }, webAclId });
+    expect(only(guarded, "aws_lambda_function").reserved_concurrent_executions).toBe(50);
+    // Provider docs: for WAFv2 web_acl_id takes the web ACL's ARN, which must be in the global (CloudFront) scope.
+    expect(only(guarded, "aws_cloudfront_distribution").web_acl_id).toBe(webAclId);
   });
 
   it("price class, geo restriction and logging pass through", () => {
@@ -182,19 +273,30 @@ describe("ImageCdn resources", () => {
         validation_method: "DNS",
         lifecycle: { create_before_destroy: true },
       });
+      const certificate = `aws_acm_certificate.${Object.keys(d.resource.aws_acm_certificate)[0]}`;
       const validation = only(d, "aws_acm_certificate_validation");
       expect(validation).toMatchObject({ region: "us-east-1", certificate_arn: ref(d, "aws_acm_certificate", "arn") });
       const records = Object.entries(d.resource.aws_route53_record);
-      const [validationName, validationRecord] = records.find(([, r]) => r.for_each !== undefined)!;
-      expect(validationRecord).toMatchObject({ zone_id: "Z123EXAMPLE", ttl: 60, allow_overwrite: true, records: ["${each.value.resource_record_value}"] });
-      expect(validationRecord.for_each).toContain("aws_acm_certificate.");
+      const [validationName, validationRecord] = records.find(([, r]) => r.alias === undefined)!;
+      // Keyed on the configured names; each instance finds its own option by domain name inside.
+      const lookUp = (attribute: string) =>
+        `\${one([for option in ${certificate}.domain_validation_options : option.${attribute} if option.domain_name == each.key])}`;
+      expect(validationRecord).toEqual({
+        for_each: '${toset(["img.example.com", "images.example.com"])}',
+        zone_id: "Z123EXAMPLE",
+        name: lookUp("resource_record_name"),
+        type: lookUp("resource_record_type"),
+        records: [lookUp("resource_record_value")],
+        ttl: 60,
+        allow_overwrite: true,
+      });
       expect(validation.validation_record_fqdns).toBe(`\${[for record in aws_route53_record.${validationName} : record.fqdn]}`);
       const aliases = records.filter(([, r]) => r.alias !== undefined).map(([, r]) => r);
-      expect(aliases.map((r) => `${r.name} ${r.type}`).sort()).toEqual([
-        "images.example.com A", "images.example.com AAAA", "img.example.com A", "img.example.com AAAA",
-      ]);
+      expect(aliases.map((r) => r.type).sort()).toEqual(["A", "AAAA"]);
       for (const alias of aliases) {
         expect(alias).toMatchObject({
+          for_each: '${toset(["img.example.com", "images.example.com"])}',
+          name: "${each.value}",
           zone_id: "Z123EXAMPLE",
           alias: {
             name: ref(d, "aws_cloudfront_distribution", "domain_name"),
@@ -203,6 +305,7 @@ describe("ImageCdn resources", () => {
           },
         });
       }
+      expect(expectPlanKnownIterations(d)).toBe(3);
       const distribution = only(d, "aws_cloudfront_distribution");
       expect(distribution.aliases).toEqual(names);
       expect(distribution.viewer_certificate).toEqual({
@@ -210,6 +313,34 @@ describe("ImageCdn resources", () => {
         ssl_support_method: "sni-only",
         minimum_protocol_version: "TLSv1.2_2021",
       });
+    });
+
+    it("keys records by name: reordering the names keeps every record address and instance key", () => {
+      const keysOf = (json: Synthesized) => Object.fromEntries(Object.entries(json.resource.aws_route53_record)
+        .map(([address, r]) => [address, JSON.parse((r.for_each as string).slice(8, -2)).sort()]));
+      const forward = synthImageCdn({ domain: { names, hostedZoneId: "Z123EXAMPLE" } });
+      const reversed = synthImageCdn({ domain: { names: [...names].reverse(), hostedZoneId: "Z123EXAMPLE" } });
+      expect(keysOf(reversed)).toEqual(keysOf(forward));
+    });
+
+    // ACM user guide, DNS validation: *.example.com and example.com share one validation record.
+    it("writes one validation record for an apex and its wildcard", () => {
+      const d = synthImageCdn({ domain: { names: ["example.com", "*.example.com", "img.example.org"], hostedZoneId: "Z123EXAMPLE" } });
+      const validation = Object.values(d.resource.aws_route53_record).find((r) => r.alias === undefined)!;
+      expect(validation.for_each).toBe('${toset(["example.com", "img.example.org"])}');
+      const aliases = Object.values(d.resource.aws_route53_record).filter((r) => r.alias !== undefined);
+      for (const alias of aliases) expect(alias.for_each).toBe('${toset(["example.com", "*.example.com", "img.example.org"])}');
+    });
+
+    it("no for_each or count depends on a resource in any variant of the stack", () => {
+      const variants = [
+        synthImageCdn(),
+        synthImageCdn({ origin: "function-url" }),
+        synthImageCdn({ domain: { names: ["a.example.com", "b.example.com", "*.example.com"], hostedZoneId: "Z123EXAMPLE" } }),
+        synthImageCdn({ origin: "function-url", domain: { names: ["a.example.com"], hostedZoneId: "Z123EXAMPLE" }, cors: { allowedOrigins: ["*"] } }),
+        synthImageCdn({ bucket: { existingBucketName: "legacy-photos", managePolicy: true } }),
+      ];
+      expect(variants.map(expectPlanKnownIterations)).toEqual([0, 0, 3, 3, 0]);
     });
 
     it("uses an aliased us-east-1 provider for the certificate when one is given", () => {
@@ -227,7 +358,7 @@ describe("ImageCdn resources", () => {
       const d = synthImageCdn({ domain: { names: ["img.example.com"], hostedZoneId: "Z123EXAMPLE", certificateArn: arn } });
       expect(d.resource.aws_acm_certificate).toBeUndefined();
       expect((only(d, "aws_cloudfront_distribution").viewer_certificate as Record<string, string>).acm_certificate_arn).toBe(arn);
-      expect(all(d, "aws_route53_record")).toHaveLength(2);
+      expect(all(d, "aws_route53_record").map((r) => r.type).sort()).toEqual(["A", "AAAA"]);
       const noDns = synthImageCdn({ domain: { names: ["img.example.com"], certificateArn: arn } });
       expect(noDns.resource.aws_route53_record).toBeUndefined();
     });

@@ -5,7 +5,7 @@
  * source handler and against the handler `require`d from the unpacked x86_64 bundle.
  */
 import sharp from "sharp";
-import { handler as sourceHandler, type S3ObjectLambdaEvent } from "../lambda-src";
+import { handler as sourceHandler, type HeadObjectResponse, type S3ObjectLambdaEvent, type S3ObjectLambdaHeadEvent } from "../lambda-src";
 import { ERROR_CACHE_CONTROL, VARIANT_CACHE_CONTROL } from "../lambda-src/core";
 import { loadBundledHandler, type ResizerHandler } from "./helpers/bundled-handler";
 import { startChunkedOrigin, startStallingOrigin, startStatusOrigin, unusedPortUrl, type FakeOrigin } from "./helpers/fake-origins";
@@ -22,12 +22,13 @@ const ORIGINALS = {
   "photos/my photo+1 100%.jpg": { file: "flowers.jpeg", contentType: "image/jpeg" },
   "사진/꽃.jpeg": { file: "Landscape_6.jpg", contentType: "image/jpeg" },
   "odd/a#b?c=d&e.png": { file: "with-alpha.png", contentType: "image/png" },
+  "odd/100%25 ?w=40#x 🌸.jpg": { file: "flowers.jpeg", contentType: "image/jpeg" },
   "bad/check.svg": { file: "check.svg", contentType: "image/svg+xml" },
   "bad/corrupt-header.jpg": { file: "corrupt-header.jpg", contentType: "image/jpeg" },
   "bad/giant-image.jpg": { file: "giant-image.jpg", contentType: "image/jpeg" },
 } as const;
 type OriginalKey = keyof typeof ORIGINALS;
-const SPECIAL_KEYS: OriginalKey[] = ["photos/my photo+1 100%.jpg", "사진/꽃.jpeg", "odd/a#b?c=d&e.png"];
+const SPECIAL_KEYS: OriginalKey[] = ["photos/my photo+1 100%.jpg", "사진/꽃.jpeg", "odd/a#b?c=d&e.png", "odd/100%25 ?w=40#x 🌸.jpg"];
 
 let s3: LocalS3;
 let standIn: WriteGetObjectResponseStandIn;
@@ -55,15 +56,21 @@ afterAll(async () => {
   process.env = savedEnv;
 });
 
-/** The URL S3 Object Lambda reports in userRequest.url: the key percent-encoded per segment. */
-function userRequestUrl(key: string, query: string): string {
-  const encodedKey = key.split("/").map(encodeURIComponent).join("/");
-  return `https://images-abc123-s3alias.s3-object-lambda.us-east-1.amazonaws.com/${encodedKey}${query ? `?${query}` : ""}`;
+/**
+ * userRequest.url as S3 Object Lambda reports it. AWS documents it as "the decoded URL of the request";
+ * the suite also runs keys through a percent-encoded one, in case the service sends the wire form. With
+ * the cache policy forwarding no query string, CloudFront's request carries none.
+ */
+function userRequestUrl(key: string, form: "decoded" | "encoded" = "decoded"): string {
+  const path = form === "decoded" ? key : key.split("/").map(encodeURIComponent).join("/");
+  return `https://images-abc123-s3alias.s3-object-lambda.us-east-1.amazonaws.com/${path}`;
 }
 
 interface Invocation {
   key?: string;
+  /** The edge's normalized parameters, sent as CloudFront sends them: the x-resize-params header. */
   query?: string;
+  urlForm?: "decoded" | "encoded";
   headers?: Record<string, string>;
   /** Defaults to a presigned GET for `key` in s3rver. */
   inputS3Url?: string;
@@ -79,19 +86,33 @@ interface Answer {
 }
 
 function makeInvoke(getHandler: () => ResizerHandler) {
-  return async ({ key = "photos/flowers.jpeg", query = "", headers = {}, inputS3Url, budgetMs = 15_000 }: Invocation): Promise<Answer> => {
+  return async ({ key = "photos/flowers.jpeg", query = "", urlForm, headers = {}, inputS3Url, budgetMs = 15_000 }: Invocation): Promise<Answer> => {
     const token = `token-${++tokenCounter}`;
     const url = inputS3Url ?? (await s3.presignGet(key));
+    const params: Record<string, string> = query ? { "x-resize-params": query } : {};
     const event: S3ObjectLambdaEvent = {
       xAmzRequestId: `req-${tokenCounter}`,
       getObjectContext: { inputS3Url: url, outputRoute: "io-route-1", outputToken: token },
-      userRequest: { url: userRequestUrl(key, query), headers: { Host: "images.example.com", ...headers } },
+      userRequest: { url: userRequestUrl(key, urlForm), headers: { Host: "images.example.com", ...params, ...headers } },
       configuration: {},
     };
     const context = fakeContext(budgetMs, `lambda-${tokenCounter}`);
     await getHandler()(event, context);
     const response = await standIn.responseFor(token, 0);
+    // The stand-in refuses what the API reference rules out (undocumented status, malformed ErrorCode).
+    expect(response.refused).toBeUndefined();
     return { response, token, elapsedMs: response.receivedAt - context.startedAt, inputS3Url: url };
+  };
+}
+
+function makeHead(getHandler: () => ResizerHandler) {
+  return async ({ key = "photos/flowers.jpeg", query = "", headers = {}, inputS3Url }: Invocation): Promise<HeadObjectResponse> => {
+    const event: S3ObjectLambdaHeadEvent = {
+      xAmzRequestId: `req-${++tokenCounter}`,
+      headObjectContext: { inputS3Url: inputS3Url ?? (await s3.presignHead(key)) },
+      userRequest: { url: userRequestUrl(key), headers: { ...(query ? { "x-resize-params": query } : {}), ...headers } },
+    };
+    return (await getHandler()(event, fakeContext(15_000))) as HeadObjectResponse;
   };
 }
 
@@ -100,11 +121,17 @@ async function decoded(body: Buffer): Promise<{ width?: number; height?: number;
   return { width: meta.width, height: meta.height, format: meta.format, compression: meta.compression };
 }
 
+/**
+ * An error answer: a status WriteGetObjectResponse documents (413/415/422 travel as 400, 502 as 500, 504 as
+ * 503) with the exact reason in ErrorCode; short caching; and no x-amz-meta-* headers, which would reach
+ * viewers as they are (no viewer-response function runs for a status of 400 or more).
+ */
 function expectErrorAnswer(response: RecordedResponse, status: number, code: string): void {
   expect(response.status).toBe(status);
   expect(response.errorCode).toBe(code);
   expect(response.errorMessage).toMatch(/\S/);
   expect(response.forwardedHeaders["cache-control"]).toBe(ERROR_CACHE_CONTROL);
+  expect(response.metadata).toEqual({});
   expect(response.body.length).toBe(0);
 }
 
@@ -208,15 +235,36 @@ describe.each(HANDLERS)("S3 Object Lambda end to end: %s", (_name, load) => {
     expect((await decoded(variant.response.body)).width).toBe(50);
   });
 
-  it.each(SPECIAL_KEYS)("serves key %p: original bytes and a variant", async (key) => {
-    const original = await invoke({ key });
-    const variant = await invoke({ key, query: "w=40" });
+  // userRequest.url is documented as decoded: a key with '%', '?', '#' cannot be split from a query there,
+  // and decoding it again turns '%25' into '%' or fails. The parameters come from x-resize-params instead,
+  // the original from inputS3Url (built by S3 from the real key): the URL is never parsed for either.
+  describe.each(["decoded", "encoded"] as const)("keys with %%, ?, #, +, spaces, Korean and emoji, userRequest.url %s", (urlForm) => {
+    it.each(SPECIAL_KEYS)("serves key %p: original bytes and a variant", async (key) => {
+      const original = await invoke({ key, urlForm });
+      const variant = await invoke({ key, urlForm, query: "w=40" });
 
-    expect(original.response.status).toBe(200);
-    expect(original.response.body.equals(fixtureBytes.get(key)!)).toBe(true);
-    expect(original.response.forwardedHeaders["content-type"]).toBe(ORIGINALS[key].contentType);
-    expect(variant.response.status).toBe(200);
-    expect((await decoded(variant.response.body)).width).toBe(40);
+      expect(original.response.status).toBe(200);
+      expect(original.response.body.equals(fixtureBytes.get(key)!)).toBe(true);
+      expect(original.response.forwardedHeaders["content-type"]).toBe(ORIGINALS[key].contentType);
+      expect(variant.response.status).toBe(200);
+      expect((await decoded(variant.response.body)).width).toBe(40);
+    });
+  });
+
+  it("never takes parameters from the URL: a key that reads like a query is served as the original", async () => {
+    const key = "odd/100%25 ?w=40#x 🌸.jpg";
+    const { response } = await invoke({ key });
+
+    expect(response.status).toBe(200);
+    expect(response.body.equals(fixtureBytes.get(key)!)).toBe(true);
+    expect(JSON.parse(logLines[0]!)).toMatchObject({ key, params: "" });
+  });
+
+  it("still validates the parameter header itself (a request that did not pass the edge)", async () => {
+    const { response } = await invoke({ query: "w=99999" });
+
+    expectErrorAnswer(response, 400, "InvalidParameter");
+    expect(response.errorMessage).toMatch(/^w must be an integer from 1 to 4096/);
   });
 
   it("applies the EXIF orientation (a Korean key holding an orientation-6 photo)", async () => {
@@ -258,61 +306,61 @@ describe.each(HANDLERS)("S3 Object Lambda end to end: %s", (_name, load) => {
     expectErrorAnswer(response, 403, "AccessDenied");
   });
 
-  it("answers 502 when the origin fails (500) or cannot be reached", async () => {
+  it("answers 500 OriginError (the resizer's 502) when the origin fails (500) or cannot be reached", async () => {
     const failing = await startStatusOrigin(500);
     origins.push(failing);
     const failed = await invoke({ query: "w=100", inputS3Url: failing.url });
     const refused = await invoke({ inputS3Url: await unusedPortUrl() });
 
-    expectErrorAnswer(failed.response, 502, "OriginError");
+    expectErrorAnswer(failed.response, 500, "OriginError");
     expect(failed.response.errorMessage).toContain("500");
-    expectErrorAnswer(refused.response, 502, "OriginUnreachable");
+    expectErrorAnswer(refused.response, 500, "OriginUnreachable");
     // The viewer gets a reason, not our network's addresses; the log keeps the cause.
     expect(refused.response.errorMessage).not.toContain("127.0.0.1");
-    expect(JSON.parse(logLines[1]!)).toMatchObject({ status: 502, errorCode: "OriginUnreachable", error: expect.stringContaining("ECONNREFUSED") });
+    expect(JSON.parse(logLines[1]!)).toMatchObject({ status: 500, errorCode: "OriginUnreachable", error: expect.stringContaining("ECONNREFUSED") });
   });
 
-  it("answers 504 before the function's timeout when the origin never answers", async () => {
+  it("answers 503 Timeout (the resizer's 504) before the function's timeout when the origin never answers", async () => {
     const stalling = await startStallingOrigin();
     origins.push(stalling);
     const budgetMs = 1500;
     const { response, elapsedMs } = await invoke({ query: "w=100", inputS3Url: stalling.url, budgetMs });
 
-    expectErrorAnswer(response, 504, "Timeout");
+    expectErrorAnswer(response, 503, "Timeout");
     expect(stalling.requests()).toBe(1);
     // The deadline keeps min(1000 ms, 10%) back: 1350 ms of a 1500 ms budget.
     expect(elapsedMs).toBeGreaterThanOrEqual(1300);
     expect(elapsedMs).toBeLessThan(budgetMs);
   });
 
-  it("answers 504 before the function's timeout when the origin stalls mid-body", async () => {
+  it("answers 503 Timeout before the function's timeout when the origin stalls mid-body", async () => {
     const stalling = await startStallingOrigin({ afterHeaders: true, contentLength: 100_000 });
     origins.push(stalling);
     const budgetMs = 1500;
     const { response, elapsedMs } = await invoke({ query: "w=100", inputS3Url: stalling.url, budgetMs });
 
-    expectErrorAnswer(response, 504, "Timeout");
+    expectErrorAnswer(response, 503, "Timeout");
     expect(elapsedMs).toBeLessThan(budgetMs);
   });
 
-  it("answers 413 from the declared length, before downloading the body", async () => {
+  it("answers 400 PayloadTooLarge (the resizer's 413) from the declared length, before downloading the body", async () => {
     // This origin sends headers and then nothing: only a decision made on the headers answers in time.
     const oversized = await startStallingOrigin({ afterHeaders: true, contentLength: MAX_INPUT_BYTES + 1 });
     origins.push(oversized);
     const { response, elapsedMs } = await invoke({ query: "w=100", inputS3Url: oversized.url, budgetMs: 5000 });
 
-    expectErrorAnswer(response, 413, "PayloadTooLarge");
+    expectErrorAnswer(response, 400, "PayloadTooLarge");
     expect(elapsedMs).toBeLessThan(1000);
   });
 
-  it("answers 413 for a pixel bomb, 415 for SVG and 422 for a corrupt image", async () => {
+  it("answers 400 with the exact reason in ErrorCode for a pixel bomb, an SVG and a corrupt image", async () => {
     const bomb = await invoke({ key: "bad/giant-image.jpg", query: "w=100" });
     const svg = await invoke({ key: "bad/check.svg", query: "w=100" });
     const corrupt = await invoke({ key: "bad/corrupt-header.jpg", query: "w=100" });
 
-    expectErrorAnswer(bomb.response, 413, "PayloadTooLarge");
-    expectErrorAnswer(svg.response, 415, "UnsupportedMediaType");
-    expectErrorAnswer(corrupt.response, 422, "UnprocessableImage");
+    expectErrorAnswer(bomb.response, 400, "PayloadTooLarge");
+    expectErrorAnswer(svg.response, 400, "UnsupportedMediaType");
+    expectErrorAnswer(corrupt.response, 400, "UnprocessableImage");
   });
 
   it("rethrows when WriteGetObjectResponse itself fails, after logging it", async () => {
@@ -320,13 +368,47 @@ describe.each(HANDLERS)("S3 Object Lambda end to end: %s", (_name, load) => {
     standIn.failFor(token);
     const event: S3ObjectLambdaEvent = {
       getObjectContext: { inputS3Url: await s3.presignGet("photos/flowers.jpeg"), outputRoute: "io-route-1", outputToken: token },
-      userRequest: { url: userRequestUrl("photos/flowers.jpeg", "w=40"), headers: {} },
+      userRequest: { url: userRequestUrl("photos/flowers.jpeg"), headers: { "x-resize-params": "w=40" } },
     };
 
     await expect(loaded!.handler(event, fakeContext(15_000))).rejects.toThrow();
     expect(standIn.received.filter((response) => response.token === token).length).toBeGreaterThanOrEqual(1);
     expect(logLines).toHaveLength(1);
     expect(JSON.parse(logLines[0]!)).toMatchObject({ status: 200, error: expect.stringContaining("WriteGetObjectResponse failed") });
+  });
+
+  // S3 user guide, "Working with HeadObject requests in Lambda": the function answers HEAD with a returned
+  // { statusCode, headers } (no WriteGetObjectResponse), from a URL presigned for HeadObject only.
+  describe("HEAD (HeadObject transformation)", () => {
+    const head = makeHead(() => loaded!.handler);
+
+    it("describes the original when there are no parameters", async () => {
+      const answer = await head({ key: "photos/my photo+1 100%.jpg" });
+
+      expect(answer.statusCode).toBe(200);
+      expect(answer.headers).toMatchObject({
+        "Content-Length": fixtureBytes.get("photos/my photo+1 100%.jpg")!.length,
+        "Content-Type": "image/jpeg",
+        ETag: expect.stringMatching(/^"[0-9a-f]{32}"$/),
+      });
+    });
+
+    it("describes the variant: its type from the plan and Accept, its cache policy, no length (known only once encoded)", async () => {
+      const auto = await head({ query: "w=100", headers: { "x-resize-accept": "avif" } });
+      const explicit = await head({ query: "format=png&w=100" });
+
+      expect(auto).toEqual({ statusCode: 200, headers: { "Content-Type": "image/avif", "Cache-Control": VARIANT_CACHE_CONTROL, "x-amz-meta-vary": "Accept" } });
+      expect(explicit.headers).toEqual({ "Content-Type": "image/png", "Cache-Control": VARIANT_CACHE_CONTROL });
+    });
+
+    it("answers as GET would for a missing key, a bad parameter, an SVG and an origin failure", async () => {
+      const failing = await startStatusOrigin(500);
+      origins.push(failing);
+      expect(await head({ key: "photos/nope.jpg", query: "w=100" })).toMatchObject({ statusCode: 404, errorCode: "NoSuchKey" });
+      expect(await head({ query: "w=abc" })).toMatchObject({ statusCode: 400, errorCode: "InvalidParameter" });
+      expect(await head({ key: "bad/check.svg", query: "w=100" })).toMatchObject({ statusCode: 400, errorCode: "UnsupportedMediaType" });
+      expect(await head({ query: "w=100", inputS3Url: failing.url })).toMatchObject({ statusCode: 500, errorCode: "OriginError" });
+    });
   });
 
   it("logs one JSON line per request, without the presigned URL's credentials", async () => {

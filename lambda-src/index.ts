@@ -4,27 +4,31 @@
  */
 import type { Context } from "aws-lambda";
 import { handler as functionUrlHandler, isFunctionUrlEvent, type FunctionUrlEvent, type FunctionUrlResponse } from "./function-url";
-import type { S3ObjectLambdaEvent } from "./object-lambda/event";
+import type { S3ObjectLambdaEvent, S3ObjectLambdaHeadEvent } from "./object-lambda/event";
 import { handler as objectLambdaHandler } from "./object-lambda/handler";
+import { headHandler as objectLambdaHeadHandler, type HeadObjectResponse } from "./object-lambda/head";
 
-export type { S3ObjectLambdaEvent } from "./object-lambda/event";
+export type { S3ObjectLambdaEvent, S3ObjectLambdaHeadEvent } from "./object-lambda/event";
+export type { HeadObjectResponse } from "./object-lambda/head";
 export type { FunctionUrlEvent, FunctionUrlResponse } from "./function-url";
 
 type HandlerContext = Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">;
 
 export function handler(event: S3ObjectLambdaEvent, context: HandlerContext): Promise<void>;
+export function handler(event: S3ObjectLambdaHeadEvent, context: HandlerContext): Promise<HeadObjectResponse>;
 export function handler(event: FunctionUrlEvent, context: HandlerContext): Promise<FunctionUrlResponse>;
-export function handler(event: unknown, context: HandlerContext): Promise<void | FunctionUrlResponse>;
-export async function handler(event: unknown, context: HandlerContext): Promise<void | FunctionUrlResponse> {
-  if (isObjectLambdaEvent(event)) return objectLambdaHandler(event, context);
+export function handler(event: unknown, context: HandlerContext): Promise<void | HeadObjectResponse | FunctionUrlResponse>;
+export async function handler(event: unknown, context: HandlerContext): Promise<void | HeadObjectResponse | FunctionUrlResponse> {
+  if (hasObject(event, "getObjectContext")) return objectLambdaHandler(event as S3ObjectLambdaEvent, context);
+  if (hasObject(event, "headObjectContext")) return objectLambdaHeadHandler(event as S3ObjectLambdaHeadEvent, context);
   if (isFunctionUrlEvent(event)) return functionUrlHandler(event, context);
   throw new Error(
-    "the resizer received an event it does not handle: expected an S3 Object Lambda event (getObjectContext) " +
-      "or a Lambda function URL event (requestContext.http, payload format 2.0)",
+    "the resizer received an event it does not handle: expected an S3 Object Lambda event (getObjectContext or " +
+      "headObjectContext) or a Lambda function URL event (requestContext.http, payload format 2.0)",
   );
 }
 
-function isObjectLambdaEvent(event: unknown): event is S3ObjectLambdaEvent {
-  const context = (event as { getObjectContext?: unknown } | null)?.getObjectContext;
-  return typeof context === "object" && context !== null;
+function hasObject(event: unknown, field: string): boolean {
+  const value = (event as Record<string, unknown> | null)?.[field];
+  return typeof value === "object" && value !== null;
 }

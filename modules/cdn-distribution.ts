@@ -5,7 +5,7 @@ import { CloudfrontFunction } from "@cdktf/provider-aws/lib/cloudfront-function"
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
 import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
 import type { ResizerConfig } from "../lambda-src/core/config";
-import { RESIZE_ACCEPT_HEADER, RESIZE_QUERY_KEYS, VIEWER_RESPONSE_CODE, viewerRequestFunctionCode } from "./edge/viewer-request-function";
+import { RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, VIEWER_RESPONSE_CODE, viewerRequestFunctionCode } from "./edge/viewer-request-function";
 import type { PriceClass } from "./props";
 import type { ResolvedProps } from "./validate-props";
 
@@ -23,6 +23,7 @@ export interface CdnDistributionProps {
   readonly priceClass: PriceClass;
   readonly geoRestriction: ResolvedProps["geoRestriction"];
   readonly logging?: ResolvedProps["logging"];
+  readonly webAclId?: string;
   /** Custom domain: host names and the validated us-east-1 certificate. */
   readonly aliases?: { names: string[]; certificateArn: string };
   readonly tags: Record<string, string> | undefined;
@@ -52,7 +53,7 @@ export class CdnDistribution extends Construct {
       comment: "Normalizes resize parameters and Accept before the cache lookup",
       runtime: "cloudfront-js-2.0",
       publish: true,
-      code: viewerRequestFunctionCode(props.resizerConfig, props.cache.errorTtl),
+      code: viewerRequestFunctionCode(props.resizerConfig, props.cache.errorTtl, props.cors),
     });
     if (props.originType === "s3") {
       this.viewerResponseFunction = new CloudfrontFunction(this, "restore-headers", {
@@ -65,14 +66,16 @@ export class CdnDistribution extends Construct {
     }
     this.cachePolicy = new CloudfrontCachePolicy(this, "variants", {
       name: `${props.namePrefix}-variants`,
-      comment: "Keyed on the resize parameters and the normalized Accept token only",
+      comment: "Keyed on the normalized resize parameters and Accept token only (headers set by the edge function)",
       minTtl: props.cache.minTtl,
       defaultTtl: props.cache.defaultTtl,
       maxTtl: props.cache.maxTtl,
       parametersInCacheKeyAndForwardedToOrigin: {
         cookiesConfig: { cookieBehavior: "none" },
-        headersConfig: { headerBehavior: "whitelist", headers: { items: [RESIZE_ACCEPT_HEADER] } },
-        queryStringsConfig: { queryStringBehavior: "whitelist", queryStrings: { items: [...RESIZE_QUERY_KEYS] } },
+        // Values in the cache key are what CloudFront forwards to the origin ("Controlling the cache key"):
+        // the two headers, and no query string, so the origin never parses a URL for parameters.
+        headersConfig: { headerBehavior: "whitelist", headers: { items: [RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER] } },
+        queryStringsConfig: { queryStringBehavior: "none" },
         // Images are compressed already; gzip/brotli variants would only split the cache.
         enableAcceptEncodingGzip: false,
         enableAcceptEncodingBrotli: false,
@@ -115,7 +118,9 @@ export class CdnDistribution extends Construct {
       defaultCacheBehavior: {
         targetOriginId: ORIGIN_ID,
         viewerProtocolPolicy: "redirect-to-https",
-        allowedMethods: ["GET", "HEAD"],
+        // OPTIONS only with CORS: the viewer-request function answers preflight itself (CloudFront would
+        // forward it to the origin, which cannot answer it).
+        allowedMethods: props.cors ? ["GET", "HEAD", "OPTIONS"] : ["GET", "HEAD"],
         cachedMethods: ["GET", "HEAD"],
         compress: false,
         cachePolicyId: this.cachePolicy.id,
@@ -132,6 +137,7 @@ export class CdnDistribution extends Construct {
       viewerCertificate: props.aliases
         ? { acmCertificateArn: props.aliases.certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }
         : { cloudfrontDefaultCertificate: true },
+      webAclId: props.webAclId,
       loggingConfig: props.logging ? { bucket: props.logging.bucketDomainName, prefix: props.logging.prefix, includeCookies: false } : undefined,
       tags: props.tags,
     });

@@ -28,7 +28,9 @@ export class FunctionUrlOrigin extends Construct {
 
   /**
    * Lets this distribution, and nothing else, call the URL. Function URLs created since October 2025
-   * need lambda:InvokeFunction besides lambda:InvokeFunctionUrl.
+   * need lambda:InvokeFunction besides lambda:InvokeFunctionUrl; the InvokeFunction grant is scoped to
+   * calls made through the function URL (condition lambda:InvokedViaFunctionUrl), so the distribution's
+   * identity cannot invoke the function by any other path.
    */
   authorize(distributionArn: string): void {
     new LambdaPermission(this, "cloudfront-invoke-url", {
@@ -39,12 +41,14 @@ export class FunctionUrlOrigin extends Construct {
       principal: "cloudfront.amazonaws.com",
       sourceArn: distributionArn,
     });
-    new LambdaPermission(this, "cloudfront-invoke", {
-      statementId: "AllowCloudFrontInvokeFunction",
+    const invoke = new LambdaPermission(this, "cloudfront-invoke", {
+      statementId: "AllowCloudFrontInvokeFunctionViaUrl",
       action: "lambda:InvokeFunction",
       functionName: this.functionName,
       principal: "cloudfront.amazonaws.com",
       sourceArn: distributionArn,
     });
+    // Not in the prebuilt bindings (hashicorp/aws 6.25); ImageCdn raises the provider constraint to match.
+    invoke.addOverride("invoked_via_function_url", true);
   }
 }

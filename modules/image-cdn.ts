@@ -1,21 +1,28 @@
 import { Construct } from "constructs";
+import { TerraformStack } from "cdktf";
 import { CdnDistribution } from "./cdn-distribution";
 import { CustomDomain } from "./custom-domain";
 import { FunctionUrlOrigin } from "./function-url-origin";
 import { ObjectLambdaOrigin } from "./object-lambda-origin";
 import { OriginalsBucket } from "./originals-bucket";
-import { bucketPolicyForAccessPoint, bucketPolicyForResizerRole, resizerFunctionUrlPolicy, resizerObjectLambdaPolicy } from "./policies";
+import { defaultResourcePrefix, providerRegion } from "./naming";
+import {
+  accessPointDelegation,
+  bucketPolicyForAccessPoint,
+  bucketPolicyForResizerRole,
+  resizerFunctionUrlPolicy,
+  resizerObjectLambdaPolicy,
+} from "./policies";
 import type { ImageCdnProps } from "./props";
 import { ResizerFunction } from "./resizer-function";
-import { resolveImageCdnProps } from "./validate-props";
+import { ImageCdnPropError, resolveImageCdnProps } from "./validate-props";
 
-/** Resource names start with this; short so that every derived name fits its AWS limit. */
-function defaultResourcePrefix(construct: Construct): string {
-  const slug = construct.node.id.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 14);
-  const start = /^[a-z]/.test(slug) ? slug : `i${slug}`.slice(0, 14);
-  // The construct address is a hash of the construct path: stable across synths, unique per app.
-  return `${start}-${construct.node.addr.slice(2, 10)}`;
-}
+/**
+ * The lowest hashicorp/aws version the synthesized configuration needs: `invoked_via_function_url` on
+ * aws_lambda_permission came in 6.28.0 (provider CHANGELOG). The prebuilt bindings are 6.25, whose
+ * constraint (`~> 6.0`) would let `terraform init` pick a provider that rejects the argument.
+ */
+export const AWS_PROVIDER_CONSTRAINT = "~> 6.28";
 
 /**
  * Serves resized variants of the images in a private S3 bucket through CloudFront.
@@ -34,15 +41,30 @@ export class ImageCdn extends Construct {
   readonly objectLambdaAccessPointAlias?: string;
   /** Function-url origin only: the IAM-authenticated URL CloudFront calls (not usable without SigV4). */
   readonly functionUrl?: string;
+  /** With `domain`: the host names the distribution serves. */
+  readonly domainNames?: string[];
+  /** With `domain`: the ACM certificate (us-east-1) the distribution serves them with. */
+  readonly certificateArn?: string;
+  /**
+   * Object-lambda origin with an existing bucket whose policy the kit does not manage: the statements
+   * (JSON array) its owner must add to the bucket policy, with this deployment's ARNs.
+   */
+  readonly bucketPolicyStatements?: string;
 
   constructor(scope: Construct, id: string, props: ImageCdnProps = {}) {
     super(scope, id);
     const p = resolveImageCdnProps(props);
     const prefix = p.resourcePrefix ?? defaultResourcePrefix(this);
+    if (p.origin === "object-lambda" && p.bucket.kind === "existing" && p.bucket.managePolicy === undefined) {
+      throw delegationRequired(p.bucket.name, `${prefix}-ap`, providerRegion(this));
+    }
+    TerraformStack.of(this).addOverride("terraform.required_providers.aws.version", AWS_PROVIDER_CONSTRAINT);
 
     const bucket = new OriginalsBucket(this, "originals", { bucket: p.bucket, tags: p.tags });
     const resizer = new ResizerFunction(this, "resizer", {
       functionName: p.resizer.functionName ?? `${prefix}-resizer`,
+      roleNamePrefix: `${prefix}-`,
+      reservedConcurrency: p.resizer.reservedConcurrency,
       architecture: p.resizer.architecture,
       memorySize: p.resizer.memorySize,
       timeout: p.resizer.timeout,
@@ -66,6 +88,7 @@ export class ImageCdn extends Construct {
       priceClass: p.priceClass,
       geoRestriction: p.geoRestriction,
       logging: p.logging,
+      webAclId: p.webAclId,
       aliases: domain && p.domain ? { names: p.domain.names, certificateArn: domain.certificateArn } : undefined,
       tags: p.tags,
     });
@@ -78,9 +101,18 @@ export class ImageCdn extends Construct {
     this.bucketName = bucket.bucketName;
     this.bucketArn = bucket.bucketArn;
     this.functionName = resizer.function.functionName;
+    this.domainNames = p.domain?.names;
+    this.certificateArn = domain?.certificateArn;
     if (origin instanceof ObjectLambdaOrigin) {
       this.objectLambdaAccessPointArn = origin.objectLambdaAccessPoint.arn;
       this.objectLambdaAccessPointAlias = origin.objectLambdaAccessPoint.alias;
+      if (p.bucket.kind === "existing" && !p.bucket.managePolicy) {
+        this.bucketPolicyStatements = JSON.stringify(accessPointDelegation({
+          bucketArn: bucket.bucketArn,
+          accountId: origin.accessPoint.accountId,
+          accessPointArn: origin.accessPoint.arn,
+        }));
+      }
     } else {
       this.functionUrl = origin.functionUrl.functionUrl;
     }
@@ -113,4 +145,23 @@ export class ImageCdn extends Construct {
     resizer.grant(resizerFunctionUrlPolicy({ logGroupArn: resizer.logGroup.arn, bucketArn: bucket.bucketArn }));
     return origin;
   }
+}
+
+/**
+ * An existing bucket in object-lambda mode must delegate to the kit's access point, or every request is a
+ * 403. The kit will not silently replace someone's bucket policy, so the user decides; the message holds
+ * the statements to add, with what is unknown at synth written as placeholders.
+ */
+function delegationRequired(bucketName: string, accessPointName: string, region: string | undefined): ImageCdnPropError {
+  const statements = accessPointDelegation({
+    bucketArn: `arn:aws:s3:::${bucketName}`,
+    accountId: "<ACCOUNT_ID>",
+    accessPointArn: `arn:aws:s3:${region ?? "<REGION>"}:<ACCOUNT_ID>:accesspoint/${accessPointName}`,
+  });
+  return new ImageCdnPropError(
+    "bucket.managePolicy",
+    undefined,
+    "true (the kit writes the bucket's whole policy, replacing the current one), or false once the bucket's " +
+      `own policy has these statements (S3 checks both the access point and the bucket policy): ${JSON.stringify(statements)}`,
+  );
 }

@@ -47,7 +47,8 @@ export class ObjectLambdaOrigin extends Construct {
         supportingAccessPoint: this.accessPoint.arn,
         cloudWatchMetricsEnabled: true,
         transformationConfiguration: [{
-          actions: ["GetObject"],
+          // HeadObject too, or a HEAD would describe the original instead of the variant.
+          actions: ["GetObject", "HeadObject"],
           contentTransformation: { awsLambda: { functionArn: props.functionArn } },
         }],
       },

@@ -27,7 +27,7 @@ export class OriginalsBucket extends Construct {
       const existing = new DataAwsS3Bucket(this, "existing", { bucket: spec.name });
       this.bucketName = existing.bucket;
       this.bucketArn = existing.arn;
-      this.managesPolicy = spec.managePolicy;
+      this.managesPolicy = spec.managePolicy ?? false;
       return;
     }
     const bucket = new S3Bucket(this, "bucket", {

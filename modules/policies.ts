@@ -44,46 +44,64 @@ export function denyInsecureTransport(bucketArn: string): PolicyStatement {
 }
 
 /**
- * Originals bucket, object-lambda origin: TLS only, and reads delegated to the one supporting access
- * point. AWS's delegation example allows `Action: "*"` to every principal of the account's access points;
- * the kit's access point only ever reads objects (GET and HEAD are both authorized as s3:GetObject), so
- * only s3:GetObject is delegated, and only to that access point of the owning account.
+ * The bucket's side of the access point delegation, object-lambda origin. S3 authorizes a request made
+ * through an access point only when both the access point policy and the bucket policy permit it (S3 user
+ * guide, "Configuring IAM policies for using access points"). AWS's delegation example allows `Action: "*"`
+ * to every access point of the account; the kit's access point only reads objects (GET and HEAD are both
+ * authorized as s3:GetObject) and lists (so that S3 can answer a missing key with 404), so only those two
+ * actions are delegated, and only to that access point of the owning account.
  */
-export function bucketPolicyForAccessPoint(args: { bucketArn: string; accountId: string; accessPointArn: string }): PolicyDocument {
-  return policy(denyInsecureTransport(args.bucketArn), {
-    Sid: "DelegateReadsToSupportingAccessPoint",
-    Effect: "Allow",
-    Principal: { AWS: "*" },
-    Action: "s3:GetObject",
-    Resource: `${args.bucketArn}/*`,
-    Condition: {
-      StringEquals: {
-        "s3:DataAccessPointAccount": args.accountId,
-        "s3:DataAccessPointArn": args.accessPointArn,
-      },
+export function accessPointDelegation(args: { bucketArn: string; accountId: string; accessPointArn: string }): PolicyStatement[] {
+  const condition = {
+    StringEquals: {
+      "s3:DataAccessPointAccount": args.accountId,
+      "s3:DataAccessPointArn": args.accessPointArn,
     },
-  });
+  };
+  return [
+    { Sid: "DelegateReadsToSupportingAccessPoint", Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:GetObject", Resource: `${args.bucketArn}/*`, Condition: condition },
+    { Sid: "DelegateListingToSupportingAccessPoint", Effect: "Allow", Principal: { AWS: "*" }, Action: "s3:ListBucket", Resource: args.bucketArn, Condition: condition },
+  ];
+}
+
+/** Originals bucket, object-lambda origin: TLS only, and reads delegated to the one supporting access point. */
+export function bucketPolicyForAccessPoint(args: { bucketArn: string; accountId: string; accessPointArn: string }): PolicyDocument {
+  return policy(denyInsecureTransport(args.bucketArn), ...accessPointDelegation(args));
 }
 
 /**
  * Supporting access point: CloudFront may read objects, and only through S3 Object Lambda (the
  * CalledVia condition), so the plain access point cannot be used to fetch untransformed originals.
+ * s3:ListBucket on the access point itself: the presigned inputS3Url is signed for the caller
+ * (CloudFront), and S3 answers a missing key with 404 only to a caller that may list, else 403
+ * (GetObject API reference, "Permissions").
  */
 export function supportingAccessPointPolicy(args: { accessPointArn: string }): PolicyDocument {
-  return policy({
-    Sid: "CloudFrontReadsViaObjectLambdaOnly",
-    Effect: "Allow",
-    Principal: { Service: CLOUDFRONT },
-    Action: "s3:GetObject",
-    Resource: `${args.accessPointArn}/object/*`,
-    Condition: { "ForAnyValue:StringEquals": { "aws:CalledVia": "s3-object-lambda.amazonaws.com" } },
-  });
+  const viaObjectLambda = { "ForAnyValue:StringEquals": { "aws:CalledVia": "s3-object-lambda.amazonaws.com" } };
+  return policy(
+    {
+      Sid: "CloudFrontReadsViaObjectLambdaOnly",
+      Effect: "Allow",
+      Principal: { Service: CLOUDFRONT },
+      Action: "s3:GetObject",
+      Resource: `${args.accessPointArn}/object/*`,
+      Condition: viaObjectLambda,
+    },
+    {
+      Sid: "CloudFrontListsViaObjectLambdaOnly",
+      Effect: "Allow",
+      Principal: { Service: CLOUDFRONT },
+      Action: "s3:ListBucket",
+      Resource: args.accessPointArn,
+      Condition: viaObjectLambda,
+    },
+  );
 }
 
 /**
- * Object Lambda access point: only this distribution (aws:SourceArn) may GET through it. GetObject
- * alone instead of AWS's example `s3-object-lambda:Get*`: HEAD is authorized as GetObject, and the
- * kit transforms nothing else.
+ * Object Lambda access point: only this distribution (aws:SourceArn) may GET (and HEAD) through it.
+ * GetObject alone instead of AWS's example `s3-object-lambda:Get*`: HEAD is authorized as GetObject
+ * (HeadObject API reference: "To use HEAD, you must have the s3:GetObject permission").
  */
 export function objectLambdaAccessPointPolicy(args: { objectLambdaAccessPointArn: string; distributionArn: string }): PolicyDocument {
   return policy({

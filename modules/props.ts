@@ -21,7 +21,14 @@ export interface BucketProps {
    * keeps public access blocked and encryption on. Its bucket policy is replaced only with `managePolicy`.
    */
   readonly existingBucketName?: string;
-  /** With `existingBucketName`: write the bucket policy (TLS-only deny and access point delegation). @default false */
+  /**
+   * With `existingBucketName`: write the bucket's policy (TLS-only deny, and the delegation to the kit's
+   * access point or the resizer's role), replacing the policy it has. With the object-lambda origin the
+   * bucket must delegate to the kit's access point either way (S3 checks the access point policy and the
+   * bucket policy), so there this must be set: `true`, or `false` once you have added the statements that
+   * the synth error (and the `bucket_policy_statements` output) print to the bucket's own policy.
+   * @default false with the function-url origin; required with the object-lambda origin
+   */
   readonly managePolicy?: boolean;
   /** Let `terraform destroy` delete a bucket that still holds objects. @default false */
   readonly forceDestroy?: boolean;
@@ -58,8 +65,14 @@ export interface ResizerProps {
   readonly defaultQuality?: number;
   /** CloudWatch Logs retention of the resizer's log group, in days (one of CloudWatch's allowed values). @default 30 */
   readonly logRetentionDays?: number;
-  /** Function name. @default "<construct path based name>-resizer" */
+  /** Function name. @default "<resourcePrefix>-resizer" */
   readonly functionName?: string;
+  /**
+   * Reserved concurrency: the most resizer instances that may run at once, a guard (with `webAclId`)
+   * against request floods running up the bill; it also takes that many from the account's pool.
+   * @default none (the account's unreserved pool)
+   */
+  readonly reservedConcurrency?: number;
 }
 
 export interface CacheProps {
@@ -126,7 +139,18 @@ export interface ImageCdnProps {
   readonly geoRestriction?: GeoRestrictionProps;
   /** CloudFront standard logging. @default off */
   readonly logging?: LoggingProps;
-  /** Prefix of every named resource (function, policies, access points), 3..24 lowercase letters, digits, hyphens. @default derived from the construct path */
+  /**
+   * ARN of a WAFv2 web ACL (scope CLOUDFRONT, made in us-east-1) to put in front of the distribution, e.g.
+   * with rate-based rules: the guard against request floods before they reach the cache or the resizer.
+   * @default none
+   */
+  readonly webAclId?: string;
+  /**
+   * Prefix of every named resource (function, role, policies, access points), 3..24 lowercase letters,
+   * digits, hyphens. Names must be unique per account (CloudFront, IAM) and per region (Lambda, access
+   * points): with this set, give each deployment its own.
+   * @default "<construct id>-<8 hex>", the hex a hash of the construct path (which holds the stack name) and the region
+   */
   readonly resourcePrefix?: string;
   /** Tags on every taggable resource. @default none */
   readonly tags?: Readonly<Record<string, string>>;

@@ -23,7 +23,8 @@ export class ImageCdnPropError extends Error {
 
 export type ResolvedBucket =
   | { kind: "managed"; name?: string; namePrefix?: string; forceDestroy: boolean; versioning: boolean; uploadCors?: { allowedOrigins: string[]; allowedMethods: string[] } }
-  | { kind: "existing"; name: string; managePolicy: boolean };
+  /** managePolicy undefined: not chosen (an error with the object-lambda origin, false otherwise). */
+  | { kind: "existing"; name: string; managePolicy?: boolean };
 
 export interface ResolvedProps {
   origin: OriginMode;
@@ -34,6 +35,7 @@ export interface ResolvedProps {
     timeout: number;
     logRetentionDays: number;
     functionName?: string;
+    reservedConcurrency?: number;
     config: ResizerConfig;
   };
   cache: Required<CacheProps>;
@@ -42,6 +44,7 @@ export interface ResolvedProps {
   priceClass: PriceClass;
   geoRestriction: { type: GeoRestrictionProps["type"]; locations: string[] };
   logging?: Required<LoggingProps>;
+  webAclId?: string;
   resourcePrefix?: string;
   /** Undefined when no tags were given, so the synthesized JSON carries no empty maps. */
   tags: Record<string, string> | undefined;
@@ -63,6 +66,8 @@ const CORS_ORIGIN = /^https?:\/\/(\*\.)?[a-z0-9.-]+(:[0-9]{1,5})?$/;
 const COUNTRY = /^[A-Z]{2}$/;
 const LOG_BUCKET_DOMAIN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\.s3(\.[a-z0-9-]+)?\.amazonaws\.com$/;
 const RESOURCE_PREFIX = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
+/** WAFv2 web ACLs for CloudFront are global (scope CLOUDFRONT), made in us-east-1. */
+const WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:us-east-1:[0-9]{12}:global\/webacl\/[A-Za-z0-9_-]{1,128}\/[0-9a-f-]{36}$/;
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
 function describe(value: unknown): string {
@@ -128,7 +133,7 @@ function resolveBucket(bucket: ImageCdnProps["bucket"]): ResolvedBucket {
     for (const k of ["forceDestroy", "versioning", "uploadCors"] as const) {
       if (b[k] !== undefined) throw new ImageCdnPropError(`bucket.${k}`, b[k], "unset with bucket.existingBucketName (the stack does not manage that bucket)");
     }
-    return { kind: "existing", name: checkBucketName("bucket.existingBucketName", b.existingBucketName), managePolicy: b.managePolicy ?? false };
+    return { kind: "existing", name: checkBucketName("bucket.existingBucketName", b.existingBucketName), managePolicy: b.managePolicy === undefined ? undefined : bool("bucket.managePolicy", b.managePolicy) };
   }
   if (b.managePolicy !== undefined) throw new ImageCdnPropError("bucket.managePolicy", b.managePolicy, "only with bucket.existingBucketName");
   let uploadCors: { allowedOrigins: string[]; allowedMethods: string[] } | undefined;
@@ -245,6 +250,8 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
       timeout: integer("resizer.timeout", r.timeout, 10, 1, 60, " seconds (S3 Object Lambda and CloudFront wait at most 60 s)"),
       logRetentionDays,
       functionName: r.functionName,
+      reservedConcurrency: r.reservedConcurrency === undefined ? undefined
+        : integer("resizer.reservedConcurrency", r.reservedConcurrency, 0, 1, 10_000, " concurrent executions (0 would stop the function; Lambda keeps 100 of the account's pool unreserved)"),
       config,
     },
     cache: resolveCache(props.cache),
@@ -253,6 +260,8 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
     priceClass: oneOf("priceClass", props.priceClass, PRICE_CLASSES, "PriceClass_100"),
     geoRestriction: resolveGeo(props.geoRestriction),
     logging,
+    webAclId: props.webAclId === undefined ? undefined
+      : stringMatching("webAclId", props.webAclId, WEB_ACL_ARN, "the ARN of a WAFv2 web ACL with scope CLOUDFRONT, like \"arn:aws:wafv2:us-east-1:123456789012:global/webacl/images/<uuid>\""),
     resourcePrefix: props.resourcePrefix,
     tags: resolveTags(props.tags),
   };

@@ -3,11 +3,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Context } from "aws-lambda";
-import type { S3ObjectLambdaEvent } from "../../lambda-src";
 import { buildResizerBundle } from "../../modules/bundle";
 import { unzip } from "./unzip";
 
-export type ResizerHandler = (event: S3ObjectLambdaEvent, context: Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">) => Promise<void>;
+/** Any event the resizer takes, resolving with what the handler returned. */
+export type ResizerHandler = (event: unknown, context: Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">) => Promise<unknown>;
 
 export interface BundledHandler {
   readonly handler: ResizerHandler;
@@ -65,12 +65,8 @@ export async function loadBundledHandler(envOverrides: Readonly<Record<string, s
       pending.set(id, { resolve, reject });
       child.send({ type: "invoke", id, event, requestId: context.awsRequestId, budgetMs: context.getRemainingTimeInMillis() });
     });
-  const handler: ResizerHandler = async (event, context) => {
-    await invoke(event, context);
-  };
-
   return {
-    handler,
+    handler: invoke,
     invoke,
     sizeBytes: bundle.sizeBytes,
     dispose: async () => {

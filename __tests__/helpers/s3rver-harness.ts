@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 
 /** The slice of s3rver 3.7's API used here (the package ships no types). */
@@ -26,6 +26,8 @@ export interface LocalS3 {
   put(key: string, body: Buffer, contentType: string): Promise<void>;
   /** A presigned GET URL, like the `inputS3Url` of an Object Lambda event. */
   presignGet(key: string): Promise<string>;
+  /** A presigned HEAD URL, like the `inputS3Url` of an Object Lambda HeadObject event. */
+  presignHead(key: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function startLocalS3(bucket = "originals"): Promise<LocalS3> {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
     },
     presignGet: (key) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: 300 }),
+    presignHead: (key) => getSignedUrl(client, new HeadObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: 300 }),
     close: async () => {
       client.destroy();
       await server.close();

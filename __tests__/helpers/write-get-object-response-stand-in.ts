@@ -19,6 +19,24 @@ export interface RecordedResponse {
   readonly contentLengthHeader?: number;
   readonly body: Buffer;
   readonly receivedAt: number;
+  /** Why the stand-in refused the call as S3 documents it, if it did. */
+  readonly refused?: string;
+}
+
+/** WriteGetObjectResponse API reference: the values StatusCode (x-amz-fwd-status) may take. */
+export const DOCUMENTED_STATUSES = [200, 206, 304, 400, 401, 403, 404, 405, 409, 411, 412, 416, 500, 503];
+/** ... and ErrorCode's: "The regular expression (regex) value is "^[A-Z][a-zA-Z]+$"". */
+const ERROR_CODE = /^[A-Z][a-zA-Z]+$/;
+
+/**
+ * What the API reference rules out: a status outside the documented list, a malformed ErrorCode, or an
+ * ErrorCode/ErrorMessage with a successful status ("Cannot be used with a successful StatusCode header").
+ */
+function refusal(recorded: Omit<RecordedResponse, "refused">): string | undefined {
+  if (!DOCUMENTED_STATUSES.includes(recorded.status)) return `StatusCode ${recorded.status} is not one WriteGetObjectResponse documents`;
+  if (recorded.errorCode !== undefined && !ERROR_CODE.test(recorded.errorCode)) return `ErrorCode ${recorded.errorCode} does not match ^[A-Z][a-zA-Z]+$`;
+  if (recorded.status < 400 && (recorded.errorCode !== undefined || recorded.errorMessage !== undefined)) return "ErrorCode with a successful StatusCode";
+  return undefined;
 }
 
 export interface WriteGetObjectResponseStandIn {
@@ -43,9 +61,15 @@ export async function startWriteGetObjectResponseStandIn(): Promise<WriteGetObje
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      const recorded = record(req, Buffer.concat(chunks));
+      const arrived = record(req, Buffer.concat(chunks));
+      const recorded = { ...arrived, refused: refusal(arrived) };
       received.push(recorded);
       for (const wake of waiters) wake();
+      if (recorded.refused !== undefined) {
+        res.writeHead(400, { "content-type": "application/xml", "x-amz-request-id": "stand-in" });
+        res.end(`<Error><Code>InvalidRequest</Code><Message>${recorded.refused}</Message></Error>`);
+        return;
+      }
       if (recorded.token !== undefined && failing.has(recorded.token)) {
         res.writeHead(500, { "content-type": "application/xml", "x-amz-request-id": "stand-in" });
         res.end("<Error><Code>InternalError</Code><Message>stand-in failure</Message></Error>");
@@ -90,7 +114,7 @@ export async function startWriteGetObjectResponseStandIn(): Promise<WriteGetObje
   };
 }
 
-function record(req: http.IncomingMessage, raw: Buffer): RecordedResponse {
+function record(req: http.IncomingMessage, raw: Buffer): Omit<RecordedResponse, "refused"> {
   const header = (name: string): string | undefined => {
     const value = req.headers[name];
     return Array.isArray(value) ? value.join(", ") : value;

@@ -1,6 +1,6 @@
 import { HttpError } from "../core";
 import { objectKeyFromEncodedPath } from "../shared/object-key";
-import { acceptFromHeaders, type ViewerRequest } from "../shared/viewer-request";
+import { acceptFromHeaders, resizeParamsFromHeaders, type ViewerRequest } from "../shared/viewer-request";
 
 /**
  * The part of a Lambda function URL event (payload format 2.0) the resizer reads;
@@ -41,7 +41,9 @@ export function parseFunctionUrlRequest(event: FunctionUrlEvent): ViewerRequest 
   if (key === "") throw new HttpError(400, "InvalidURI", "the path names no object key");
   return {
     key,
-    query: new URLSearchParams(event.rawQueryString ?? ""),
+    // Through CloudFront the edge's x-resize-params header (the query is not forwarded); a direct
+    // caller's query otherwise.
+    query: resizeParamsFromHeaders(event.headers) ?? new URLSearchParams(event.rawQueryString ?? ""),
     accept: acceptFromHeaders(event.headers),
   };
 }

@@ -2,8 +2,6 @@ import type { WriteGetObjectResponseCommandInput } from "@aws-sdk/client-s3";
 import { ERROR_CACHE_CONTROL, VARIANT_CACHE_CONTROL } from "../core";
 import type { Outcome } from "../shared/outcome";
 
-export type { Outcome } from "../shared/outcome";
-
 /** Where WriteGetObjectResponse must deliver: the event's outputRoute and outputToken. */
 export interface ResponseTarget {
   readonly RequestRoute: string;
@@ -64,15 +62,31 @@ export function toWriteGetObjectResponse(
       };
     }
     case "error":
+      // No Metadata: CloudFront runs no viewer-response function for a status of 400 or more
+      // ("Restrictions on all edge functions"), so x-amz-meta-* headers would reach the viewer as they are.
       return {
         ...target,
-        StatusCode: outcome.error.status,
+        StatusCode: objectLambdaStatus(outcome.error.status),
         ErrorCode: headerSafe(outcome.error.code, 64),
         ErrorMessage: headerSafe(outcome.error.message, 256),
         CacheControl: ERROR_CACHE_CONTROL,
-        Metadata: timing,
       };
   }
+}
+
+/** The status codes WriteGetObjectResponse documents for StatusCode (API reference, x-amz-fwd-status). */
+export const WRITE_GET_OBJECT_RESPONSE_STATUSES: readonly number[] = [200, 206, 304, 400, 401, 403, 404, 405, 409, 411, 412, 416, 500, 503];
+
+/**
+ * The documented status nearest to the resizer's own: 413, 415 and 422 are the viewer's problem (400),
+ * 504 means try again (503), other failures are 500. The exact reason travels in ErrorCode
+ * (PayloadTooLarge, UnsupportedMediaType, UnprocessableImage, OriginError, Timeout), which S3 returns
+ * in the <Code> of the XML error body.
+ */
+export function objectLambdaStatus(status: number): number {
+  if (WRITE_GET_OBJECT_RESPONSE_STATUSES.includes(status)) return status;
+  if (status === 504) return 503;
+  return status >= 500 ? 500 : 400;
 }
 
 /** Maps the core's response headers onto WriteGetObjectResponse members and metadata. */

@@ -1,7 +1,11 @@
 // CloudFront Function (runtime cloudfront-js-2.0), viewer request. Normalizes the request before the
 // cache lookup so the cache key holds clean values only: keeps the resize parameters alone, sorted,
-// drops defaults, refuses malformed values with 400, and reduces Accept to one token in x-resize-accept.
-// CONFIG is written in at synth from the construct's resizer props; keep this file under 10 KB.
+// drops defaults, refuses malformed values with 400, and passes them on in one header, x-resize-params
+// ("fit=inside&w=500"), with Accept reduced to one token in x-resize-accept. The query string itself
+// is not forwarded (the cache policy keys on the two headers only), so the origin reads the parameters
+// from a header of ours, never from a URL whose key may hold '?', '#' or '%'.
+// With CORS configured it answers preflight (OPTIONS) itself: CloudFront forwards OPTIONS to the origin,
+// which cannot answer it. CONFIG is written in at synth; keep this file under 10 KB.
 var CONFIG = {};
 
 var FITS = ['cover', 'contain', 'fill', 'inside', 'outside'];
@@ -66,12 +70,32 @@ function acceptToken(header) {
   return avif ? 'avif' : webp ? 'webp' : 'none';
 }
 
+function preflight(request) {
+  var cors = CONFIG.cors;
+  var origin = request.headers.origin && request.headers.origin.value;
+  var method = request.headers['access-control-request-method'];
+  var headers = { vary: { value: 'Origin' } };
+  var allowed = cors.allowedOrigins.indexOf('*') >= 0 ? '*' : cors.allowedOrigins.indexOf(origin) >= 0 ? origin : null;
+  if (allowed && method && (method.value === 'GET' || method.value === 'HEAD')) {
+    headers['access-control-allow-origin'] = { value: allowed };
+    headers['access-control-allow-methods'] = { value: 'GET, HEAD' };
+    var asked = request.headers['access-control-request-headers'];
+    if (asked) headers['access-control-allow-headers'] = { value: asked.value };
+    headers['access-control-max-age'] = { value: String(cors.maxAgeSeconds) };
+  }
+  // Without the allow headers the browser refuses the cross-origin request: the answer to a disallowed origin.
+  return { statusCode: 204, statusDescription: 'No Content', headers: headers };
+}
+
 function handler(event) {
   var request = event.request;
+  if (request.method === 'OPTIONS' && CONFIG.cors) return preflight(request);
   var query = request.querystring;
-  var clean = {};
+  var clean = [];
   var given = false;
+  var format = 'auto';
   delete request.headers['x-resize-accept'];
+  delete request.headers['x-resize-params'];
   for (var i = 0; i < KEYS.length; i++) {
     var name = KEYS[i];
     var param = query[name];
@@ -85,12 +109,17 @@ function handler(event) {
     var reason = problem(name, value);
     if (reason) return badRequest(reason);
     given = true;
-    if (!isDefault(name, value)) clean[name] = { value: value };
+    if (name === 'format') format = value;
+    // Valid values are digits and lowercase words: nothing to escape. KEYS is sorted, so is the result.
+    if (!isDefault(name, value)) clean.push(name + '=' + value);
   }
+  request.querystring = {};
+  if (!given) return request;
   // Every parameter at its default still asks for a variant: keep one canonical marker for it.
-  if (given && Object.keys(clean).length === 0) clean.format = { value: 'auto' };
-  request.querystring = clean;
-  if (given && (!clean.format || clean.format.value === 'auto')) {
+  if (clean.length === 0) clean.push('format=auto');
+  var params = clean.join('&');
+  request.headers['x-resize-params'] = { value: params };
+  if (format === 'auto') {
     request.headers['x-resize-accept'] = { value: acceptToken(request.headers.accept) };
   }
   return request;

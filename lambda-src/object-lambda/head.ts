@@ -1,0 +1,103 @@
+import type { Context } from "aws-lambda";
+import { ERROR_CACHE_CONTROL, negotiateFormat, parseResizeQuery, VARIANT_CACHE_CONTROL, type SourceFormat } from "../core";
+import { payloadTooLarge, unsupportedMediaType } from "../core/errors";
+import { redactUrl } from "../origin";
+import { Deadline } from "../shared/deadline";
+import { writeLog, type RequestLog } from "../shared/log";
+import { originFailure, originRefusal } from "../shared/original";
+import { errorOutcome } from "../shared/outcome";
+import { resizerConfig } from "../shared/resizer-config";
+import { parseViewerRequest, type S3ObjectLambdaHeadEvent } from "./event";
+import { objectLambdaStatus } from "./response";
+
+/**
+ * What a HeadObject transformation returns to S3 Object Lambda (S3 user guide, "Working with HeadObject
+ * requests in Lambda"): a status, the headers of the answer, or an error code and message.
+ */
+export interface HeadObjectResponse {
+  readonly statusCode: number;
+  readonly headers?: Record<string, string | number>;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+}
+
+const SOURCE_TYPES: Readonly<Record<string, SourceFormat>> = {
+  "image/jpeg": "jpeg",
+  "image/png": "png",
+  "image/webp": "webp",
+  "image/gif": "gif",
+  "image/avif": "avif",
+};
+
+/**
+ * HEAD through the Object Lambda access point. The presigned URL is for HeadObject only, so the original's
+ * bytes cannot be read: the answer comes from the original's headers and the request's plan.
+ * - No parameters: the original's own headers (Content-Length, Content-Type, ETag, Last-Modified).
+ * - A variant: the status GET would have for the parameters and the original's size and type, the
+ *   variant's Content-Type and Cache-Control, and no Content-Length: it is only known once encoded.
+ */
+export async function headHandler(
+  event: S3ObjectLambdaHeadEvent,
+  context: Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">,
+): Promise<HeadObjectResponse> {
+  const deadline = Deadline.fromRemainingTime(context.getRemainingTimeInMillis());
+  const url = event.headObjectContext.inputS3Url;
+  const log: RequestLog = { requestId: context.awsRequestId, method: "HEAD", origin: redactUrl(url) };
+  try {
+    const viewer = parseViewerRequest(event.userRequest);
+    Object.assign(log, { key: viewer.key, params: viewer.query.toString() });
+    const config = resizerConfig();
+    const request = parseResizeQuery(viewer.query, config);
+    const original = await deadline.race(headOriginal(url, deadline.signal), "asking for the original");
+    const answer = request.original
+      ? { statusCode: 200, headers: original }
+      : { statusCode: 200, headers: variantHeaders(original, request.format, viewer.accept, config.maxInputBytes) };
+    log.status = answer.statusCode;
+    return answer;
+  } catch (error) {
+    const { error: failure } = errorOutcome(error, log);
+    log.status = objectLambdaStatus(failure.status);
+    return { statusCode: log.status, errorCode: failure.code, errorMessage: failure.message, headers: { "Cache-Control": ERROR_CACHE_CONTROL } };
+  } finally {
+    deadline.clear();
+    writeLog("object-lambda", log);
+  }
+}
+
+async function headOriginal(url: string, signal: AbortSignal): Promise<Record<string, string | number>> {
+  let response: Response;
+  try {
+    response = await fetch(url, { method: "HEAD", signal, redirect: "manual" });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw originFailure("OriginUnreachable", "could not reach the original's store", error);
+  }
+  if (!response.ok) throw originRefusal(response.status);
+  const headers: Record<string, string | number> = {};
+  for (const [name, header] of [["Content-Type", "content-type"], ["ETag", "etag"], ["Last-Modified", "last-modified"], ["Cache-Control", "cache-control"]]) {
+    const value = response.headers.get(header as string);
+    if (value !== null) headers[name as string] = value;
+  }
+  const length = response.headers.get("content-length");
+  if (length !== null) headers["Content-Length"] = Number(length);
+  headers["Cache-Control"] ??= VARIANT_CACHE_CONTROL;
+  return headers;
+}
+
+function variantHeaders(
+  original: Record<string, string | number>,
+  format: ReturnType<typeof parseResizeQuery>["format"],
+  accept: string | undefined,
+  maxInputBytes: number,
+): Record<string, string> {
+  const sourceType = String(original["Content-Type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (sourceType === "image/svg+xml") throw unsupportedMediaType("SVG is not resized");
+  if (Number(original["Content-Length"]) > maxInputBytes) throw payloadTooLarge(`the original is larger than the ${maxInputBytes}-byte limit`);
+  const headers: Record<string, string> = { "Cache-Control": VARIANT_CACHE_CONTROL };
+  const source = SOURCE_TYPES[sourceType];
+  // GET identifies the original by its bytes; HEAD has only the uploader's Content-Type to go by.
+  const output = format !== "auto" ? format : source !== undefined ? negotiateFormat(accept, source) : undefined;
+  if (output !== undefined) headers["Content-Type"] = `image/${output}`;
+  if (format === "auto") headers["x-amz-meta-vary"] = "Accept";
+  return headers;
+}
