@@ -83,14 +83,17 @@ interface Request {
   key?: string;
   /** Overrides the path built from `key` (still percent-encoded, as Lambda delivers it). */
   rawPath?: string;
+  /** The edge's normalized parameters: sent, as CloudFront sends them, in the x-resize-params header. */
   query?: string;
+  /** A caller that did not come through CloudFront: `query` is the raw query string instead. */
+  direct?: boolean;
   method?: string;
   headers?: Record<string, string>;
   budgetMs?: number;
 }
 
 /** A function URL event as Lambda delivers it behind CloudFront with OAC (AWS_IAM auth). */
-function functionUrlEvent({ key = "photos/flowers.jpeg", rawPath, query = "", method = "GET", headers = {} }: Request): LambdaFunctionURLEventWithIAMAuthorizer {
+function functionUrlEvent({ key = "photos/flowers.jpeg", rawPath, query = "", direct = false, method = "GET", headers = {} }: Request): LambdaFunctionURLEventWithIAMAuthorizer {
   const path = rawPath ?? `/${key.split("/").map(browserEncoded).join("/")}`;
   const now = new Date();
   const params = new URLSearchParams(query);
@@ -98,8 +101,10 @@ function functionUrlEvent({ key = "photos/flowers.jpeg", rawPath, query = "", me
     version: "2.0",
     routeKey: "$default",
     rawPath: path,
-    rawQueryString: query,
+    // The cache policy forwards no query string: the parameters arrive in x-resize-params.
+    rawQueryString: direct ? query : "",
     headers: {
+      ...(query && !direct ? { "x-resize-params": query } : {}),
       host: "abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws",
       "x-amzn-trace-id": `Root=1-00000000-${String(++requestCounter).padStart(24, "0")}`,
       "x-forwarded-proto": "https",
@@ -136,7 +141,7 @@ function functionUrlEvent({ key = "photos/flowers.jpeg", rawPath, query = "", me
     isBase64Encoded: false,
   };
   // Lambda includes the parsed map only when there is a query.
-  if (query !== "") event.queryStringParameters = Object.fromEntries([...params.keys()].map((name) => [name, params.getAll(name).join(",")]));
+  if (direct && query !== "") event.queryStringParameters = Object.fromEntries([...params.keys()].map((name) => [name, params.getAll(name).join(",")]));
   return event;
 }
 
@@ -249,6 +254,14 @@ describe.each(KINDS)("Lambda function URL end to end: %s", (_name, kind) => {
     expect(response.headers["Server-Timing"]).toMatch(SERVER_TIMING_PATTERN);
     expect(await decoded(body)).toMatchObject({ width: 120, height: 68, format: "jpeg" });
     expect(lastLog()).toMatchObject({ source: "resizer", adapter: "function-url", key: "photos/flowers.jpeg", params: "w=120", status: 200, method: "GET" });
+  });
+
+  it("reads a direct caller's query string when the edge's header is absent, and the header when both are there", async () => {
+    const direct = await warm.invoke({ query: "w=90", direct: true });
+    const both = await warm.invoke({ query: "w=90", direct: true, headers: { "x-resize-params": "w=70" } });
+
+    expect((await decoded(direct.body)).width).toBe(90);
+    expect((await decoded(both.body)).width).toBe(70);
   });
 
   it("honours explicit format, fit and both dimensions, without Vary", async () => {
