@@ -6,6 +6,7 @@ import { createReadStream, readFileSync } from "node:fs";
 import path from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import sharp from "sharp";
+import { FIXTURES_DIR } from "../fixtures";
 import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
 import {
   HttpError,
@@ -16,7 +17,7 @@ import {
   type TransformResult,
 } from "../lambda-src/core";
 
-const FIXTURES = path.join(__dirname, "..", "..", "shared", "fixtures", "images");
+const FIXTURES = FIXTURES_DIR;
 const fixture = (name: string): string => path.join(FIXTURES, name);
 const config: ResizerConfig = DEFAULT_RESIZER_CONFIG;
 

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { sniffFormat, type SniffResult } from "../lambda-src/core/sniff";
+import { FIXTURES_DIR } from "../fixtures";
 
-const FIXTURES = path.join(__dirname, "..", "..", "shared", "fixtures", "images");
+const FIXTURES = FIXTURES_DIR;
 const fixtureHead = (name: string): Buffer => readFileSync(path.join(FIXTURES, name)).subarray(0, 4096);
 
 describe("sniffFormat on fixtures", () => {

@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { FIXTURES_DIR } from "../../fixtures";
 import type { LocalS3 } from "./s3rver-harness";
 
-/** The shared fixture images (../shared/fixtures/images beside the repo). */
-export const FIXTURES_DIR = path.resolve(__dirname, "../../../shared/fixtures/images");
+export { FIXTURES_DIR };
 
 /** Both adapters report the three steps with one decimal. */
 export const SERVER_TIMING_PATTERN = /^fetch;dur=\d+\.\d, transform;dur=\d+\.\d, total;dur=\d+\.\d$/;
