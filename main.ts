@@ -1,10 +1,20 @@
 // The app: one stack with one ImageCdn, configured by IMAGE_CDN_* environment variables or cdktf.json
 // context (see `help` and the README). No AWS account or credentials are needed to synthesize.
 import { App } from "cdktf";
-import { resolveAppSettings, settingLookup } from "./modules/app-settings";
+import { resolveAppSettings, settingErrorLine, settingLookup, unknownSettings } from "./modules/app-settings";
 import { ImageCdnStack } from "./modules/image-cdn-stack";
 
 const app = new App();
-const settings = resolveAppSettings(settingLookup(process.env, (key) => app.node.tryGetContext(key)));
-new ImageCdnStack(app, settings);
+const lookup = settingLookup(process.env, (key) => app.node.tryGetContext(key));
+try {
+  const unknown = unknownSettings(process.env);
+  if (unknown) throw unknown;
+  new ImageCdnStack(app, resolveAppSettings(lookup));
+} catch (error) {
+  const line = settingErrorLine(error, lookup);
+  if (line === undefined) throw error;
+  // A wrong setting is the user's to fix: one line, no stack trace.
+  console.error(`image-cdn: ${line}`);
+  process.exit(1);
+}
 app.synth();

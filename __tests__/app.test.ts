@@ -1,5 +1,7 @@
 import { Testing } from "cdktf";
-import { resolveAppSettings, settingLookup, type SettingName } from "../modules/app-settings";
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { PARTITION_REGION_PATTERNS, SETTINGS, resolveAppSettings, settingErrorLine, settingLookup, unknownSettings, type SettingName } from "../modules/app-settings";
 import { ImageCdnStack } from "../modules/image-cdn-stack";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -35,14 +37,60 @@ describe("app settings", () => {
       .toEqual({ kind: "s3", bucket: "acme-tfstate", key: "image-cdn/img.tfstate", region: "eu-west-1" });
     expect(settings({ IMAGE_CDN_STATE_BUCKET: "acme-tfstate", IMAGE_CDN_STATE_KEY: "cdn/prod.tfstate", IMAGE_CDN_STATE_REGION: "us-west-2" }).backend)
       .toEqual({ kind: "s3", bucket: "acme-tfstate", key: "cdn/prod.tfstate", region: "us-west-2" });
-    expect(() => settings({ IMAGE_CDN_STATE_BUCKET: "b", IMAGE_CDN_TFC_ORGANIZATION: "acme", IMAGE_CDN_TFC_WORKSPACE: "w" })).toThrow(/choose two backends/);
-    expect(() => settings({ IMAGE_CDN_STATE_KEY: "k" })).toThrow(/IMAGE_CDN_STATE_KEY needs IMAGE_CDN_STATE_BUCKET/);
+    expect(() => settings({ IMAGE_CDN_STATE_BUCKET: "b", IMAGE_CDN_TFC_ORGANIZATION: "acme", IMAGE_CDN_TFC_WORKSPACE: "w" }))
+      .toThrow("IMAGE_CDN_STATE_BUCKET and IMAGE_CDN_TFC_ORGANIZATION are both set: they choose two backends; set one");
+    expect(() => settings({ IMAGE_CDN_STATE_KEY: "k" })).toThrow("IMAGE_CDN_STATE_KEY is set but means nothing without IMAGE_CDN_STATE_BUCKET");
   });
 
-  it("refuses half a Terraform Cloud setting and malformed numbers", () => {
-    expect(() => settings({ IMAGE_CDN_TFC_ORGANIZATION: "acme" })).toThrow(/IMAGE_CDN_TFC_ORGANIZATION and IMAGE_CDN_TFC_WORKSPACE go together/);
-    expect(() => settings({ IMAGE_CDN_ALLOWED_WIDTHS: "150,big" })).toThrow(/IMAGE_CDN_ALLOWED_WIDTHS must be a comma-separated list of integers, got "150,big"/);
-    expect(() => settings({ IMAGE_CDN_MEMORY_SIZE: "1GB" })).toThrow(/IMAGE_CDN_MEMORY_SIZE must be an integer/);
+  it.each<[string, Partial<Record<SettingName, string>>, string]>([
+    ["half a Terraform Cloud setting", { IMAGE_CDN_TFC_ORGANIZATION: "acme" }, "IMAGE_CDN_TFC_ORGANIZATION is set but means nothing without IMAGE_CDN_TFC_WORKSPACE"],
+    ["a hosted zone without domain names", { IMAGE_CDN_HOSTED_ZONE_ID: "Z123" }, "IMAGE_CDN_HOSTED_ZONE_ID is set but means nothing without IMAGE_CDN_DOMAIN_NAMES"],
+    ["a certificate without domain names", { IMAGE_CDN_CERTIFICATE_ARN: "arn:aws:acm:us-east-1:1:certificate/x" }, "IMAGE_CDN_CERTIFICATE_ARN is set but means nothing without IMAGE_CDN_DOMAIN_NAMES"],
+    ["two ways to choose the bucket", { IMAGE_CDN_BUCKET_NAME: "a", IMAGE_CDN_EXISTING_BUCKET: "b" }, "IMAGE_CDN_BUCKET_NAME and IMAGE_CDN_EXISTING_BUCKET are both set: they choose the bucket three ways; set one"],
+    ["a region outside every AWS partition", { IMAGE_CDN_REGION: "mars-1" }, 'IMAGE_CDN_REGION="mars-1" is not allowed: an AWS region such as us-east-1, eu-west-1 or ap-northeast-2'],
+    ["a malformed list", { IMAGE_CDN_ALLOWED_WIDTHS: "150,big" }, 'IMAGE_CDN_ALLOWED_WIDTHS="150,big" is not allowed: a comma-separated list of integers, e.g. 150,500'],
+    ["a malformed number", { IMAGE_CDN_MEMORY_SIZE: "1GB" }, 'IMAGE_CDN_MEMORY_SIZE="1GB" is not allowed: an integer (MB)'],
+  ])("refuses %s in one line naming the variable", (_what, env, message) => {
+    expect(() => settings(env)).toThrow(message);
+  });
+
+  it("names the cdktf.json context key when the value came from there", () => {
+    expect(() => settings({}, { region: "moon-2" })).toThrow('cdktf.json context "region"="moon-2" is not allowed');
+  });
+
+  it("re-says the construct's refusal of a prop with the setting that fed it", () => {
+    const lookup = settingLookup({ IMAGE_CDN_MEMORY_SIZE: "64" }, () => undefined);
+    let thrown: unknown;
+    try {
+      new ImageCdnStack(Testing.app(), resolveAppSettings(lookup));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(settingErrorLine(thrown, lookup)).toBe('IMAGE_CDN_MEMORY_SIZE="64" is not allowed: an integer from 128 to 10240 MB (ImageCdn resizer.memorySize)');
+    expect(settingErrorLine(new Error("a bug"), lookup)).toBeUndefined();
+  });
+
+  it("refuses an IMAGE_CDN_ variable it does not know, suggesting the nearest", () => {
+    expect(unknownSettings({ IMAGE_CDN_MEMORY: "64", PATH: "/bin" })?.message).toBe("IMAGE_CDN_MEMORY is not a setting of the app; did you mean IMAGE_CDN_MEMORY_SIZE? (see help)");
+    expect(unknownSettings({ IMAGE_CDN_REGOIN: "eu-west-1" })?.message).toMatch(/did you mean IMAGE_CDN_REGION\?/);
+    expect(unknownSettings({ IMAGE_CDN_REGION: "eu-west-1" })).toBeUndefined();
+  });
+
+  // The partitions' region patterns as the AWS SDK ships them (regionRegex in its partitions data).
+  it("checks regions against every AWS partition's pattern, as the AWS SDK has them", () => {
+    const sdk = readFileSync(require.resolve("@aws-sdk/core/client").replace(/dist-cjs\/.*$/, "dist-es/submodules/client/util-endpoints/lib/aws/partitions.js"), "utf8");
+    const patterns = [...sdk.matchAll(/"regionRegex": "((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
+    expect([...PARTITION_REGION_PATTERNS].sort()).toEqual(patterns.sort());
+    for (const good of ["us-east-1", "eu-central-2", "cn-northwest-1", "us-gov-west-1", "ap-southeast-7", "mx-central-1"]) expect(settings({ IMAGE_CDN_REGION: good }).region).toBe(good);
+  });
+
+  it("describes every setting in help and in the README's table, and no other", () => {
+    const names = Object.keys(SETTINGS).sort();
+    const mentioned = (text: string) => [...new Set(text.match(/IMAGE_CDN_[A-Z_]+[A-Z]/g))].sort();
+    expect(mentioned(readFileSync(`${ROOT}/help`, "utf8"))).toEqual(names);
+    const readme = readFileSync(`${ROOT}/README.md`, "utf8");
+    const table = readme.slice(readme.indexOf("## Settings of the app"), readme.indexOf("## Using the construct"));
+    expect(mentioned(table)).toEqual(names);
   });
 });
 
@@ -100,6 +148,22 @@ describe("the app's stack", () => {
 });
 
 describe("synthesis of main.ts", () => {
+  it.each<[string, Record<string, string>, RegExp]>([
+    ["a value the construct refuses", { IMAGE_CDN_MEMORY_SIZE: "64" }, /^image-cdn: IMAGE_CDN_MEMORY_SIZE="64" is not allowed: an integer from 128 to 10240 MB \(ImageCdn resizer\.memorySize\)$/],
+    ["an unknown variable", { IMAGE_CDN_MEMORY: "64" }, /^image-cdn: IMAGE_CDN_MEMORY is not a setting of the app; did you mean IMAGE_CDN_MEMORY_SIZE\? \(see help\)$/],
+    ["an inconsistent pair", { IMAGE_CDN_HOSTED_ZONE_ID: "Z123" }, /^image-cdn: IMAGE_CDN_HOSTED_ZONE_ID is set but means nothing without IMAGE_CDN_DOMAIN_NAMES$/],
+    ["a bad region", { IMAGE_CDN_REGION: "mars-1" }, /^image-cdn: IMAGE_CDN_REGION="mars-1" is not allowed/],
+  ])("prints one line and exits 1 for %s, with no stack trace", (_what, env, line) => {
+    const run = spawnSync(process.execPath, [`${ROOT}/node_modules/ts-node/dist/bin.js`, "--transpile-only", `${ROOT}/main.ts`], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, CHECKPOINT_DISABLE: "1", CDKTF_OUTDIR: tmpdir(), ...env },
+      encoding: "utf8",
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(line)]);
+    expect(run.stdout).toBe("");
+  });
+
   it("runs offline with no AWS credentials and is byte-identical across runs, assets included", () => {
     const outputs = [0, 1].map(() => Object.fromEntries([...synthApp("main.ts")].map(([f, bytes]) => [f, bytes.toString("base64")])));
     const stackFile = "stacks/image-cdn/cdk.tf.json";

@@ -1,4 +1,5 @@
 import type { ImageCdnProps, LambdaArchitecture, OriginMode, PriceClass } from "./props";
+import { ImageCdnPropError } from "./validate-props";
 
 /** What `main.ts` needs to build its one stack. */
 export interface AppSettings {
@@ -14,96 +15,202 @@ export type BackendSettings =
   | { kind: "s3"; bucket: string; key: string; region: string }
   | { kind: "cloud"; organization: string; workspace: string; hostname?: string };
 
+interface SettingSpec {
+  /** What it sets, for `help` and the README (both are tested against this table). */
+  readonly help: string;
+  /** The ImageCdn prop it feeds, so that the construct's own refusal names the setting. */
+  readonly prop?: string;
+}
+
 /**
- * Every setting of the app, by environment variable. The same names (without the IMAGE_CDN_ prefix,
- * lowercase) may be set under "context" in cdktf.json; an environment variable wins.
+ * Every setting of the app: the one place they are described. The same names without IMAGE_CDN_, in
+ * lowercase, may be set under "context" in cdktf.json; an environment variable wins.
  */
 export const SETTINGS = {
-  IMAGE_CDN_STACK: "stack name (default image-cdn)",
-  IMAGE_CDN_REGION: "AWS region of the bucket and the resizer (default us-east-1)",
-  IMAGE_CDN_ORIGIN: "object-lambda (default) or function-url",
-  IMAGE_CDN_BUCKET_PREFIX: "bucket name prefix (default images-)",
-  IMAGE_CDN_BUCKET_NAME: "exact bucket name, instead of a prefix",
-  IMAGE_CDN_EXISTING_BUCKET: "serve an existing bucket instead of creating one",
-  IMAGE_CDN_MANAGE_BUCKET_POLICY: "true or false: write the existing bucket's policy (required with object-lambda)",
-  IMAGE_CDN_ARCHITECTURE: "arm64 (default) or x86_64",
-  IMAGE_CDN_MEMORY_SIZE: "resizer memory in MB (default 512)",
-  IMAGE_CDN_ALLOWED_WIDTHS: "comma-separated allow-list of w values",
-  IMAGE_CDN_ALLOWED_HEIGHTS: "comma-separated allow-list of h values",
-  IMAGE_CDN_CORS_ORIGINS: "comma-separated origins allowed to read images cross-origin",
-  IMAGE_CDN_DOMAIN_NAMES: "comma-separated custom host names",
-  IMAGE_CDN_HOSTED_ZONE_ID: "Route 53 hosted zone of the custom host names",
-  IMAGE_CDN_CERTIFICATE_ARN: "existing ACM certificate in us-east-1",
-  IMAGE_CDN_PRICE_CLASS: "PriceClass_100 (default), PriceClass_200 or PriceClass_All",
-  IMAGE_CDN_RESOURCE_PREFIX: "prefix of every resource name (default: derived from stack, construct and region)",
-  IMAGE_CDN_STATE_BUCKET: "S3 bucket for the Terraform state (S3 backend with native locking)",
-  IMAGE_CDN_STATE_KEY: "state object key in that bucket (default image-cdn/<stack>.tfstate)",
-  IMAGE_CDN_STATE_REGION: "region of the state bucket (default the stack's region)",
-  IMAGE_CDN_TFC_ORGANIZATION: "Terraform Cloud organization (with IMAGE_CDN_TFC_WORKSPACE)",
-  IMAGE_CDN_TFC_WORKSPACE: "Terraform Cloud workspace (with IMAGE_CDN_TFC_ORGANIZATION)",
-  IMAGE_CDN_TFC_HOSTNAME: "Terraform Enterprise host name (default app.terraform.io)",
-} as const;
+  IMAGE_CDN_STACK: { help: "stack name (default image-cdn)" },
+  IMAGE_CDN_REGION: { help: "AWS region of the bucket and the resizer (default us-east-1)" },
+  IMAGE_CDN_ORIGIN: { help: "object-lambda (default) or function-url (accounts without S3 Object Lambda)", prop: "origin" },
+  IMAGE_CDN_BUCKET_PREFIX: { help: "bucket name prefix (default images-)", prop: "bucket.namePrefix" },
+  IMAGE_CDN_BUCKET_NAME: { help: "exact bucket name, instead of a prefix", prop: "bucket.name" },
+  IMAGE_CDN_EXISTING_BUCKET: { help: "serve an existing bucket instead of creating one", prop: "bucket.existingBucketName" },
+  IMAGE_CDN_MANAGE_BUCKET_POLICY: { help: "true or false: write the existing bucket's policy (to be chosen with object-lambda)", prop: "bucket.managePolicy" },
+  IMAGE_CDN_ARCHITECTURE: { help: "arm64 (default) or x86_64", prop: "resizer.architecture" },
+  IMAGE_CDN_MEMORY_SIZE: { help: "resizer memory in MB (default 512)", prop: "resizer.memorySize" },
+  IMAGE_CDN_ALLOWED_WIDTHS: { help: "comma-separated allow-list of w values, e.g. 150,500", prop: "resizer.allowedWidths" },
+  IMAGE_CDN_ALLOWED_HEIGHTS: { help: "comma-separated allow-list of h values, e.g. 150,700", prop: "resizer.allowedHeights" },
+  IMAGE_CDN_CORS_ORIGINS: { help: "comma-separated origins allowed to read images cross-origin", prop: "cors.allowedOrigins" },
+  IMAGE_CDN_DOMAIN_NAMES: { help: "comma-separated custom host names, e.g. img.example.com", prop: "domain.names" },
+  IMAGE_CDN_HOSTED_ZONE_ID: { help: "Route 53 hosted zone of the custom host names (with IMAGE_CDN_DOMAIN_NAMES)", prop: "domain.hostedZoneId" },
+  IMAGE_CDN_CERTIFICATE_ARN: { help: "existing ACM certificate in us-east-1 (with IMAGE_CDN_DOMAIN_NAMES)", prop: "domain.certificateArn" },
+  IMAGE_CDN_PRICE_CLASS: { help: "PriceClass_100 (default), PriceClass_200 or PriceClass_All", prop: "priceClass" },
+  IMAGE_CDN_RESOURCE_PREFIX: { help: "prefix of every resource name (default: from stack, construct and region)", prop: "resourcePrefix" },
+  IMAGE_CDN_STATE_BUCKET: { help: "S3 bucket for the Terraform state (S3 backend with native locking)" },
+  IMAGE_CDN_STATE_KEY: { help: "state object key in that bucket (default image-cdn/<stack>.tfstate)" },
+  IMAGE_CDN_STATE_REGION: { help: "region of the state bucket (default the stack's region)" },
+  IMAGE_CDN_TFC_ORGANIZATION: { help: "Terraform Cloud organization (with IMAGE_CDN_TFC_WORKSPACE)" },
+  IMAGE_CDN_TFC_WORKSPACE: { help: "Terraform Cloud workspace (with IMAGE_CDN_TFC_ORGANIZATION)" },
+  IMAGE_CDN_TFC_HOSTNAME: { help: "Terraform Enterprise host name (default app.terraform.io)" },
+} as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
-export type SettingLookup = (name: SettingName) => string | undefined;
+const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+/** A setting as given: its value and where it came from, to name in an error. */
+interface Given {
+  readonly value: string;
+  /** `IMAGE_CDN_X` or `cdktf.json context "x"`. */
+  readonly source: string;
+}
+export type SettingLookup = (name: SettingName) => Given | undefined;
+
+/** A wrong setting, said in one line that names the variable (or context key), the value and what is allowed. */
+export class AppSettingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AppSettingError";
+  }
+}
+
+function invalid(given: Given, allowed: string): AppSettingError {
+  return new AppSettingError(`${given.source}=${JSON.stringify(given.value)} is not allowed: ${allowed}`);
+}
+
+export function contextKey(name: SettingName): string {
+  return name.replace(/^IMAGE_CDN_/, "").toLowerCase();
+}
 
 /** Reads a setting from the environment first, then from cdktf.json context ("bucket_prefix" for IMAGE_CDN_BUCKET_PREFIX). */
 export function settingLookup(env: NodeJS.ProcessEnv, context: (key: string) => unknown): SettingLookup {
   return (name) => {
     const fromEnv = env[name];
-    if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
-    const fromContext = context(name.replace(/^IMAGE_CDN_/, "").toLowerCase());
+    if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, source: name };
+    const key = contextKey(name);
+    const fromContext = context(key);
     if (fromContext === undefined || fromContext === null) return undefined;
-    return Array.isArray(fromContext) ? fromContext.join(",") : String(fromContext);
+    return { value: Array.isArray(fromContext) ? fromContext.join(",") : String(fromContext), source: `cdktf.json context "${key}"` };
   };
 }
 
-function list(value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  return value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+/** IMAGE_CDN_* variables the app does not know (a typo is an error, not a silent default), with the nearest known name. */
+export function unknownSettings(env: NodeJS.ProcessEnv): AppSettingError | undefined {
+  const unknown = Object.keys(env).filter((name) => name.startsWith("IMAGE_CDN_") && !(SETTING_NAMES as string[]).includes(name)).sort();
+  if (unknown.length === 0) return undefined;
+  const name = unknown[0] as string;
+  // Fewest edits; of equals, the longest shared start (IMAGE_CDN_MEMORY is IMAGE_CDN_MEMORY_SIZE cut short).
+  const nearest = [...SETTING_NAMES].sort((a, b) => editDistance(name, a) - editDistance(name, b) || sharedStart(name, b) - sharedStart(name, a))[0];
+  return new AppSettingError(`${name} is not a setting of the app; did you mean ${nearest}? (see help)`);
 }
 
-function numbers(name: SettingName, value: string | undefined): number[] | undefined {
-  return list(value)?.map((item) => {
-    if (!/^[0-9]+$/.test(item)) throw new Error(`${name} must be a comma-separated list of integers, got "${value}"`);
+function sharedStart(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/** Levenshtein distance: the nearest known name to a typo. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/**
+ * The region patterns of the AWS partitions (regionRegex in the AWS SDK's partitions.json; a test holds
+ * them equal), so that "mars-1" fails at synth instead of at `terraform apply`.
+ */
+export const PARTITION_REGION_PATTERNS: readonly string[] = [
+  "^(us|eu|ap|sa|ca|me|af|il|mx)\\-\\w+\\-\\d+$",
+  "^cn\\-\\w+\\-\\d+$",
+  "^eusc\\-(de)\\-\\w+\\-\\d+$",
+  "^us\\-gov\\-\\w+\\-\\d+$",
+  "^us\\-iso\\-\\w+\\-\\d+$",
+  "^us\\-isob\\-\\w+\\-\\d+$",
+  "^eu\\-isoe\\-\\w+\\-\\d+$",
+  "^us\\-isof\\-\\w+\\-\\d+$",
+];
+
+function region(given: Given | undefined, fallback: string): string {
+  if (given === undefined) return fallback;
+  if (!PARTITION_REGION_PATTERNS.some((pattern) => new RegExp(pattern).test(given.value))) {
+    throw invalid(given, "an AWS region such as us-east-1, eu-west-1 or ap-northeast-2");
+  }
+  return given.value;
+}
+
+function list(given: Given | undefined): string[] | undefined {
+  return given?.value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+function integers(given: Given | undefined): number[] | undefined {
+  return list(given)?.map((item) => {
+    if (!/^[0-9]+$/.test(item)) throw invalid(given as Given, "a comma-separated list of integers, e.g. 150,500");
     return Number(item);
   });
 }
 
-/** Pure: turns settings into the stack's configuration. Values are validated by ImageCdn itself. */
-export function resolveAppSettings(get: SettingLookup): AppSettings {
-  const memory = get("IMAGE_CDN_MEMORY_SIZE");
-  if (memory !== undefined && !/^[0-9]+$/.test(memory)) throw new Error(`IMAGE_CDN_MEMORY_SIZE must be an integer (MB), got "${memory}"`);
-  const bucketName = get("IMAGE_CDN_BUCKET_NAME");
-  const existing = get("IMAGE_CDN_EXISTING_BUCKET");
-  const managePolicy = get("IMAGE_CDN_MANAGE_BUCKET_POLICY");
-  if (managePolicy !== undefined && managePolicy !== "true" && managePolicy !== "false") {
-    throw new Error(`IMAGE_CDN_MANAGE_BUCKET_POLICY must be true or false, got "${managePolicy}"`);
+function integer(given: Given | undefined, unit: string): number | undefined {
+  if (given === undefined) return undefined;
+  if (!/^[0-9]+$/.test(given.value)) throw invalid(given, `an integer (${unit})`);
+  return Number(given.value);
+}
+
+function boolean(given: Given | undefined): boolean | undefined {
+  if (given === undefined) return undefined;
+  if (given.value !== "true" && given.value !== "false") throw invalid(given, "true or false");
+  return given.value === "true";
+}
+
+/** Settings that only mean something with another one. */
+function requireWith(get: SettingLookup, name: SettingName, needs: SettingName[]): void {
+  const given = get(name);
+  if (given !== undefined && needs.every((other) => get(other) === undefined)) {
+    throw new AppSettingError(`${given.source} is set but means nothing without ${needs.join(" or ")}`);
   }
-  const bucket = existing !== undefined ? { existingBucketName: existing, managePolicy: managePolicy === undefined ? undefined : managePolicy === "true" }
-    : bucketName !== undefined ? { name: bucketName }
-    : { namePrefix: get("IMAGE_CDN_BUCKET_PREFIX") ?? "images-" };
+}
+
+function atMostOne(get: SettingLookup, names: SettingName[], why: string): void {
+  const set = names.map(get).filter((given): given is Given => given !== undefined);
+  if (set.length > 1) throw new AppSettingError(`${set.map((given) => given.source).join(" and ")} are both set: ${why}`);
+}
+
+/** Pure: turns settings into the stack's configuration. Values the construct checks itself are checked there. */
+export function resolveAppSettings(get: SettingLookup): AppSettings {
+  requireWith(get, "IMAGE_CDN_HOSTED_ZONE_ID", ["IMAGE_CDN_DOMAIN_NAMES"]);
+  requireWith(get, "IMAGE_CDN_CERTIFICATE_ARN", ["IMAGE_CDN_DOMAIN_NAMES"]);
+  requireWith(get, "IMAGE_CDN_MANAGE_BUCKET_POLICY", ["IMAGE_CDN_EXISTING_BUCKET"]);
+  atMostOne(get, ["IMAGE_CDN_BUCKET_PREFIX", "IMAGE_CDN_BUCKET_NAME", "IMAGE_CDN_EXISTING_BUCKET"], "they choose the bucket three ways; set one");
+  const existing = get("IMAGE_CDN_EXISTING_BUCKET");
+  const bucketName = get("IMAGE_CDN_BUCKET_NAME");
+  const bucket = existing !== undefined ? { existingBucketName: existing.value, managePolicy: boolean(get("IMAGE_CDN_MANAGE_BUCKET_POLICY")) }
+    : bucketName !== undefined ? { name: bucketName.value }
+    : { namePrefix: get("IMAGE_CDN_BUCKET_PREFIX")?.value ?? "images-" };
   const names = list(get("IMAGE_CDN_DOMAIN_NAMES"));
   const cors = list(get("IMAGE_CDN_CORS_ORIGINS"));
-  const stackName = get("IMAGE_CDN_STACK") ?? "image-cdn";
-  const region = get("IMAGE_CDN_REGION") ?? "us-east-1";
+  const stackName = get("IMAGE_CDN_STACK")?.value ?? "image-cdn";
+  const stackRegion = region(get("IMAGE_CDN_REGION"), "us-east-1");
   return {
     stackName,
-    region,
-    backend: resolveBackend(get, stackName, region),
+    region: stackRegion,
+    backend: resolveBackend(get, stackName, stackRegion),
     imageCdn: {
-      origin: get("IMAGE_CDN_ORIGIN") as OriginMode | undefined,
+      origin: get("IMAGE_CDN_ORIGIN")?.value as OriginMode | undefined,
       bucket,
       resizer: {
-        architecture: get("IMAGE_CDN_ARCHITECTURE") as LambdaArchitecture | undefined,
-        memorySize: memory === undefined ? undefined : Number(memory),
-        allowedWidths: numbers("IMAGE_CDN_ALLOWED_WIDTHS", get("IMAGE_CDN_ALLOWED_WIDTHS")),
-        allowedHeights: numbers("IMAGE_CDN_ALLOWED_HEIGHTS", get("IMAGE_CDN_ALLOWED_HEIGHTS")),
+        architecture: get("IMAGE_CDN_ARCHITECTURE")?.value as LambdaArchitecture | undefined,
+        memorySize: integer(get("IMAGE_CDN_MEMORY_SIZE"), "MB"),
+        allowedWidths: integers(get("IMAGE_CDN_ALLOWED_WIDTHS")),
+        allowedHeights: integers(get("IMAGE_CDN_ALLOWED_HEIGHTS")),
       },
       cors: cors ? { allowedOrigins: cors } : undefined,
-      domain: names ? { names, hostedZoneId: get("IMAGE_CDN_HOSTED_ZONE_ID"), certificateArn: get("IMAGE_CDN_CERTIFICATE_ARN") } : undefined,
-      priceClass: get("IMAGE_CDN_PRICE_CLASS") as PriceClass | undefined,
-      resourcePrefix: get("IMAGE_CDN_RESOURCE_PREFIX"),
+      domain: names ? { names, hostedZoneId: get("IMAGE_CDN_HOSTED_ZONE_ID")?.value, certificateArn: get("IMAGE_CDN_CERTIFICATE_ARN")?.value } : undefined,
+      priceClass: get("IMAGE_CDN_PRICE_CLASS")?.value as PriceClass | undefined,
+      resourcePrefix: get("IMAGE_CDN_RESOURCE_PREFIX")?.value,
     },
   };
 }
@@ -112,22 +219,40 @@ export function resolveAppSettings(get: SettingLookup): AppSettings {
  * Local state by default, at a path relative to the stack folder (cdktf.out/stacks/<stack>), so that the
  * synthesized JSON holds no machine's absolute path; an S3 bucket or Terraform Cloud for pipelines.
  */
-function resolveBackend(get: SettingLookup, stackName: string, region: string): BackendSettings {
+function resolveBackend(get: SettingLookup, stackName: string, stackRegion: string): BackendSettings {
+  requireWith(get, "IMAGE_CDN_TFC_ORGANIZATION", ["IMAGE_CDN_TFC_WORKSPACE"]);
+  requireWith(get, "IMAGE_CDN_TFC_WORKSPACE", ["IMAGE_CDN_TFC_ORGANIZATION"]);
+  requireWith(get, "IMAGE_CDN_TFC_HOSTNAME", ["IMAGE_CDN_TFC_ORGANIZATION"]);
+  requireWith(get, "IMAGE_CDN_STATE_KEY", ["IMAGE_CDN_STATE_BUCKET"]);
+  requireWith(get, "IMAGE_CDN_STATE_REGION", ["IMAGE_CDN_STATE_BUCKET"]);
+  atMostOne(get, ["IMAGE_CDN_STATE_BUCKET", "IMAGE_CDN_TFC_ORGANIZATION"], "they choose two backends; set one");
   const organization = get("IMAGE_CDN_TFC_ORGANIZATION");
   const workspace = get("IMAGE_CDN_TFC_WORKSPACE");
+  if (organization && workspace) {
+    return { kind: "cloud", organization: organization.value, workspace: workspace.value, hostname: get("IMAGE_CDN_TFC_HOSTNAME")?.value };
+  }
   const stateBucket = get("IMAGE_CDN_STATE_BUCKET");
-  if ((organization === undefined) !== (workspace === undefined)) {
-    throw new Error("IMAGE_CDN_TFC_ORGANIZATION and IMAGE_CDN_TFC_WORKSPACE go together: set both or neither");
-  }
-  if (organization !== undefined && stateBucket !== undefined) {
-    throw new Error("IMAGE_CDN_STATE_BUCKET and IMAGE_CDN_TFC_ORGANIZATION choose two backends: set one");
-  }
-  if (organization && workspace) return { kind: "cloud", organization, workspace, hostname: get("IMAGE_CDN_TFC_HOSTNAME") };
   if (stateBucket !== undefined) {
-    return { kind: "s3", bucket: stateBucket, key: get("IMAGE_CDN_STATE_KEY") ?? `image-cdn/${stackName}.tfstate`, region: get("IMAGE_CDN_STATE_REGION") ?? region };
-  }
-  for (const name of ["IMAGE_CDN_STATE_KEY", "IMAGE_CDN_STATE_REGION"] as const) {
-    if (get(name) !== undefined) throw new Error(`${name} needs IMAGE_CDN_STATE_BUCKET`);
+    return {
+      kind: "s3",
+      bucket: stateBucket.value,
+      key: get("IMAGE_CDN_STATE_KEY")?.value ?? `image-cdn/${stackName}.tfstate`,
+      region: region(get("IMAGE_CDN_STATE_REGION"), stackRegion),
+    };
   }
   return { kind: "local" };
+}
+
+/**
+ * The one line a person reads for a wrong setting: a setting error as it is, and the construct's refusal of
+ * a prop re-said with the setting (or context key) that fed it. Undefined for anything else (a bug: let it
+ * throw with its stack).
+ */
+export function settingErrorLine(error: unknown, get: SettingLookup): string | undefined {
+  if (error instanceof AppSettingError) return error.message;
+  if (!(error instanceof ImageCdnPropError)) return undefined;
+  const prop = error.prop.replace(/\[\d+\]$/, "");
+  const name = SETTING_NAMES.find((n) => (SETTINGS[n] as SettingSpec).prop === prop);
+  const given = name === undefined ? undefined : get(name);
+  return given === undefined ? error.message : invalid(given, `${error.allowed} (ImageCdn ${error.prop})`).message;
 }

@@ -15,7 +15,7 @@ import type {
 
 /** A wrong ImageCdn prop: the message names the prop, the value and what is allowed. */
 export class ImageCdnPropError extends Error {
-  constructor(prop: string, value: unknown, allowed: string) {
+  constructor(readonly prop: string, value: unknown, readonly allowed: string) {
     super(`ImageCdn: invalid ${prop}: got ${describe(value)}; allowed: ${allowed}`);
     this.name = "ImageCdnPropError";
   }
