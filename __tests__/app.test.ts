@@ -1,5 +1,5 @@
 import { Testing } from "cdktf";
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { PARTITION_REGION_PATTERNS, SETTINGS, resolveAppSettings, settingErrorLine, settingLookup, unknownSettings, type SettingName } from "../modules/app-settings";
 import { ImageCdnStack } from "../modules/image-cdn-stack";

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ImageCdn } from "../modules";
@@ -145,6 +147,27 @@ describe("ImageCdn resources", () => {
       RESIZER_MAX_INPUT_BYTES: "52428800", RESIZER_MAX_INPUT_PIXELS: "100000000", RESIZER_MAX_WIDTH: "4096",
     });
     expect(only(json, "aws_cloudwatch_log_group")).toMatchObject({ name: `/aws/lambda/${fn.function_name}`, retention_in_days: 30 });
+  });
+
+  it("deploys a prebuilt zip given as resizer.bundle, and refuses one that cannot be it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "image-cdn-zip-"));
+    try {
+      const arm = buildResizerBundle({ architecture: "arm64" });
+      const given = join(dir, "resizer.zip");
+      copyFileSync(arm.zipPath, given);
+      const fn = only(synthImageCdn({ resizer: { bundle: given } }), "aws_lambda_function");
+      expect(fn.source_code_hash).toBe(arm.sourceCodeHash);
+      // The zip's sharp binaries are arm64: an x86_64 function would fail at its first request.
+      expect(() => synthImageCdn({ resizer: { bundle: given, architecture: "x86_64" } }))
+        .toThrow(/invalid resizer\.bundle: got ".*resizer\.zip"; allowed: a zip with sharp's binaries for x86_64 \(@img\/sharp-linux-x64\)/);
+      const notZip = join(dir, "notes.zip");
+      writeFileSync(notZip, "hello");
+      expect(() => synthImageCdn({ resizer: { bundle: notZip } })).toThrow(/invalid resizer\.bundle: .*allowed: a zip file/);
+      expect(() => synthImageCdn({ resizer: { bundle: join(dir, "missing.zip") } })).toThrow(/invalid resizer\.bundle: .*allowed: the path of a readable zip file/);
+      expect(() => synthImageCdn({ resizer: { bundle: join(dir, "resizer.tar") } })).toThrow(/invalid resizer\.bundle: .*allowed: the path of a \.zip file/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("passes resizer props into the function and its environment", () => {

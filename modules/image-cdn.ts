@@ -65,6 +65,7 @@ export class ImageCdn extends Construct {
       functionName: p.resizer.functionName ?? `${prefix}-resizer`,
       roleNamePrefix: `${prefix}-`,
       reservedConcurrency: p.resizer.reservedConcurrency,
+      bundle: p.resizer.bundle,
       architecture: p.resizer.architecture,
       memorySize: p.resizer.memorySize,
       timeout: p.resizer.timeout,

@@ -65,6 +65,12 @@ export interface ResizerProps {
   readonly defaultQuality?: number;
   /** CloudWatch Logs retention of the resizer's log group, in days (one of CloudWatch's allowed values). @default 30 */
   readonly logRetentionDays?: number;
+  /**
+   * Path of a prebuilt resizer zip to deploy as is (handler `index.handler`), e.g. one built by
+   * `npm run bundle` in a pipeline; when it holds sharp, its binaries must match `architecture`.
+   * @default the zip the package ships for the architecture (a checkout builds it from lambda-src/)
+   */
+  readonly bundle?: string;
   /** Function name. @default "<resourcePrefix>-resizer" */
   readonly functionName?: string;
   /**

@@ -5,7 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { configToEnv, ORIGIN_BUCKET_ENV, type ResizerConfig } from "../lambda-src/core/config";
-import { buildResizerBundle } from "./bundle";
+import { resizerZip } from "./bundle/resolve";
 import { lambdaAssumeRolePolicy, policyJson, type PolicyDocument } from "./policies";
 import type { LambdaArchitecture } from "./props";
 
@@ -14,6 +14,8 @@ export interface ResizerFunctionProps {
   /** IAM role names are account-global: Terraform appends a unique suffix to this prefix (at most 38 characters). */
   readonly roleNamePrefix: string;
   readonly reservedConcurrency?: number;
+  /** A prebuilt zip to deploy instead of the kit's own. */
+  readonly bundle?: string;
   readonly architecture: LambdaArchitecture;
   readonly memorySize: number;
   readonly timeout: number;
@@ -35,7 +37,7 @@ export class ResizerFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ResizerFunctionProps) {
     super(scope, id);
-    const bundle = buildResizerBundle({ architecture: props.architecture });
+    const bundle = resizerZip(props.architecture, props.bundle);
     const asset = new TerraformAsset(this, "bundle", { path: bundle.zipPath, type: AssetType.FILE });
 
     this.logGroup = new CloudwatchLogGroup(this, "logs", {

@@ -36,6 +36,7 @@ export interface ResolvedProps {
     logRetentionDays: number;
     functionName?: string;
     reservedConcurrency?: number;
+    bundle?: string;
     config: ResizerConfig;
   };
   cache: Required<CacheProps>;
@@ -252,6 +253,7 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
       functionName: r.functionName,
       reservedConcurrency: r.reservedConcurrency === undefined ? undefined
         : integer("resizer.reservedConcurrency", r.reservedConcurrency, 0, 1, 10_000, " concurrent executions (0 would stop the function; Lambda keeps 100 of the account's pool unreserved)"),
+      bundle: r.bundle === undefined ? undefined : stringMatching("resizer.bundle", r.bundle, /\.zip$/, "the path of a .zip file"),
       config,
     },
     cache: resolveCache(props.cache),

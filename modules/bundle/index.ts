@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { assertLambdaArchitecture, type LambdaArchitecture } from "./architecture";
@@ -8,7 +7,10 @@ import { BUILD_DIR, DEFAULT_BUNDLE_DIR, DEFAULT_HANDLER_ENTRY, KIT_ROOT, LAMBDA_
 import { FileStampMemo } from "./process-memo";
 import { type InstalledRuntime, installRuntimeDependencies } from "./runtime-install";
 import { collectRuntimeEntries } from "./runtime-files";
+import { resizerZipName, sha256Base64 } from "./resolve";
 import { createDeterministicZip } from "./zip";
+
+export { sha256Base64 };
 
 export type { LambdaArchitecture } from "./architecture";
 export { LAMBDA_ARCHITECTURES } from "./architecture";
@@ -48,7 +50,7 @@ export function buildResizerBundle(options: BuildResizerBundleOptions): ResizerB
   const entry = resolve(options.entry ?? DEFAULT_HANDLER_ENTRY);
   if (!existsSync(entry)) throw new Error(`Resizer handler entry not found: ${entry}`);
   const outDir = resolve(options.outDir ?? DEFAULT_BUNDLE_DIR);
-  const zipPath = join(outDir, bundleFileName(architecture));
+  const zipPath = join(outDir, resizerZipName(architecture));
 
   const memoKey = `${architecture}\0${entry}\0${zipPath}`;
   const memoized = builtThisProcess.get(memoKey);
@@ -80,14 +82,7 @@ function zipBundle(architecture: LambdaArchitecture, zipPath: string, handlerCod
   return { zipPath, sourceCodeHash, sizeBytes: zip.length, architecture };
 }
 
-export function bundleFileName(architecture: LambdaArchitecture): string {
-  return `resizer-${architecture}.zip`;
-}
 
-/** Terraform's filebase64sha256: base64 of the raw SHA-256 digest. */
-export function sha256Base64(bytes: Buffer): string {
-  return createHash("sha256").update(bytes).digest("base64");
-}
 
 /** Write-then-rename, so a concurrent reader (another synth, terraform) never sees half a file. */
 function writeAtomically(path: string, bytes: Buffer): void {

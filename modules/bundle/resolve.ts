@@ -1,0 +1,62 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ImageCdnPropError } from "../validate-props";
+import { sharpPlatform, type LambdaArchitecture } from "./architecture";
+
+/** The zip a function deploys and Terraform's filebase64sha256 of it. */
+export interface ResizerZip {
+  readonly zipPath: string;
+  readonly sourceCodeHash: string;
+  readonly architecture: LambdaArchitecture;
+}
+
+/**
+ * Where `npm pack` puts the zips the package ships: `dist/prebuilt-resizer/` beside the compiled
+ * modules. A checkout has no such folder and builds from lambda-src/ instead.
+ */
+export const PREBUILT_DIR = resolve(__dirname, "..", "..", "prebuilt-resizer");
+
+export function resizerZipName(architecture: LambdaArchitecture): string {
+  return `resizer-${architecture}.zip`;
+}
+
+/** Terraform's filebase64sha256: base64 of the raw SHA-256 digest. */
+export function sha256Base64(bytes: Buffer): string {
+  return createHash("sha256").update(bytes).digest("base64");
+}
+
+/**
+ * The resizer zip for a function: the user's own (`resizer.bundle`), else the one the installed package
+ * ships, else a build of lambda-src/ (a checkout). Only the last needs esbuild, npm and the registry, so
+ * the builder is loaded only then: an installed package synthesizes offline with none of them.
+ */
+export function resizerZip(architecture: LambdaArchitecture, userZip?: string): ResizerZip {
+  if (userZip !== undefined) return givenZip(resolve(userZip), architecture);
+  const shipped = join(PREBUILT_DIR, resizerZipName(architecture));
+  if (existsSync(shipped)) return givenZip(shipped, architecture);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildResizerBundle } = require("./index") as typeof import("./index");
+  return buildResizerBundle({ architecture });
+}
+
+/**
+ * A zip built elsewhere. When it carries sharp's native binaries, they must be the function's architecture
+ * (node_modules/@img/sharp-linux-<cpu>): an x86_64 zip on an arm64 function fails only at run time.
+ */
+function givenZip(zipPath: string, architecture: LambdaArchitecture): ResizerZip {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(zipPath);
+  } catch {
+    throw new ImageCdnPropError("resizer.bundle", zipPath, "the path of a readable zip file");
+  }
+  if (bytes.length < 4 || bytes.readUInt32LE(0) !== 0x04034b50) {
+    throw new ImageCdnPropError("resizer.bundle", zipPath, "a zip file (this one does not start with a zip header)");
+  }
+  const text = bytes.toString("latin1");
+  if (text.includes("@img/sharp-linux-") && !text.includes(`@img/sharp-${sharpPlatform(architecture)}/`)) {
+    throw new ImageCdnPropError("resizer.bundle", zipPath, `a zip with sharp's binaries for ${architecture} (@img/sharp-${sharpPlatform(architecture)}), or set resizer.architecture to match`);
+  }
+  return { zipPath, sourceCodeHash: sha256Base64(bytes), architecture };
+}

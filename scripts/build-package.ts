@@ -1,0 +1,25 @@
+/**
+ * `npm run build` (and `prepack`): the package as consumers install it. dist/ holds the compiled construct
+ * with declarations, the CloudFront Function sources it reads at synth, and the resizer zips for both
+ * architectures, so that a consumer's synth needs neither esbuild nor the npm registry.
+ */
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { buildResizerBundle, LAMBDA_ARCHITECTURES } from "../modules/bundle";
+import { resizerZipName } from "../modules/bundle/resolve";
+
+const ROOT = join(__dirname, "..");
+const DIST = join(ROOT, "dist");
+
+rmSync(DIST, { recursive: true, force: true });
+execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json")], { stdio: "inherit" });
+const edge = join(ROOT, "modules", "edge");
+for (const file of readdirSync(edge).filter((name) => name.endsWith(".js"))) copyFileSync(join(edge, file), join(DIST, "modules", "edge", file));
+const prebuilt = join(DIST, "prebuilt-resizer");
+mkdirSync(prebuilt, { recursive: true });
+for (const architecture of LAMBDA_ARCHITECTURES) {
+  const bundle = buildResizerBundle({ architecture });
+  copyFileSync(bundle.zipPath, join(prebuilt, resizerZipName(architecture)));
+  console.log(`${resizerZipName(architecture)}: ${bundle.sourceCodeHash}`);
+}
