@@ -10,6 +10,7 @@ import {
   accessPointDelegation,
   bucketPolicyForAccessPoint,
   bucketPolicyForResizerRole,
+  policyJson,
   resizerFunctionUrlPolicy,
   resizerObjectLambdaPolicy,
 } from "./policies";
@@ -108,7 +109,7 @@ export class ImageCdn extends Construct {
       this.objectLambdaAccessPointArn = origin.objectLambdaAccessPoint.arn;
       this.objectLambdaAccessPointAlias = origin.objectLambdaAccessPoint.alias;
       if (p.bucket.kind === "existing" && !p.bucket.managePolicy) {
-        this.bucketPolicyStatements = JSON.stringify(accessPointDelegation({
+        this.bucketPolicyStatements = policyJson(this, accessPointDelegation({
           bucketArn: bucket.bucketArn,
           accountId: origin.accessPoint.accountId,
           accessPointArn: origin.accessPoint.arn,

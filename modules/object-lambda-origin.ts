@@ -39,7 +39,7 @@ export class ObjectLambdaOrigin extends Construct {
     });
     new S3ControlAccessPointPolicy(this, "access-point-policy", {
       accessPointArn: this.accessPoint.arn,
-      policy: policyJson(supportingAccessPointPolicy({ accessPointArn: this.accessPoint.arn })),
+      policy: policyJson(this, supportingAccessPointPolicy({ accessPointArn: this.accessPoint.arn })),
     });
     this.objectLambdaAccessPoint = new S3ControlObjectLambdaAccessPoint(this, "object-lambda-access-point", {
       name: `${props.namePrefix}-olap`,
@@ -60,7 +60,7 @@ export class ObjectLambdaOrigin extends Construct {
   authorize(distributionArn: string): void {
     new S3ControlObjectLambdaAccessPointPolicy(this, "object-lambda-access-point-policy", {
       name: this.objectLambdaAccessPoint.name,
-      policy: policyJson(objectLambdaAccessPointPolicy({
+      policy: policyJson(this, objectLambdaAccessPointPolicy({
         objectLambdaAccessPointArn: this.objectLambdaAccessPoint.arn,
         distributionArn,
       })),

@@ -76,7 +76,7 @@ export class OriginalsBucket extends Construct {
     if (!this.managesPolicy) return undefined;
     return new S3BucketPolicy(this, "policy", {
       bucket: this.bucketName,
-      policy: policyJson(document),
+      policy: policyJson(this, document),
       // S3 rejects a policy change while the public access block is being written.
       dependsOn: this.publicAccessBlock ? [this.publicAccessBlock] : undefined,
     });

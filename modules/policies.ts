@@ -3,6 +3,9 @@
  * Terraform references). Nothing else in the kit writes a policy statement.
  */
 
+import type { IConstruct } from "constructs";
+import { App, Fn } from "cdktf";
+
 export type PolicyPrincipal = "*" | { AWS?: string | string[]; Service?: string | string[] };
 
 export interface PolicyStatement {
@@ -26,9 +29,14 @@ function policy(...statements: PolicyStatement[]): PolicyDocument {
   return { Version: "2012-10-17", Statement: statements };
 }
 
-/** Serialized for a Terraform `policy` argument; key order is fixed, so synth stays byte-identical. */
-export function policyJson(doc: PolicyDocument): string {
-  return JSON.stringify(doc);
+/**
+ * Serialized for a Terraform `policy` argument. In Terraform JSON it is a JSON string (key order fixed,
+ * so synth stays byte-identical, and policy scanners read it as JSON). In HCL (`cdktf synth --hcl`) it is
+ * `jsonencode({...})`: cdktf's HCL writer mangles a JSON string holding references (cdktf issue 3911),
+ * and jsonencode reads better in a diff. AWS compares policies by meaning, not by text.
+ */
+export function policyJson(scope: IConstruct, doc: PolicyDocument | PolicyStatement[]): string {
+  return App.of(scope).hclOutput ? Fn.jsonencode(doc) : JSON.stringify(doc);
 }
 
 /** Refuses plain-HTTP requests to the bucket and its objects, whoever makes them. */

@@ -48,7 +48,7 @@ export class ResizerFunction extends Construct {
     this.role = new IamRole(this, "role", {
       namePrefix: props.roleNamePrefix,
       description: "Runs the image resizer; permissions come from its inline policy only",
-      assumeRolePolicy: policyJson(lambdaAssumeRolePolicy()),
+      assumeRolePolicy: policyJson(this, lambdaAssumeRolePolicy()),
       tags: props.tags,
     });
     this.function = new LambdaFunction(this, "function", {
@@ -77,6 +77,6 @@ export class ResizerFunction extends Construct {
 
   /** The role's one inline policy. */
   grant(document: PolicyDocument): IamRolePolicy {
-    return new IamRolePolicy(this, "policy", { name: "resizer", role: this.role.id, policy: policyJson(document) });
+    return new IamRolePolicy(this, "policy", { name: "resizer", role: this.role.id, policy: policyJson(this, document) });
   }
 }
