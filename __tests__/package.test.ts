@@ -35,6 +35,15 @@ function run(command: string, args: string[], cwd: string): string {
   return execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
 }
 
+/** Synthesizes the consumer app into `outdir` (its stack JSON is what a review reads). */
+function writeSynthOf(app: string, outdir: string): void {
+  for (const [path, bytes] of synthApp("main.ts", {}, { root: app })) {
+    if (!path.endsWith(".json")) continue;
+    mkdirSync(join(outdir, path, ".."), { recursive: true });
+    writeFileSync(join(outdir, path), bytes);
+  }
+}
+
 describe("the packed kit installed into a fresh cdktf app", () => {
   const work = mkdtempSync(join(tmpdir(), "image-cdn-package-"));
   const consumer = join(work, "app");
@@ -64,7 +73,7 @@ describe("the packed kit installed into a fresh cdktf app", () => {
   it("ships the compiled construct, its declarations and both resizer zips, and nothing of the repo's own", () => {
     expect(packed).toEqual(expect.arrayContaining([
       "dist/modules/index.js", "dist/modules/index.d.ts", "dist/modules/edge/viewer-request.js",
-      "dist/prebuilt-resizer/resizer-arm64.zip", "dist/prebuilt-resizer/resizer-x86_64.zip", "package.json", "README.md", "LICENSE", "help",
+      "dist/prebuilt-resizer/resizer-arm64.zip", "dist/modules/cli.js", "dist/prebuilt-resizer/resizer-x86_64.zip", "package.json", "README.md", "LICENSE", "help",
     ]));
     expect(packed.filter((path) => /^(__tests__|bench|\.ci|fixtures|scripts|examples|lambda-src|modules)\//.test(path) || path.endsWith(".ts") && !path.endsWith(".d.ts"))).toEqual([]);
   });
@@ -91,4 +100,12 @@ describe("the packed kit installed into a fresh cdktf app", () => {
     expect(installed.get("stacks/images/cdk.tf.json")!.toString()).toMatch(/"source_code_hash": "[A-Za-z0-9+/]{43}="/);
     expect(readdirSync(join(consumer, "node_modules/image-cdn-kit/dist/prebuilt-resizer")).sort()).toEqual(["resizer-arm64.zip", "resizer-x86_64.zip"]);
   }, 120_000);
+
+  it("installs the image-cdn-kit command: a review of two synth folders", () => {
+    const out = mkdtempSync(join(work, "synth-"));
+    writeSynthOf(consumer, out);
+    const markdown = run(join(consumer, "node_modules/.bin/image-cdn-kit"), ["review", out, out], consumer);
+    expect(markdown).toContain("## Image CDN review: `images`");
+    expect(markdown).toContain("No change in who may do what.");
+  }, 60_000);
 });

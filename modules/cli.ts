@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * `image-cdn-kit review <base> <head> [--fail-on-access-change]` (in this repository: `npm run review --`):
+ * compares two synthesized folders (a cdktf.out, or one stack folder holding cdk.tf.json) and prints the
+ * Markdown for a pull-request comment. Offline; exit 2 with --fail-on-access-change when who may do what changes.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { compareStacks, reviewMarkdown, type StackConfig } from "./review";
+
+const USAGE = "usage: image-cdn-kit review <base-synth-dir> <head-synth-dir> [--fail-on-access-change]";
+
+/** Stack name -> parsed cdk.tf.json, from a cdktf.out folder or a single stack folder. */
+export function readSynthesized(dir: string): Map<string, StackConfig> {
+  const single = join(dir, "cdk.tf.json");
+  if (existsSync(single)) return new Map([[dir.split(/[\\/]/).filter(Boolean).pop() ?? "stack", JSON.parse(readFileSync(single, "utf8")) as StackConfig]]);
+  const stacks = join(dir, "stacks");
+  if (!existsSync(stacks)) throw new Error(`${dir} holds neither cdk.tf.json nor stacks/: give a synthesized folder (cdktf.out)`);
+  return new Map(readdirSync(stacks).sort()
+    .filter((name) => existsSync(join(stacks, name, "cdk.tf.json")))
+    .map((name) => [name, JSON.parse(readFileSync(join(stacks, name, "cdk.tf.json"), "utf8")) as StackConfig]));
+}
+
+export function review(baseDir: string, headDir: string): { markdown: string; accessChanged: boolean } {
+  const base = readSynthesized(baseDir);
+  const head = readSynthesized(headDir);
+  let accessChanged = false;
+  const parts = [...new Set([...base.keys(), ...head.keys()])].sort().map((name) => {
+    const summary = compareStacks(base.get(name) ?? {}, head.get(name) ?? {});
+    accessChanged ||= summary.grantsAdded.length + summary.grantsRemoved.length > 0;
+    return reviewMarkdown(name, summary);
+  });
+  return { markdown: parts.join("\n"), accessChanged };
+}
+
+function main(argv: string[]): number {
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { "fail-on-access-change": { type: "boolean", default: false } } });
+  const [command, baseDir, headDir, ...extra] = positionals;
+  if (command !== "review" || baseDir === undefined || headDir === undefined || extra.length > 0) {
+    console.error(USAGE);
+    return 64;
+  }
+  const { markdown, accessChanged } = review(baseDir, headDir);
+  process.stdout.write(markdown);
+  return values["fail-on-access-change"] && accessChanged ? 2 : 0;
+}
+
+if (require.main === module) {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (error) {
+    console.error(`image-cdn-kit: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
+}
