@@ -246,7 +246,7 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
 
 describe("runtime manifest", () => {
   test("lambda-src pins the same sharp version as the kit", () => {
-    const rootSharp = (JSON.parse(readFileSync(join(KIT_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies.sharp;
+    const rootSharp = (JSON.parse(readFileSync(join(KIT_ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies.sharp;
     const runtime = JSON.parse(readFileSync(join(KIT_ROOT, "lambda-src", "package.json"), "utf8")) as { dependencies: Record<string, string> };
     const lock = JSON.parse(readFileSync(join(KIT_ROOT, "lambda-src", "package-lock.json"), "utf8")) as {
       packages: Record<string, { version?: string; dependencies?: Record<string, string> }>;

@@ -73,7 +73,7 @@ describe("resource names: unique per deployment, within AWS's limits", () => {
     const regionData = Object.keys(json.data.aws_region);
     expect(regionData).toHaveLength(1);
     const fn = Object.values(json.resource.aws_lambda_function)[0]!.function_name as string;
-    const expression = /^images-\$\{substr\(sha1\("images\/images@\$\{data\.aws_region\.([^.]+)\.region\}"\), 0, 8\)\}-resizer$/;
+    const expression = /^images-\$\{substr\(sha1\(join\("@", \["images\/images", data\.aws_region\.([^.]+)\.region\]\)\), 0, 8\)\}-resizer$/;
     expect(fn).toMatch(expression);
     expect(fn.match(expression)![1]).toBe(regionData[0]);
     // What Terraform's sha1() computes for a region is what the literal path writes at synth.

@@ -23,13 +23,9 @@ function slug(id: string): string {
   return /^[a-z]/.test(cleaned) ? cleaned : `i${cleaned}`.slice(0, 14);
 }
 
-/** What the 8 hex characters are the sha1 of (exported for the tests, which recompute Terraform's side). */
-export function discriminatorInput(constructPath: string, region: string): string {
-  return `${constructPath}@${region}`;
-}
-
+/** sha1("<construct path>@<region>"), as Terraform's sha1(join("@", [path, region])) computes it at plan. */
 export function literalDiscriminator(constructPath: string, region: string): string {
-  return createHash("sha1").update(discriminatorInput(constructPath, region)).digest("hex").slice(0, 8);
+  return createHash("sha1").update(`${constructPath}@${region}`).digest("hex").slice(0, 8);
 }
 
 function discriminator(construct: Construct): string {
@@ -37,7 +33,8 @@ function discriminator(construct: Construct): string {
   if (region !== undefined) return literalDiscriminator(construct.node.path, region);
   const current = new DataAwsRegion(construct, "region");
   // Terraform's sha1() is the hex SHA-1 of the UTF-8 string, as Node's createHash above.
-  return Fn.substr(Fn.sha1(discriminatorInput(construct.node.path, current.region)), 0, 8);
+  // join() rather than a template string: cdktf's functions warn about "${" inside their arguments.
+  return Fn.substr(Fn.sha1(Fn.join("@", [construct.node.path, current.region])), 0, 8);
 }
 
 /** The literal region of the stack's default (unaliased) AWS provider, if it has one. */
