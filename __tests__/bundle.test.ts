@@ -1,15 +1,13 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
 import * as yauzl from "yauzl";
-import { buildResizerBundle, type ResizerBundle } from "../modules/bundle";
-import { KIT_ROOT } from "../modules/bundle/paths";
-import { isShippedRuntimeFile } from "../modules/bundle/runtime-files";
-import { installRuntimeDependencies, npmCiArguments, runtimeCacheKey } from "../modules/bundle/runtime-install";
-import { compareZipPaths, createDeterministicZip, crc32Fallback } from "../modules/bundle/zip";
+import { buildResizerBundle, contentKey, KIT_ROOT, type ResizerBundle } from "../modules/bundle/build";
+import { installRuntimeDependencies, isShippedRuntimeFile, npmCiArguments, runtimeCacheKey } from "../modules/bundle/runtime";
+import { compareZipPaths, createDeterministicZip } from "../modules/bundle/zip";
 import { parseBundleArgs } from "../scripts/build-bundle";
 
 interface UnzippedEntry {
@@ -91,10 +89,11 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
 
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-  test("returns the zip's absolute path, size and Terraform's filebase64sha256", () => {
+  test("returns the zip's absolute path (named by the content key of its inputs), size and Terraform's filebase64sha256", () => {
     for (const bundle of [x86, arm]) {
       const bytes = readFileSync(bundle.zipPath);
-      expect(bundle.zipPath).toBe(join(workDir, "first", `resizer-${bundle.architecture}.zip`));
+      const key = contentKey(bundle.architecture, join(KIT_ROOT, "lambda-src", "index.ts"));
+      expect(bundle.zipPath).toBe(join(workDir, "first", key, `resizer-${bundle.architecture}.zip`));
       expect(bundle.sizeBytes).toBe(bytes.length);
       expect(bundle.sourceCodeHash).toBe(sha256Base64(bytes));
     }
@@ -117,8 +116,8 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
 
   test("an intact zip built from the same inputs is reused from disk, not rewritten", () => {
     const outDir = join(workDir, "copied");
-    cpSync(dirname(x86.zipPath), outDir, { recursive: true, preserveTimestamps: true });
-    const zipPath = join(outDir, "resizer-x86_64.zip");
+    cpSync(join(workDir, "first"), outDir, { recursive: true, preserveTimestamps: true });
+    const zipPath = join(outDir, basename(dirname(x86.zipPath)), "resizer-x86_64.zip");
     const mtimeBefore = statSync(zipPath).mtimeMs;
     expect(buildResizerBundle({ architecture: "x86_64", outDir })).toEqual({ ...x86, zipPath });
     expect(statSync(zipPath).mtimeMs).toBe(mtimeBefore);
@@ -139,16 +138,39 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
     }
   });
 
-  test("a zip changed on disk is rebuilt, not trusted", () => {
-    // A copy of a built outDir (zip + cache record) whose zip is then corrupted.
-    const outDir = join(workDir, "tampered");
-    mkdirSync(outDir);
-    cpSync(dirname(x86.zipPath), outDir, { recursive: true });
-    expect(existsSync(join(outDir, "resizer-x86_64.zip.inputs.json"))).toBe(true);
-    writeFileSync(join(outDir, "resizer-x86_64.zip"), "not a zip");
+  // One cache, as aws-cdk's asset staging: the zip's file is named by a content key of its inputs, and its
+  // existence is the hit. What a stale cache could hide is a missed input, so the key is tested input by input.
+  test("the content key follows every input: the handler's sources, the architecture, the kit's lockfile and tsconfig", () => {
+    const dir = mkdtempSync(join(tmpdir(), "resizer-key-"));
+    try {
+      const entry = join(dir, "index.ts");
+      writeFileSync(entry, "export const handler = 1;\n");
+      writeFileSync(join(dir, "helper.ts"), "export const a = 1;\n");
+      const key = contentKey("x86_64", entry);
+      expect(key).toMatch(/^[0-9a-f]{16}$/);
+      expect(contentKey("x86_64", entry)).toBe(key);
+      expect(contentKey("arm64", entry)).not.toBe(key);
+      writeFileSync(join(dir, "helper.ts"), "export const a = 2;\n");
+      const changedHelper = contentKey("x86_64", entry);
+      expect(changedHelper).not.toBe(key);
+      // A zip written beside the sources (an output) is not an input.
+      writeFileSync(join(dir, "resizer-x86_64.zip"), "zip");
+      expect(contentKey("x86_64", entry)).toBe(changedHelper);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const source = readFileSync(join(__dirname, "..", "modules", "bundle", "build.ts"), "utf8");
+    expect(source).toMatch(/\["package-lock\.json", "tsconfig\.json"\]/);
+  });
+
+  test("a half-written zip is never a hit: the zip appears whole, by rename, under its key", () => {
+    const outDir = join(workDir, "interrupted");
+    const key = contentKey("x86_64", join(KIT_ROOT, "lambda-src", "index.ts"));
+    mkdirSync(join(outDir, key), { recursive: true });
+    writeFileSync(join(outDir, key, "resizer-x86_64.zip.tmp-12345"), "half a zip");
     const rebuilt = buildResizerBundle({ architecture: "x86_64", outDir });
     expect(rebuilt.sourceCodeHash).toBe(x86.sourceCodeHash);
-    expect(sha256Base64(readFileSync(rebuilt.zipPath))).toBe(x86.sourceCodeHash);
+    expect(readdirSync(join(outDir, key)).sort()).toEqual(["resizer-x86_64.zip", "resizer-x86_64.zip.tmp-12345"]);
   });
 
   test("entries are sorted, index.js is at the root, every header has the fixed timestamp and no extra fields", () => {
@@ -291,10 +313,22 @@ describe("createDeterministicZip", () => {
     expect(() => createDeterministicZip([entry, entry])).toThrow("Duplicate zip entry: x");
   });
 
-  test("the fallback CRC-32 agrees with zlib's", () => {
-    const data = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) & 0xff));
-    expect(crc32Fallback(data)).toBe(crc32(data) >>> 0);
-    expect(crc32Fallback(Buffer.from("123456789"))).toBe(0xcbf43926);
+  test("stores what deflate cannot shrink and deflates the rest", async () => {
+    // Hash output: as incompressible as random bytes, but the same on every run.
+    const random = Buffer.concat(Array.from({ length: 128 }, (_, i) => createHash("sha256").update(String(i)).digest()));
+    const zip = createDeterministicZip([
+      { path: "random.bin", data: random, executable: false },
+      { path: "text.txt", data: Buffer.from("abc".repeat(1000)), executable: false },
+    ]);
+    // Compression method of each local header: 0 stored, 8 deflate.
+    const methods: number[] = [];
+    for (let at = zip.indexOf("PK\x03\x04"); at !== -1; at = zip.indexOf("PK\x03\x04", at + 4)) methods.push(zip.readUInt16LE(at + 8));
+    expect(methods).toEqual([0, 8]);
+    expect((await unzip(zip)).map((e) => e.data.length)).toEqual([4096, 3000]);
+  });
+
+  test("refuses a path that a JavaScript object would reorder", () => {
+    expect(() => createDeterministicZip([{ path: "12", data: Buffer.alloc(1), executable: false }])).toThrow(/would not keep its place/);
   });
 });
 

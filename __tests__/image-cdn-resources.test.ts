@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ImageCdn } from "../modules";
-import { buildResizerBundle } from "../modules/bundle";
+import { buildResizerBundle } from "../modules/bundle/build";
 import { all, named, only, ref, synthImageCdn, type Synthesized } from "./support/synth";
 
 /**

@@ -3,7 +3,7 @@
  * missing piece skips its sections with a reason instead of stopping the whole report.
  */
 import type * as CoreModule from "../lambda-src/core";
-import type * as BundleModule from "../modules/bundle";
+import type * as BundleModule from "../modules/bundle/build";
 
 export type Core = typeof CoreModule;
 export type Bundle = typeof BundleModule;
@@ -13,7 +13,7 @@ export function loadCore(): Core | Error {
 }
 
 export function loadBundleBuilder(): Bundle | Error {
-  return load<Bundle>("../modules/bundle");
+  return load<Bundle>("../modules/bundle/build");
 }
 
 function load<T>(request: string): T | Error {

@@ -1,7 +1,8 @@
 import type { TerraformProvider } from "cdktf";
-import type { LambdaArchitecture } from "./bundle/architecture";
 
-export type { LambdaArchitecture };
+/** Lambda's names for the two CPU architectures it runs functions on. */
+export type LambdaArchitecture = "arm64" | "x86_64";
+export const LAMBDA_ARCHITECTURES: readonly LambdaArchitecture[] = ["arm64", "x86_64"];
 
 /** Where CloudFront fetches variants from. */
 export type OriginMode = "object-lambda" | "function-url";

@@ -5,7 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { configToEnv, ORIGIN_BUCKET_ENV, type ResizerConfig } from "../lambda-src/core/config";
-import { resizerZip } from "./bundle/resolve";
+import { RESIZER_NODE_MAJOR, resizerZip } from "./bundle";
 import { lambdaAssumeRolePolicy, policyJson, type PolicyDocument } from "./policies";
 import type { LambdaArchitecture } from "./props";
 
@@ -26,8 +26,6 @@ export interface ResizerFunctionProps {
   readonly tags: Record<string, string> | undefined;
 }
 
-/** Node.js 22: an LTS Lambda runtime; sharp loads through Node-API, so its binaries do not depend on the Node version. */
-export const RESIZER_RUNTIME = "nodejs22.x";
 
 /** The resizer Lambda: its reproducible bundle, its own role (no permissions until granted) and log group. */
 export class ResizerFunction extends Construct {
@@ -55,7 +53,7 @@ export class ResizerFunction extends Construct {
       functionName: props.functionName,
       description: "Resizes images from the originals bucket (sharp)",
       role: this.role.arn,
-      runtime: RESIZER_RUNTIME,
+      runtime: `nodejs${RESIZER_NODE_MAJOR}.x`,
       architectures: [props.architecture],
       handler: "index.handler",
       filename: asset.path,

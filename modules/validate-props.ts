@@ -1,5 +1,4 @@
 import { Token } from "cdktf";
-import { LAMBDA_ARCHITECTURES } from "./bundle/architecture";
 import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
 import type {
   CacheProps,
@@ -12,6 +11,7 @@ import type {
   OriginMode,
   PriceClass,
 } from "./props";
+import { LAMBDA_ARCHITECTURES } from "./props";
 
 /** A wrong ImageCdn prop: the message names the prop, the value and what is allowed. */
 export class ImageCdnPropError extends Error {

@@ -6,8 +6,8 @@
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { buildResizerBundle, LAMBDA_ARCHITECTURES } from "../modules/bundle";
-import { resizerZipName } from "../modules/bundle/resolve";
+import { LAMBDA_ARCHITECTURES, resizerZipName } from "../modules/bundle";
+import { buildResizerBundle } from "../modules/bundle/build";
 
 const ROOT = join(__dirname, "..");
 const DIST = join(ROOT, "dist");

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Context } from "aws-lambda";
-import { buildResizerBundle } from "../../modules/bundle";
+import { buildResizerBundle } from "../../modules/bundle/build";
 import { unzip } from "./unzip";
 
 /** Any event the resizer takes, resolving with what the handler returned. */

@@ -1,8 +1,9 @@
 import { buildSync, type BuildOptions } from "esbuild";
 import { isAbsolute, join, relative, sep } from "node:path";
+import { RESIZER_NODE_MAJOR } from "./index";
 
-/** The Lambda runtime the bundle targets (nodejs22.x). */
-export const NODE_TARGET = "node22";
+/** esbuild's target: the Lambda runtime the function runs on. */
+export const NODE_TARGET = `node${RESIZER_NODE_MAJOR}`;
 
 /**
  * esbuild settings for the handler. Decisions:
@@ -34,21 +35,14 @@ export function handlerBuildOptions(entry: string, kitRoot: string): BuildOption
     legalComments: "eof",
     charset: "utf8",
     logLevel: "silent",
-    metafile: true, // the list of input files, for the in-process memo
+    metafile: true, // the list of input files, to name each module the same on every machine
     // An entry outside the kit (tests) still resolves the kit's dependencies.
     nodePaths: [join(kitRoot, "node_modules")],
   };
 }
 
-export interface CompiledHandler {
-  /** The bytes of `index.js`. */
-  readonly code: Buffer;
-  /** Absolute paths of every source file esbuild read. */
-  readonly inputs: readonly string[];
-}
-
-/** Bundles the handler entry (TypeScript) into `index.js`. */
-export function compileHandler(entry: string, kitRoot: string): CompiledHandler {
+/** Bundles the handler entry (TypeScript) into the bytes of `index.js`. */
+export function compileHandler(entry: string, kitRoot: string): Buffer {
   let result;
   try {
     result = buildSync(handlerBuildOptions(entry, kitRoot));
@@ -65,8 +59,7 @@ export function compileHandler(entry: string, kitRoot: string): CompiledHandler 
   if (!output || result.outputFiles?.length !== 1) {
     throw new Error(`Bundling the resizer handler ${entry} produced ${result.outputFiles?.length ?? 0} files, expected index.js only`);
   }
-  const inputs = Object.keys(result.metafile?.inputs ?? {}).map((input) => (isAbsolute(input) ? input : join(kitRoot, input)));
-  return { code: canonicalPathComments(Buffer.from(output.contents), Object.keys(result.metafile?.inputs ?? {}), kitRoot), inputs };
+  return canonicalPathComments(Buffer.from(output.contents), Object.keys(result.metafile?.inputs ?? {}), kitRoot);
 }
 
 /**

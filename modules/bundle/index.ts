@@ -1,97 +1,89 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { assertLambdaArchitecture, type LambdaArchitecture } from "./architecture";
-import { bundleInputKey, cachedSourceCodeHash, cacheRecord, cacheRecordPath } from "./bundle-cache";
-import { compileHandler } from "./compile";
-import { BUILD_DIR, DEFAULT_BUNDLE_DIR, DEFAULT_HANDLER_ENTRY, KIT_ROOT, LAMBDA_SRC_DIR } from "./paths";
-import { FileStampMemo } from "./process-memo";
-import { type InstalledRuntime, installRuntimeDependencies } from "./runtime-install";
-import { collectRuntimeEntries } from "./runtime-files";
-import { resizerZipName, sha256Base64 } from "./resolve";
-import { createDeterministicZip } from "./zip";
+/**
+ * The resizer zip a function deploys. Choosing it loads nothing heavy: only a build from source (a
+ * checkout without a prebuilt zip) loads `./build`, with esbuild and npm behind it. See README.md.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { LAMBDA_ARCHITECTURES, type LambdaArchitecture } from "../props";
+import { ImageCdnPropError } from "../validate-props";
 
-export { sha256Base64 };
+export { LAMBDA_ARCHITECTURES, type LambdaArchitecture };
 
-export type { LambdaArchitecture } from "./architecture";
-export { LAMBDA_ARCHITECTURES } from "./architecture";
-
-export interface ResizerBundle {
-  /** Absolute path of the zip. */
+/** The zip a function deploys and Terraform's filebase64sha256 of it. */
+export interface ResizerZip {
   readonly zipPath: string;
-  /** Base64 SHA-256 of the zip bytes, equal to Terraform's filebase64sha256(zipPath). */
   readonly sourceCodeHash: string;
-  readonly sizeBytes: number;
   readonly architecture: LambdaArchitecture;
 }
-
-export interface BuildResizerBundleOptions {
-  readonly architecture: LambdaArchitecture;
-  /** Folder for the zip. @default `<kit root>/.build/bundles` */
-  readonly outDir?: string;
-  /**
-   * The handler's TypeScript entry (exports `handler`).
-   * @default `<kit root>/lambda-src/index.ts`
-   */
-  readonly entry?: string;
-}
-
-/** The Lambda handler setting for the bundle: `index.js` at the zip root exporting `handler`. */
-export const RESIZER_HANDLER = "index.handler";
 
 /**
- * Builds the resizer Lambda zip for one architecture, synchronously (cdktf synthesizes
- * synchronously): esbuild output as `index.js` plus sharp with the target's Linux binaries in
- * `node_modules/`, zipped deterministically, so unchanged sources give the same bytes and the
- * same `source_code_hash`. Hand the zip to the function with a TerraformAsset of type FILE;
- * never let cdktf zip a folder by re-running the app.
+ * The Node.js major version of the function's runtime (nodejs22.x, an LTS Lambda runtime) and of the
+ * bundle's esbuild target. sharp loads through Node-API, so its binaries do not depend on it.
  */
-export function buildResizerBundle(options: BuildResizerBundleOptions): ResizerBundle {
-  const architecture = assertLambdaArchitecture(options.architecture);
-  const entry = resolve(options.entry ?? DEFAULT_HANDLER_ENTRY);
-  if (!existsSync(entry)) throw new Error(`Resizer handler entry not found: ${entry}`);
-  const outDir = resolve(options.outDir ?? DEFAULT_BUNDLE_DIR);
-  const zipPath = join(outDir, resizerZipName(architecture));
+export const RESIZER_NODE_MAJOR = 22;
 
-  const memoKey = `${architecture}\0${entry}\0${zipPath}`;
-  const memoized = builtThisProcess.get(memoKey);
-  if (memoized !== undefined) return memoized;
-
-  const runtime = installRuntimeDependencies({ architecture, manifestDir: LAMBDA_SRC_DIR, cacheRoot: BUILD_DIR });
-  const handler = compileHandler(entry, KIT_ROOT);
-  const bundle = zipBundle(architecture, zipPath, handler.code, runtime);
-  builtThisProcess.set(memoKey, [...handler.inputs, ...runtime.watchedFiles, zipPath], bundle);
-  return bundle;
+/** npm (--cpu) and Node (process.arch) call Lambda's x86_64 "x64". */
+export function npmCpu(architecture: LambdaArchitecture): "arm64" | "x64" {
+  return architecture === "arm64" ? "arm64" : "x64";
 }
 
-const builtThisProcess = new FileStampMemo<ResizerBundle>();
-
-/** Zips index.js and the runtime, unless the zip on disk was already built from the same inputs. */
-function zipBundle(architecture: LambdaArchitecture, zipPath: string, handlerCode: Buffer, runtime: InstalledRuntime): ResizerBundle {
-  const inputKey = bundleInputKey(handlerCode, runtime.cacheKey);
-  const cachedHash = cachedSourceCodeHash(zipPath, inputKey, (path) => sha256Base64(readFileSync(path)));
-  if (cachedHash !== undefined) {
-    return { zipPath, sourceCodeHash: cachedHash, sizeBytes: statSync(zipPath).size, architecture };
-  }
-  const zip = createDeterministicZip([
-    { path: "index.js", data: handlerCode, executable: false },
-    ...collectRuntimeEntries(runtime.nodeModulesDir, architecture),
-  ]);
-  const sourceCodeHash = sha256Base64(zip);
-  writeAtomically(zipPath, zip);
-  writeAtomically(cacheRecordPath(zipPath), Buffer.from(cacheRecord(inputKey, sourceCodeHash)));
-  return { zipPath, sourceCodeHash, sizeBytes: zip.length, architecture };
+/** The platform suffix of sharp's prebuilt packages, e.g. `@img/sharp-linux-arm64`. */
+export function sharpPlatform(architecture: LambdaArchitecture): string {
+  return `linux-${npmCpu(architecture)}`;
 }
 
+export function assertLambdaArchitecture(value: unknown): LambdaArchitecture {
+  if (value === "arm64" || value === "x86_64") return value;
+  throw new Error(`Invalid resizer architecture ${JSON.stringify(value)}: expected one of ${LAMBDA_ARCHITECTURES.map((a) => `"${a}"`).join(", ")}`);
+}
 
+export function resizerZipName(architecture: LambdaArchitecture): string {
+  return `resizer-${architecture}.zip`;
+}
 
-/** Write-then-rename, so a concurrent reader (another synth, terraform) never sees half a file. */
-function writeAtomically(path: string, bytes: Buffer): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.tmp-${process.pid}`;
+/** Terraform's filebase64sha256: base64 of the raw SHA-256 digest. */
+export function sha256Base64(bytes: Buffer): string {
+  return createHash("sha256").update(bytes).digest("base64");
+}
+
+/**
+ * Where `npm pack` puts the zips the package ships: `dist/prebuilt-resizer/` beside the compiled
+ * modules. A checkout has no such folder and builds from lambda-src/ instead.
+ */
+export const PREBUILT_DIR = resolve(__dirname, "..", "..", "prebuilt-resizer");
+
+/**
+ * The resizer zip for a function: the user's own (`resizer.bundle`), else the one the installed package
+ * ships, else a build of lambda-src/ (a checkout). Only the last needs esbuild, npm and the registry, so
+ * the builder is loaded only then: an installed package synthesizes offline with none of them.
+ */
+export function resizerZip(architecture: LambdaArchitecture, userZip?: string): ResizerZip {
+  if (userZip !== undefined) return givenZip(resolve(userZip), architecture);
+  const shipped = join(PREBUILT_DIR, resizerZipName(architecture));
+  if (existsSync(shipped)) return givenZip(shipped, architecture);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildResizerBundle } = require("./build") as typeof import("./build");
+  return buildResizerBundle({ architecture });
+}
+
+/**
+ * A zip built elsewhere. When it carries sharp's native binaries, they must be the function's architecture
+ * (node_modules/@img/sharp-linux-<cpu>): an x86_64 zip on an arm64 function fails only at run time.
+ */
+function givenZip(zipPath: string, architecture: LambdaArchitecture): ResizerZip {
+  let bytes: Buffer;
   try {
-    writeFileSync(temporary, bytes);
-    renameSync(temporary, path);
-  } finally {
-    rmSync(temporary, { force: true });
+    bytes = readFileSync(zipPath);
+  } catch {
+    throw new ImageCdnPropError("resizer.bundle", zipPath, "the path of a readable zip file");
   }
+  if (bytes.length < 4 || bytes.readUInt32LE(0) !== 0x04034b50) {
+    throw new ImageCdnPropError("resizer.bundle", zipPath, "a zip file (this one does not start with a zip header)");
+  }
+  const text = bytes.toString("latin1");
+  if (text.includes("@img/sharp-linux-") && !text.includes(`@img/sharp-${sharpPlatform(architecture)}/`)) {
+    throw new ImageCdnPropError("resizer.bundle", zipPath, `a zip with sharp's binaries for ${architecture} (@img/sharp-${sharpPlatform(architecture)}), or set resizer.architecture to match`);
+  }
+  return { zipPath, sourceCodeHash: sha256Base64(bytes), architecture };
 }

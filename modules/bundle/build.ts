@@ -1,0 +1,98 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { version as ESBUILD_VERSION } from "esbuild/package.json";
+import { compileHandler } from "./compile";
+import { assertLambdaArchitecture, resizerZipName, sha256Base64, type LambdaArchitecture, type ResizerZip } from "./index";
+import { collectRuntimeEntries, installRuntimeDependencies, runtimeCacheKey } from "./runtime";
+import { createDeterministicZip, deflateEncoderVersion } from "./zip";
+
+/** The kit's root, found from this file rather than process.cwd(): the same build from any directory. */
+export const KIT_ROOT = resolve(__dirname, "..", "..");
+/** Scratch space for generated artefacts (git-ignored): runtime installs and zips. */
+const BUILD_DIR = join(KIT_ROOT, ".build");
+/** The resizer's source folder: the handler entry and its runtime-dependency manifest. */
+const LAMBDA_SRC_DIR = join(KIT_ROOT, "lambda-src");
+
+export interface ResizerBundle extends ResizerZip {
+  readonly sizeBytes: number;
+}
+
+export interface BuildResizerBundleOptions {
+  readonly architecture: LambdaArchitecture;
+  /** Folder of the zip cache. @default `<kit root>/.build/bundles` */
+  readonly outDir?: string;
+  /** The handler's TypeScript entry (exports `handler`). @default `<kit root>/lambda-src/index.ts` */
+  readonly entry?: string;
+}
+
+/**
+ * Builds the resizer Lambda zip for one architecture from source, synchronously (cdktf synthesizes
+ * synchronously): esbuild output as `index.js` plus sharp with the target's Linux binaries in
+ * `node_modules/`, zipped deterministically.
+ *
+ * One cache, as aws-cdk's asset staging has: a content key over everything the zip is made from names
+ * its file (`<outDir>/<key>/resizer-<arch>.zip`), whose existence is the hit (it is written whole, by
+ * rename); within a process a map on the same path skips even reading it. A change to any input is a
+ * new key, hence a new build; the same inputs give the same bytes on any machine.
+ */
+export function buildResizerBundle(options: BuildResizerBundleOptions): ResizerBundle {
+  const architecture = assertLambdaArchitecture(options.architecture);
+  const entry = resolve(options.entry ?? join(LAMBDA_SRC_DIR, "index.ts"));
+  if (!existsSync(entry)) throw new Error(`Resizer handler entry not found: ${entry}`);
+  const zipPath = join(resolve(options.outDir ?? join(BUILD_DIR, "bundles")), contentKey(architecture, entry), resizerZipName(architecture));
+  const known = builtThisProcess.get(zipPath);
+  if (known !== undefined) return known;
+  if (!existsSync(zipPath)) {
+    const runtime = installRuntimeDependencies({ architecture, manifestDir: LAMBDA_SRC_DIR, cacheRoot: BUILD_DIR });
+    const zip = createDeterministicZip([
+      { path: "index.js", data: compileHandler(entry, KIT_ROOT), executable: false },
+      ...collectRuntimeEntries(runtime.nodeModulesDir, architecture),
+    ]);
+    writeAtomically(zipPath, zip);
+  }
+  const bytes = readFileSync(zipPath);
+  const bundle: ResizerBundle = { zipPath, sourceCodeHash: sha256Base64(bytes), sizeBytes: bytes.length, architecture };
+  builtThisProcess.set(zipPath, bundle);
+  return bundle;
+}
+
+const builtThisProcess = new Map<string, ResizerBundle>();
+
+/**
+ * What the zip is made from: the handler's folder (every source file esbuild may read: the handler imports
+ * only from its own folder and packages), the kit's lockfile (the bundled AWS SDK's version) and tsconfig,
+ * the runtime's manifest and lockfile, this folder's code (the recipe), the esbuild and deflate versions.
+ */
+export function contentKey(architecture: LambdaArchitecture, entry: string): string {
+  const hash = createHash("sha256").update(`${architecture}\0esbuild-${ESBUILD_VERSION}\0${deflateEncoderVersion()}\0`);
+  const manifest = (name: string): Buffer => readFileSync(join(LAMBDA_SRC_DIR, name));
+  hash.update(runtimeCacheKey(architecture, manifest("package.json"), manifest("package-lock.json")));
+  for (const dir of [dirname(entry), __dirname]) {
+    for (const file of sourceFiles(dir)) hash.update(`\0${relative(dir, file)}\0`).update(readFileSync(file));
+  }
+  for (const file of ["package-lock.json", "tsconfig.json"].map((name) => join(KIT_ROOT, name)).filter(existsSync)) {
+    hash.update(`\0${relative(KIT_ROOT, file)}\0`).update(readFileSync(file));
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+/** Source files below a folder, sorted (node_modules and dot folders excluded; zips are outputs). */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith(".") && e.name !== "node_modules")
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : /\.(ts|js|cjs|mjs|json)$/.test(e.name) ? [join(dir, e.name)] : []));
+}
+
+/** Write-then-rename, so a concurrent reader (another synth, terraform) never sees half a file. */
+function writeAtomically(path: string, bytes: Buffer): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(temporary, bytes);
+    renameSync(temporary, path);
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+}
