@@ -12,7 +12,7 @@ const CONFIG: ResizerConfig = { ...DEFAULT_RESIZER_CONFIG, maxWidth: 2000, maxHe
 /** Runs the generated function source the way CloudFront does: a bare script that defines handler(event). */
 function edge(config: ResizerConfig = CONFIG, cors?: EdgeCors) {
   const sandbox: { handler?: (event: unknown) => CfRequest | CfResponse } = {};
-  runInNewContext(`${viewerRequestFunctionCode(config, 10, cors)}\nthis.handler = handler;`, sandbox);
+  runInNewContext(`${viewerRequestFunctionCode(config, cors)}\nthis.handler = handler;`, sandbox);
   return (rawQuery: string, headers: Record<string, string> = {}, method = "GET") => {
     const querystring: Record<string, CfValue> = {};
     for (const pair of rawQuery.split("&").filter(Boolean)) {
@@ -145,14 +145,14 @@ describe("viewer-request CloudFront Function", () => {
   });
 
   it("stays under CloudFront's 10 KB code limit and is deterministic", () => {
-    const code = viewerRequestFunctionCode(CONFIG, 10);
+    const code = viewerRequestFunctionCode(CONFIG);
     expect(Buffer.byteLength(code)).toBeLessThan(CLOUDFRONT_FUNCTION_MAX_BYTES);
-    expect(viewerRequestFunctionCode(CONFIG, 10)).toBe(code);
+    expect(viewerRequestFunctionCode(CONFIG)).toBe(code);
   });
 
   it("refuses allow-lists too long for a CloudFront Function", () => {
     const huge = { ...CONFIG, maxWidth: 16383, allowedWidths: Array.from({ length: 3000 }, (_, i) => i + 1) };
-    expect(() => viewerRequestFunctionCode(huge, 10)).toThrow(/over CloudFront's 10240.*allowedWidths/);
+    expect(() => viewerRequestFunctionCode(huge)).toThrow(/over CloudFront's 10240.*allowedWidths/);
   });
 
   // The edge and the resizer must agree: a URL the edge lets through is one the resizer accepts with the

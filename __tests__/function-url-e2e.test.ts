@@ -10,9 +10,12 @@ import { S3Client } from "@aws-sdk/client-s3";
 import type { LambdaFunctionURLEventWithIAMAuthorizer } from "aws-lambda";
 import sharp from "sharp";
 import { handler as sourceHandler, type FunctionUrlResponse } from "../lambda-src";
-import { ERROR_CACHE_CONTROL, VARIANT_CACHE_CONTROL } from "../lambda-src/core";
-import { createFunctionUrlHandler, MAX_RESPONSE_BODY_BYTES, originBucketFromEnv } from "../lambda-src/function-url";
-import { s3Client, s3ClientConfig } from "../lambda-src/s3-client";
+import { DEFAULT_RESIZER_CONFIG, errorCacheControl, VARIANT_CACHE_CONTROL } from "../lambda-src/core";
+
+const ERROR_CACHE_CONTROL = errorCacheControl(DEFAULT_RESIZER_CONFIG);
+import { createFunctionUrlHandler, originBucketFromEnv } from "../lambda-src/function-url/handler";
+import { MAX_RESPONSE_BODY_BYTES } from "../lambda-src/function-url/response";
+import { s3Client, s3ClientConfig } from "../lambda-src/shared/origin";
 import { loadBundledHandler } from "./helpers/bundled-handler";
 import { startStallingOrigin, unusedPortUrl, type FakeOrigin } from "./helpers/fake-origins";
 import { fakeContext } from "./helpers/lambda-context";
@@ -472,4 +475,19 @@ describe.each([
       await dispose();
     }
   });
+});
+
+// One contract: the construct writes cache.errorTtl into RESIZER_ERROR_TTL; errors say it in Cache-Control,
+// as the distribution caches them for it. (A fresh container reads its environment once: the bundle.)
+describe("error caching follows the configured error TTL (bundled handler)", () => {
+  it("answers a bad parameter with max-age from RESIZER_ERROR_TTL", async () => {
+    const bundled = await loadBundledHandler({ RESIZER_ERROR_TTL: "3" });
+    try {
+      const response = (await bundled.invoke(functionUrlEvent({ query: "w=abc" }), fakeContext(15_000))) as FunctionUrlResponse;
+      expect(response.statusCode).toBe(400);
+      expect(response.headers["Cache-Control"]).toBe("public, max-age=3");
+    } finally {
+      await bundled.dispose();
+    }
+  }, 120_000);
 });

@@ -143,7 +143,7 @@ describe("ImageCdn resources", () => {
     });
     expect(fn.filename).toMatch(/^assets\/.+\/resizer-arm64\.zip$/);
     expect((fn.environment as { variables: Record<string, string> }).variables).toEqual({
-      RESIZER_ALLOWED_HEIGHTS: "", RESIZER_ALLOWED_WIDTHS: "", RESIZER_DEFAULT_QUALITY: "80", RESIZER_MAX_HEIGHT: "4096",
+      RESIZER_ALLOWED_HEIGHTS: "", RESIZER_ALLOWED_WIDTHS: "", RESIZER_DEFAULT_QUALITY: "80", RESIZER_ERROR_TTL: "10", RESIZER_MAX_HEIGHT: "4096",
       RESIZER_MAX_INPUT_BYTES: "52428800", RESIZER_MAX_INPUT_PIXELS: "100000000", RESIZER_MAX_WIDTH: "4096",
     });
     expect(only(json, "aws_cloudwatch_log_group")).toMatchObject({ name: `/aws/lambda/${fn.function_name}`, retention_in_days: 30 });
@@ -178,6 +178,16 @@ describe("ImageCdn resources", () => {
     expect((fn.environment as { variables: Record<string, string> }).variables).toMatchObject({ RESIZER_ALLOWED_WIDTHS: "150,500", RESIZER_DEFAULT_QUALITY: "70" });
     expect(only(custom, "aws_cloudwatch_log_group").retention_in_days).toBe(7);
     expect(named(custom, "aws_cloudfront_function", "-normalize").resource.code).toContain('"allowedWidths":[150,500]');
+  });
+
+  // One contract: the error TTL the distribution caches errors for is the max-age the resizer and the edge
+  // function send with them (it used to be hard-coded to 10 s in the resizer).
+  it("cache.errorTtl reaches the distribution, the edge function and the resizer alike", () => {
+    const d = synthImageCdn({ cache: { errorTtl: 3 } });
+    const errors = only(d, "aws_cloudfront_distribution").custom_error_response as { error_caching_min_ttl: number }[];
+    expect(new Set(errors.map((e) => e.error_caching_min_ttl))).toEqual(new Set([3]));
+    expect((only(d, "aws_lambda_function").environment as { variables: Record<string, string> }).variables.RESIZER_ERROR_TTL).toBe("3");
+    expect(named(d, "aws_cloudfront_function", "-normalize").resource.code).toContain('"errorTtl":3');
   });
 
   it("OAC: S3 type, always signs, SigV4", () => {
@@ -261,6 +271,23 @@ describe("ImageCdn resources", () => {
       access_control_max_age_sec: 600,
       origin_override: true,
     });
+  });
+
+  it("exposes its main resources for overrides, without node.findChild", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "test");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    const images = new ImageCdn(stack, "images", {});
+    images.distribution.addOverride("comment", "shop images");
+    images.resizerFunction.addOverride("ephemeral_storage", { size: 1024 });
+    images.cachePolicy.addOverride("comment", "variants");
+    const synthesized = JSON.parse(Testing.synth(stack)) as Synthesized;
+    expect(only(synthesized, "aws_cloudfront_distribution").comment).toBe("shop images");
+    expect(only(synthesized, "aws_lambda_function").ephemeral_storage).toEqual({ size: 1024 });
+    expect(only(synthesized, "aws_cloudfront_cache_policy").comment).toBe("variants");
+    expect(images.bucket?.terraformResourceType).toBe("aws_s3_bucket");
+    expect(images.resizerRole.terraformResourceType).toBe("aws_iam_role");
+    expect(new ImageCdn(stack, "legacy", { origin: "function-url", bucket: { existingBucketName: "legacy-photos" } }).bucket).toBeUndefined();
   });
 
   it("guards against request floods only when asked: reserved concurrency and a WAF web ACL", () => {

@@ -6,7 +6,9 @@
  */
 import sharp from "sharp";
 import { handler as sourceHandler, type HeadObjectResponse, type S3ObjectLambdaEvent, type S3ObjectLambdaHeadEvent } from "../lambda-src";
-import { ERROR_CACHE_CONTROL, VARIANT_CACHE_CONTROL } from "../lambda-src/core";
+import { DEFAULT_RESIZER_CONFIG, errorCacheControl, VARIANT_CACHE_CONTROL } from "../lambda-src/core";
+
+const ERROR_CACHE_CONTROL = errorCacheControl(DEFAULT_RESIZER_CONFIG);
 import { loadBundledHandler, type ResizerHandler } from "./helpers/bundled-handler";
 import { startChunkedOrigin, startStallingOrigin, startStatusOrigin, unusedPortUrl, type FakeOrigin } from "./helpers/fake-origins";
 import { fakeContext } from "./helpers/lambda-context";

@@ -1,4 +1,4 @@
-import { negotiateFormat, type NegotiatedFormat, type SourceFormat } from "../lambda-src/core";
+import { formatsOfAccept, formatsOfToken, negotiateFormat, type NegotiatedFormat, type SourceFormat } from "../lambda-src/core";
 
 const CHROME = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
 const SAFARI_16 = "image/webp,image/avif,image/jxl,image/heic,image/heic-sequence,video/*;q=0.8,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5";
@@ -36,6 +36,16 @@ describe("negotiateFormat", () => {
     [undefined, "gif", "gif"],
     [OLD_SAFARI, "webp", "webp"],
   ])("Accept %j with a %s source -> %s", (accept, source, expected) => {
-    expect(negotiateFormat(accept, source)).toBe(expected);
+    expect(negotiateFormat(formatsOfAccept(accept), source)).toBe(expected);
+  });
+
+  // The edge's token goes to the core as it is: "avif" means AVIF and WebP, as the edge reduced it.
+  it.each<["avif" | "webp" | "none", SourceFormat, NegotiatedFormat]>([
+    ["avif", "jpeg", "avif"],
+    ["avif", "gif", "webp"],
+    ["webp", "jpeg", "webp"],
+    ["none", "png", "png"],
+  ])("edge token %j with a %s source -> %s", (token, source, expected) => {
+    expect(negotiateFormat(formatsOfToken(token), source)).toBe(expected);
   });
 });

@@ -12,6 +12,7 @@ import {
   HttpError,
   VARIANT_CACHE_CONTROL,
   configureSharp,
+  formatsOfAccept,
   parseResizeQuery,
   transformImage,
   type TransformResult,
@@ -32,7 +33,7 @@ interface RunOptions {
 function transform(input: NodeJS.ReadableStream, query: string, options: RunOptions = {}): Promise<TransformResult> {
   const cfg = options.config ?? config;
   return transformImage(input, parseResizeQuery(new URLSearchParams(query), cfg), {
-    accept: options.accept,
+    accepted: formatsOfAccept(options.accept),
     sourceContentType: options.sourceContentType,
     config: cfg,
   });

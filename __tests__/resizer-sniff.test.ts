@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { sniffFormat, type SniffResult } from "../lambda-src/core/sniff";
+import { sniffFormat, type SniffResult } from "../lambda-src/core/input";
 import { FIXTURES_DIR } from "../fixtures";
 
 const FIXTURES = FIXTURES_DIR;

@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import sharp from "sharp";
 import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/config";
+import { formatsOfAccept } from "../lambda-src/core/output";
 import type { Core } from "./core";
 import type { BenchImage } from "./inputs";
 import { RssSampler } from "./rss-sampler";
@@ -28,7 +29,7 @@ export const BROWSER_ACCEPT = "image/avif,image/webp,image/apng,image/*,*/*;q=0.
 export async function transformFile(core: Core, image: BenchImage, query: URLSearchParams): Promise<Buffer> {
   const request = core.parseResizeQuery(query, DEFAULT_RESIZER_CONFIG);
   const result = await core.transformImage(fs.createReadStream(image.path), request, {
-    accept: BROWSER_ACCEPT,
+    accepted: formatsOfAccept(BROWSER_ACCEPT),
     sourceContentType: image.contentType,
     config: DEFAULT_RESIZER_CONFIG,
   });

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   const request = parseResizeQuery(variantQuery(WEBP_500x700, "webp"), DEFAULT_RESIZER_CONFIG);
   for (let i = 0; i < count; i += 1) {
     await transformImage(fs.createReadStream(file), request, {
+      accepted: { avif: false, webp: false },
       sourceContentType: contentType,
       config: DEFAULT_RESIZER_CONFIG,
     });

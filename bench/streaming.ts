@@ -10,6 +10,7 @@ import { Readable } from "node:stream";
 import { createInterface } from "node:readline";
 import sharp from "sharp";
 import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/config";
+import { formatsOfAccept } from "../lambda-src/core/output";
 import { compileChild } from "./child-scripts";
 import type { Core } from "./core";
 import type { BenchImage } from "./inputs";
@@ -116,7 +117,7 @@ export async function measureStreaming(
   const request = core.parseResizeQuery(variantQuery(WEBP_500x700, "webp"), DEFAULT_RESIZER_CONFIG);
   const transform = (input: NodeJS.ReadableStream, image: BenchImage): Promise<unknown> =>
     core.transformImage(input, request, {
-      accept: BROWSER_ACCEPT,
+      accepted: formatsOfAccept(BROWSER_ACCEPT),
       sourceContentType: image.contentType,
       config: DEFAULT_RESIZER_CONFIG,
     });

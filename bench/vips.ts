@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { AVIF_EFFORT, avifQuality } from "../lambda-src/core/encode";
+import { AVIF_EFFORT, avifQuality } from "../lambda-src/core/output";
 import type { BenchImage } from "./inputs";
 import { median } from "./stats";
 import { BENCH_QUALITY, type BenchFormat, type Variant } from "./variants";

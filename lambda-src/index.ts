@@ -3,14 +3,15 @@
  * the event's shape says which front door the request came through.
  */
 import type { Context } from "aws-lambda";
-import { handler as functionUrlHandler, isFunctionUrlEvent, type FunctionUrlEvent, type FunctionUrlResponse } from "./function-url";
+import { handler as functionUrlHandler, isFunctionUrlEvent, type FunctionUrlEvent } from "./function-url/handler";
+import type { FunctionUrlResponse } from "./function-url/response";
 import type { S3ObjectLambdaEvent, S3ObjectLambdaHeadEvent } from "./object-lambda/event";
-import { handler as objectLambdaHandler } from "./object-lambda/handler";
+import { handler as objectLambdaHandler } from "./object-lambda/get";
 import { headHandler as objectLambdaHeadHandler, type HeadObjectResponse } from "./object-lambda/head";
 
 export type { S3ObjectLambdaEvent, S3ObjectLambdaHeadEvent } from "./object-lambda/event";
 export type { HeadObjectResponse } from "./object-lambda/head";
-export type { FunctionUrlEvent, FunctionUrlResponse } from "./function-url";
+export type { FunctionUrlEvent, FunctionUrlResponse };
 
 type HandlerContext = Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">;
 

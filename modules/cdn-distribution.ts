@@ -5,7 +5,8 @@ import { CloudfrontFunction } from "@cdktf/provider-aws/lib/cloudfront-function"
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
 import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
 import type { ResizerConfig } from "../lambda-src/core/config";
-import { RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, VIEWER_RESPONSE_CODE, viewerRequestFunctionCode } from "./edge/viewer-request-function";
+import { RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER } from "../lambda-src/core/config";
+import { VIEWER_RESPONSE_CODE, viewerRequestFunctionCode } from "./edge/viewer-request-function";
 import type { PriceClass } from "./props";
 import type { ResolvedProps } from "./validate-props";
 
@@ -53,7 +54,7 @@ export class CdnDistribution extends Construct {
       comment: "Normalizes resize parameters and Accept before the cache lookup",
       runtime: "cloudfront-js-2.0",
       publish: true,
-      code: viewerRequestFunctionCode(props.resizerConfig, props.cache.errorTtl, props.cors),
+      code: viewerRequestFunctionCode(props.resizerConfig, props.cors),
     });
     if (props.originType === "s3") {
       this.viewerResponseFunction = new CloudfrontFunction(this, "restore-headers", {

@@ -1,5 +1,12 @@
 import { Construct } from "constructs";
 import { TerraformStack } from "cdktf";
+import type { CloudfrontCachePolicy } from "@cdktf/provider-aws/lib/cloudfront-cache-policy";
+import type { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
+import type { CloudfrontFunction } from "@cdktf/provider-aws/lib/cloudfront-function";
+import type { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { CdnDistribution } from "./cdn-distribution";
 import { CustomDomain } from "./custom-domain";
 import { FunctionUrlOrigin } from "./function-url-origin";
@@ -30,6 +37,18 @@ export const AWS_PROVIDER_CONSTRAINT = "~> 6.28";
  * `GET /<key>?w=&h=&fit=&format=&q=`; see the README for the URL contract.
  */
 export class ImageCdn extends Construct {
+  /**
+   * The main resources, as aws-cdk's L2 constructs expose theirs: for overrides and references without
+   * `node.findChild`, e.g. `images.distribution.addOverride("comment", "images for the shop")`.
+   */
+  readonly distribution: CloudfrontDistribution;
+  readonly cachePolicy: CloudfrontCachePolicy;
+  readonly responseHeadersPolicy: CloudfrontResponseHeadersPolicy;
+  readonly viewerRequestFunction: CloudfrontFunction;
+  readonly resizerFunction: LambdaFunction;
+  readonly resizerRole: IamRole;
+  /** The originals bucket, when this stack creates it (undefined with `bucket.existingBucketName`). */
+  readonly bucket?: S3Bucket;
   readonly distributionDomainName: string;
   readonly distributionId: string;
   readonly distributionArn: string;
@@ -97,6 +116,13 @@ export class ImageCdn extends Construct {
     origin.authorize(cdn.distribution.arn);
     domain?.pointAt(cdn.distribution);
 
+    this.distribution = cdn.distribution;
+    this.cachePolicy = cdn.cachePolicy;
+    this.responseHeadersPolicy = cdn.responseHeadersPolicy;
+    this.viewerRequestFunction = cdn.viewerRequestFunction;
+    this.resizerFunction = resizer.function;
+    this.resizerRole = resizer.role;
+    this.bucket = bucket.bucket;
     this.distributionDomainName = cdn.distribution.domainName;
     this.distributionId = cdn.distribution.id;
     this.distributionArn = cdn.distribution.arn;

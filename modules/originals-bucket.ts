@@ -17,6 +17,8 @@ import type { ResolvedBucket } from "./validate-props";
 export class OriginalsBucket extends Construct {
   readonly bucketName: string;
   readonly bucketArn: string;
+  /** The bucket resource, when this stack creates it (not for `existingBucketName`). */
+  readonly bucket?: S3Bucket;
   private readonly managesPolicy: boolean;
   private readonly publicAccessBlock?: S3BucketPublicAccessBlock;
 
@@ -36,6 +38,7 @@ export class OriginalsBucket extends Construct {
       forceDestroy: spec.forceDestroy,
       tags: props.tags,
     });
+    this.bucket = bucket;
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
     this.managesPolicy = true;

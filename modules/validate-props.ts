@@ -177,7 +177,7 @@ function resolveCache(cache: CacheProps | undefined): Required<CacheProps> {
   if (!(minTtl <= defaultTtl && defaultTtl <= maxTtl)) {
     throw new ImageCdnPropError("cache", { minTtl, defaultTtl, maxTtl }, "minTtl <= defaultTtl <= maxTtl");
   }
-  return { minTtl, defaultTtl, maxTtl, errorTtl: integer("cache.errorTtl", c.errorTtl, 10, 0, 300, " seconds (errors must not be served on for long)") };
+  return { minTtl, defaultTtl, maxTtl, errorTtl: integer("cache.errorTtl", c.errorTtl, DEFAULT_RESIZER_CONFIG.errorTtl, 0, 300, " seconds (errors must not be served on for long)") };
 }
 
 function resolveDomain(domain: DomainProps | undefined): ResolvedProps["domain"] {
@@ -224,6 +224,7 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
   const r = props.resizer ?? {};
   const maxWidth = integer("resizer.maxWidth", r.maxWidth, DEFAULT_RESIZER_CONFIG.maxWidth, 1, 16383, " pixels");
   const maxHeight = integer("resizer.maxHeight", r.maxHeight, DEFAULT_RESIZER_CONFIG.maxHeight, 1, 16383, " pixels");
+  const cache = resolveCache(props.cache);
   const config: ResizerConfig = {
     maxInputPixels: integer("resizer.maxInputPixels", r.maxInputPixels, DEFAULT_RESIZER_CONFIG.maxInputPixels, 1, 1_000_000_000, " pixels"),
     maxInputBytes: integer("resizer.maxInputBytes", r.maxInputBytes, DEFAULT_RESIZER_CONFIG.maxInputBytes, 1, 1_073_741_824, " bytes"),
@@ -232,6 +233,8 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
     allowedWidths: allowList("resizer.allowedWidths", r.allowedWidths, maxWidth),
     allowedHeights: allowList("resizer.allowedHeights", r.allowedHeights, maxHeight),
     defaultQuality: integer("resizer.defaultQuality", r.defaultQuality, DEFAULT_RESIZER_CONFIG.defaultQuality, 1, 100),
+    // The resizer's error Cache-Control and the distribution's error caching: one value.
+    errorTtl: cache.errorTtl,
   };
   const logRetentionDays = r.logRetentionDays ?? 30;
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) throw new ImageCdnPropError("resizer.logRetentionDays", logRetentionDays, `one of ${LOG_RETENTION_DAYS.join(", ")}`);
@@ -256,7 +259,7 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
       bundle: r.bundle === undefined ? undefined : stringMatching("resizer.bundle", r.bundle, /\.zip$/, "the path of a .zip file"),
       config,
     },
-    cache: resolveCache(props.cache),
+    cache,
     cors,
     domain: resolveDomain(props.domain),
     priceClass: oneOf("priceClass", props.priceClass, PRICE_CLASSES, "PriceClass_100"),

@@ -1,8 +1,46 @@
 /**
- * The resizer's configuration. The ImageCdn construct writes it into the function's
- * environment (names in RESIZER_ENV); the handler reads it once per container.
+ * The URL contract and the resizer's configuration, stated once. The ImageCdn construct writes the
+ * configuration into the function's environment (names in RESIZER_ENV), which the handler reads once per
+ * container, and the contract and configuration into the viewer-request CloudFront Function at synth.
  * This module is pure and imports nothing heavy: the construct imports it too.
  */
+
+/** The contract's query parameters, sorted (the order of the edge's canonical form). */
+export const RESIZE_PARAMS = ["fit", "format", "h", "q", "w"] as const;
+export type ResizeParam = (typeof RESIZE_PARAMS)[number];
+
+export const FITS = ["cover", "contain", "fill", "inside", "outside"] as const;
+export type Fit = (typeof FITS)[number];
+
+export const OUTPUT_FORMATS = ["auto", "avif", "webp", "jpeg", "png"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export const DEFAULT_FIT: Fit = "cover";
+export const DEFAULT_FORMAT: OutputFormat = "auto";
+export const MAX_QUALITY = 100;
+
+/**
+ * Headers our viewer-request function sets for the origin: the normalized parameters in canonical form
+ * ("fit=inside&w=500"), and Accept reduced to one token. The cache policy keys on these two, not on the
+ * query string, so the origin never splits a URL whose key may itself hold '?', '#' or '%'.
+ */
+export const RESIZE_PARAMS_HEADER = "x-resize-params";
+export const RESIZE_ACCEPT_HEADER = "x-resize-accept";
+/** The Accept tokens: "avif" means AVIF and WebP (every browser that decodes AVIF decodes WebP). */
+export const ACCEPT_TOKENS = ["avif", "webp", "none"] as const;
+export type AcceptToken = (typeof ACCEPT_TOKENS)[number];
+
+/**
+ * A variant is a pure function of (original, parameters): once made it never changes under
+ * its URL (a new original gets a new key or an invalidation), so it may be cached for a year.
+ */
+export const VARIANT_CACHE_CONTROL = "public, max-age=31536000, immutable";
+
+/** Errors may be passing faults (origin hiccup, a fixed upload): cached for `errorTtl` seconds only. */
+export function errorCacheControl(config: Pick<ResizerConfig, "errorTtl">): string {
+  return `public, max-age=${config.errorTtl}`;
+}
+
 export interface ResizerConfig {
   /** Decoded width x height above which an input is refused with 413 (pixel bombs). */
   readonly maxInputPixels: number;
@@ -16,6 +54,8 @@ export interface ResizerConfig {
   readonly allowedHeights: readonly number[];
   /** Quality used when `q` is absent, 1..100. */
   readonly defaultQuality: number;
+  /** Seconds an error may be cached (the construct's cache.errorTtl, also the distribution's error TTL). */
+  readonly errorTtl: number;
 }
 
 export const RESIZER_ENV = {
@@ -26,6 +66,7 @@ export const RESIZER_ENV = {
   allowedWidths: "RESIZER_ALLOWED_WIDTHS",
   allowedHeights: "RESIZER_ALLOWED_HEIGHTS",
   defaultQuality: "RESIZER_DEFAULT_QUALITY",
+  errorTtl: "RESIZER_ERROR_TTL",
 } as const satisfies Record<keyof ResizerConfig, string>;
 
 /** Function-url origin only: the bucket the resizer reads originals from (set by the construct). */
@@ -39,6 +80,7 @@ export const DEFAULT_RESIZER_CONFIG: ResizerConfig = {
   allowedWidths: [],
   allowedHeights: [],
   defaultQuality: 80,
+  errorTtl: 10,
 };
 
 /** Serializes a config into environment variables (sorted keys, for deterministic synth). */
@@ -47,6 +89,7 @@ export function configToEnv(config: ResizerConfig): Record<string, string> {
     [RESIZER_ENV.allowedHeights]: config.allowedHeights.join(","),
     [RESIZER_ENV.allowedWidths]: config.allowedWidths.join(","),
     [RESIZER_ENV.defaultQuality]: String(config.defaultQuality),
+    [RESIZER_ENV.errorTtl]: String(config.errorTtl),
     [RESIZER_ENV.maxHeight]: String(config.maxHeight),
     [RESIZER_ENV.maxInputBytes]: String(config.maxInputBytes),
     [RESIZER_ENV.maxInputPixels]: String(config.maxInputPixels),
@@ -56,10 +99,10 @@ export function configToEnv(config: ResizerConfig): Record<string, string> {
 
 /** Reads the config from the environment; a missing variable keeps its default, a malformed one throws. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ResizerConfig {
-  const int = (name: string, fallback: number): number => {
+  const int = (name: string, fallback: number, pattern = /^[1-9][0-9]*$/): number => {
     const raw = env[name];
     if (raw === undefined || raw === "") return fallback;
-    if (!/^[1-9][0-9]*$/.test(raw)) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+    if (!pattern.test(raw)) throw new Error(`${name} must be a positive integer, got "${raw}"`);
     return Number(raw);
   };
   const list = (name: string): number[] => {
@@ -81,5 +124,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ResizerConf
     allowedWidths: list(RESIZER_ENV.allowedWidths),
     allowedHeights: list(RESIZER_ENV.allowedHeights),
     defaultQuality,
+    // 0 is allowed: do not cache errors at all.
+    errorTtl: int(RESIZER_ENV.errorTtl, d.errorTtl, /^(0|[1-9][0-9]*)$/),
   };
 }

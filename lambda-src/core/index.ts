@@ -1,11 +1,6 @@
-/** The resizer core: pure parameter parsing, format negotiation and the sharp pipeline. */
-export { HttpError, isHttpError, HTTP_ERROR_STATUS } from "./errors";
-export type { HttpErrorCode } from "./errors";
-export { parseResizeQuery, isOriginalRequest } from "./params";
-export type { ResizeRequest, Fit, OutputFormat } from "./params";
-export { transformImage } from "./transform";
-export type { TransformContext, TransformResult } from "./transform";
-export { negotiateFormat } from "./negotiate";
-export type { NegotiatedFormat, SourceFormat } from "./negotiate";
-export { VARIANT_CACHE_CONTROL, ERROR_CACHE_CONTROL } from "./cache-control";
-export { configureSharp } from "./sharp-setup";
+/** The resizer core: the URL contract, parameter parsing, format negotiation and the sharp pipeline. */
+export { DEFAULT_RESIZER_CONFIG, VARIANT_CACHE_CONTROL, errorCacheControl, type Fit, type ResizerConfig } from "./config";
+export { HttpError, httpError, type ErrorCode } from "./errors";
+export { formatsOfAccept, formatsOfToken, negotiateFormat, type AcceptedFormats, type NegotiatedFormat, type SourceFormat } from "./output";
+export { isOriginalRequest, parseResizeQuery, type ResizeRequest } from "./params";
+export { configureSharp, transformImage, type TransformContext, type TransformResult } from "./transform";

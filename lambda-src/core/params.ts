@@ -3,14 +3,10 @@
  * Pure and strict: anything the CloudFront Function would not have produced is a 400 that names
  * the parameter, so a malformed URL never reaches sharp and never creates a cache variant.
  */
-import type { ResizerConfig } from "./config";
-import { invalidParameter } from "./errors";
+import { DEFAULT_FIT, DEFAULT_FORMAT, FITS, MAX_QUALITY, OUTPUT_FORMATS, RESIZE_PARAMS, type Fit, type OutputFormat, type ResizeParam, type ResizerConfig } from "./config";
+import { httpError } from "./errors";
 
-export const FITS = ["cover", "contain", "fill", "inside", "outside"] as const;
-export type Fit = (typeof FITS)[number];
-
-export const OUTPUT_FORMATS = ["auto", "avif", "webp", "jpeg", "png"] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+export type { Fit, OutputFormat };
 
 export interface ResizeRequest {
   width?: number;
@@ -22,13 +18,6 @@ export interface ResizeRequest {
   original: boolean;
 }
 
-/** The contract's parameters; anything else in the query is ignored (the CloudFront Function drops it). */
-export const RESIZE_PARAMS = ["w", "h", "fit", "format", "q"] as const;
-type ResizeParam = (typeof RESIZE_PARAMS)[number];
-
-const DEFAULT_FIT: Fit = "cover";
-const DEFAULT_FORMAT: OutputFormat = "auto";
-const MAX_QUALITY = 100;
 /** Canonical decimal only: no sign, no leading zero, no exponent or fraction, so one value has one spelling (one cache key). */
 const CANONICAL_POSITIVE_INTEGER = /^[1-9][0-9]*$/;
 /** Echoed values are cut short: the message is a reason, not a mirror for arbitrary input. */
@@ -59,16 +48,16 @@ export function parseResizeQuery(query: URLSearchParams, config: ResizerConfig):
 function single(query: URLSearchParams, name: ResizeParam): string | undefined {
   const values = query.getAll(name);
   if (values.length === 0) return undefined;
-  if (values.length > 1) throw invalidParameter(`${name} must be given at most once, got ${values.length} values`);
+  if (values.length > 1) throw httpError("InvalidParameter", `${name} must be given at most once, got ${values.length} values`);
   const value = values[0] as string;
-  if (value === "") throw invalidParameter(`${name} must not be empty`);
+  if (value === "") throw httpError("InvalidParameter", `${name} must not be empty`);
   return value;
 }
 
 function integerInRange(name: ResizeParam, raw: string, max: number): number {
   const value = CANONICAL_POSITIVE_INTEGER.test(raw) ? Number(raw) : NaN;
   if (!(value >= 1 && value <= max)) {
-    throw invalidParameter(`${name} must be an integer from 1 to ${max}, got ${echo(raw)}`);
+    throw httpError("InvalidParameter", `${name} must be an integer from 1 to ${max}, got ${echo(raw)}`);
   }
   return value;
 }
@@ -76,14 +65,14 @@ function integerInRange(name: ResizeParam, raw: string, max: number): number {
 function dimension(name: "w" | "h", raw: string, max: number, allowed: readonly number[]): number {
   const value = integerInRange(name, raw, max);
   if (allowed.length > 0 && !allowed.includes(value)) {
-    throw invalidParameter(`${name} must be one of ${allowed.join(", ")}, got ${echo(raw)}`);
+    throw httpError("InvalidParameter", `${name} must be one of ${allowed.join(", ")}, got ${echo(raw)}`);
   }
   return value;
 }
 
 function oneOf<T extends string>(name: ResizeParam, raw: string, choices: readonly T[]): T {
   const match = choices.find((choice) => choice === raw);
-  if (match === undefined) throw invalidParameter(`${name} must be one of ${choices.join(", ")}, got ${echo(raw)}`);
+  if (match === undefined) throw httpError("InvalidParameter", `${name} must be one of ${choices.join(", ")}, got ${echo(raw)}`);
   return match;
 }
 

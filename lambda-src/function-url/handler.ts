@@ -1,23 +1,66 @@
-import type { S3Client } from "@aws-sdk/client-s3";
+/**
+ * The function URL adapter: CloudFront (OAC, SigV4) -> function URL (AWS_IAM) -> the resizer. The event,
+ * the original read with GetObject, and the request from parse to response.
+ */
+import type { Readable } from "node:stream";
+import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
-import { s3Client } from "../s3-client";
-import { ORIGIN_BUCKET_ENV } from "../core/config";
-import { Deadline } from "../shared/deadline";
-import { decide } from "../shared/decide";
-import { writeLog, type RequestLog } from "../shared/log";
-import { errorOutcome, type Outcome } from "../shared/outcome";
-import { ServerTiming } from "../shared/server-timing";
-import { isHead, parseFunctionUrlRequest, type FunctionUrlEvent } from "./event";
-import { getOriginal } from "./get-original";
-import { readAtMost } from "./read-body";
-import { fitsResponse, MAX_RESPONSE_BODY_BYTES, overResponseLimit } from "./response-limit";
-import { toFunctionUrlResponse, type FunctionUrlResponse, type Reply } from "./response";
+import { errorCacheControl, ORIGIN_BUCKET_ENV } from "../core/config";
+import { httpError } from "../core/errors";
+import { originBody, originRefusal, originUnreachable, s3Client, type Original } from "../shared/origin";
+import { errorOutcome, fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog } from "../shared/pipeline";
+import { acceptedFormats, objectKeyFromEncodedPath, resizeParamsFromHeaders, type ViewerRequest } from "../shared/request";
+import { Deadline, ServerTiming } from "../shared/timing";
+import { fitsResponse, MAX_RESPONSE_BODY_BYTES, overResponseLimit, readAtMost, toFunctionUrlResponse, type FunctionUrlResponse, type Reply } from "./response";
 
-/** Set by the ImageCdn construct in function-url mode: the bucket holding the originals. */
-export { ORIGIN_BUCKET_ENV };
+/**
+ * The part of a Lambda function URL event (payload format 2.0) the resizer reads;
+ * @types/aws-lambda's LambdaFunctionURLEvent is assignable to it.
+ */
+export interface FunctionUrlEvent {
+  readonly version?: string;
+  /** The path as the caller sent it, still percent-encoded (see objectKeyFromEncodedPath). */
+  readonly rawPath: string;
+  readonly rawQueryString?: string;
+  /** Lower-case names; repeated headers arrive comma-joined. */
+  readonly headers?: Readonly<Record<string, string | undefined>>;
+  readonly requestContext: { readonly http: { readonly method: string } };
+}
+
+export const SERVED_METHODS = ["GET", "HEAD"] as const;
+
+export function isFunctionUrlEvent(event: unknown): event is FunctionUrlEvent {
+  const context = (event as { requestContext?: { http?: unknown } } | null)?.requestContext;
+  return typeof context?.http === "object" && context.http !== null;
+}
+
+export function isHead(event: FunctionUrlEvent): boolean {
+  return event.requestContext.http.method.toUpperCase() === "HEAD";
+}
+
+/**
+ * The viewer's request. Unlike API Gateway HTTP APIs, which decode rawPath, function URLs
+ * pass it on percent-encoded as the caller sent it (as CloudFront forwards what OAC
+ * signed), so it is decoded here exactly once.
+ */
+export function parseFunctionUrlRequest(event: FunctionUrlEvent): ViewerRequest {
+  const method = event.requestContext.http.method.toUpperCase();
+  if (!(SERVED_METHODS as readonly string[]).includes(method)) {
+    throw httpError("MethodNotAllowed", `${method.slice(0, 16)} is not served; use ${SERVED_METHODS.join(" or ")}`);
+  }
+  const key = objectKeyFromEncodedPath(event.rawPath);
+  if (key === "") throw httpError("InvalidURI", "the path names no object key");
+  return {
+    key,
+    // Through CloudFront the edge's x-resize-params header (the query is not forwarded); a direct
+    // caller's query otherwise.
+    query: resizeParamsFromHeaders(event.headers) ?? new URLSearchParams(event.rawQueryString ?? ""),
+    accepted: acceptedFormats(event.headers),
+  };
+}
 
 /** Where the originals come from; the defaults read the function's environment. */
-export interface FunctionUrlOrigin {
+export interface OriginalsSource {
   s3(): S3Client;
   bucket(): string;
 }
@@ -28,7 +71,7 @@ export function originBucketFromEnv(env: NodeJS.ProcessEnv = process.env): strin
   return bucket;
 }
 
-const FROM_ENVIRONMENT: FunctionUrlOrigin = { s3: s3Client, bucket: () => originBucketFromEnv() };
+const FROM_ENVIRONMENT: OriginalsSource = { s3: s3Client, bucket: () => originBucketFromEnv() };
 
 type HandlerContext = Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">;
 export type FunctionUrlHandler = (event: FunctionUrlEvent, context: HandlerContext) => Promise<FunctionUrlResponse>;
@@ -37,7 +80,7 @@ export type FunctionUrlHandler = (event: FunctionUrlEvent, context: HandlerConte
  * Lambda function URL handler (buffered, payload format 2.0): parse, GetObject, transform,
  * answer. It always returns a response, errors included, before its own timeout.
  */
-export function createFunctionUrlHandler(origin: FunctionUrlOrigin = FROM_ENVIRONMENT): FunctionUrlHandler {
+export function createFunctionUrlHandler(origin: OriginalsSource = FROM_ENVIRONMENT): FunctionUrlHandler {
   return async (event, context) => {
     const timing = new ServerTiming();
     const deadline = Deadline.fromRemainingTime(context.getRemainingTimeInMillis());
@@ -45,7 +88,7 @@ export function createFunctionUrlHandler(origin: FunctionUrlOrigin = FROM_ENVIRO
     const log: RequestLog = { requestId: context.awsRequestId, method: event.requestContext.http.method };
     let outcome: Outcome | undefined;
     try {
-      outcome = await decide(
+      outcome = await fetchAndTransform(
         {
           parse: () => parseFunctionUrlRequest(event),
           fetch: (viewer, signal) => {
@@ -59,7 +102,7 @@ export function createFunctionUrlHandler(origin: FunctionUrlOrigin = FROM_ENVIRO
         log,
       );
       const reply = await toReply(outcome, head, deadline, timing, log);
-      const response = toFunctionUrlResponse(reply, timing.header(), head);
+      const response = toFunctionUrlResponse(reply, timing.header(), head, errorCacheControl(resizerConfig()));
       Object.assign(log, { status: response.statusCode, bytes: reply.kind === "error" ? undefined : reply.body.length, contentType: response.headers["Content-Type"] });
       return response;
     } finally {
@@ -92,4 +135,40 @@ async function toReply(outcome: Outcome, head: boolean, deadline: Deadline, timi
   } catch (error) {
     return errorOutcome(error, log);
   }
+}
+
+/**
+ * GETs the original from the bucket with the function's own role and resolves once the
+ * headers are in; the body streams on. S3's refusals (403, 404) pass through, any other
+ * failure is the origin's (502). Aborting `signal` cancels the request, body included.
+ */
+export async function getOriginal(client: S3Client, bucket: string, key: string, signal: AbortSignal): Promise<Original> {
+  let output;
+  try {
+    output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+  } catch (error) {
+    throw signal.aborted ? error : s3Failure(error);
+  }
+  if (output.Body === undefined) throw httpError("OriginError", "the original's store answered without a body");
+  // In Node the SDK's body is an http.IncomingMessage: a Readable.
+  const source = output.Body as Readable;
+  return {
+    // Destroying the socket's stream frees the function from a body it will not read.
+    body: originBody(source, signal, () => source.destroy()),
+    contentType: output.ContentType,
+    contentLength: output.ContentLength,
+    cacheControl: output.CacheControl,
+    eTag: output.ETag,
+    lastModified: output.LastModified,
+  };
+}
+
+/**
+ * An answer from S3 (it carries an HTTP status) is a refusal or a failure of the store; no
+ * answer at all (refused connection, DNS, reset) means the store could not be reached.
+ */
+function s3Failure(error: unknown): Error {
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata?.httpStatusCode;
+  if (typeof status === "number") return originRefusal(status, error);
+  return originUnreachable(error);
 }

@@ -1,6 +1,9 @@
-import { acceptFromHeaders, resizeParamsFromHeaders, type ViewerRequest } from "../shared/viewer-request";
+import { acceptedFormats, resizeParamsFromHeaders, type ViewerRequest } from "../shared/request";
 
-export type { ViewerRequest } from "../shared/viewer-request";
+/**
+ * The S3 Object Lambda events (S3 user guide, "Event context format and usage") and how the resizer reads
+ * the viewer's request from them.
+ */
 
 /** The caller's request as S3 Object Lambda passes it on (S3 user guide, "Event context format and usage"). */
 export interface ObjectLambdaUserRequest {
@@ -44,7 +47,7 @@ export function parseViewerRequest(userRequest: ObjectLambdaUserRequest): Viewer
   return {
     key: pathOf(userRequest.url),
     query: resizeParamsFromHeaders(userRequest.headers) ?? new URLSearchParams(),
-    accept: acceptFromHeaders(userRequest.headers),
+    accepted: acceptedFormats(userRequest.headers),
   };
 }
 

@@ -1,14 +1,13 @@
 import type { Context } from "aws-lambda";
-import { ERROR_CACHE_CONTROL, negotiateFormat, parseResizeQuery, VARIANT_CACHE_CONTROL, type SourceFormat } from "../core";
-import { payloadTooLarge, unsupportedMediaType } from "../core/errors";
-import { redactUrl } from "../origin";
-import { Deadline } from "../shared/deadline";
-import { writeLog, type RequestLog } from "../shared/log";
-import { originFailure, originRefusal } from "../shared/original";
-import { errorOutcome } from "../shared/outcome";
-import { resizerConfig } from "../shared/resizer-config";
+import { errorCacheControl, VARIANT_CACHE_CONTROL } from "../core/config";
+import { httpError } from "../core/errors";
+import { negotiateFormat, type AcceptedFormats, type SourceFormat } from "../core/output";
+import { parseResizeQuery } from "../core/params";
+import { originRefusal, originUnreachable } from "../shared/origin";
+import { errorOutcome, oversized, resizerConfig, writeLog, type RequestLog } from "../shared/pipeline";
+import { Deadline } from "../shared/timing";
 import { parseViewerRequest, type S3ObjectLambdaHeadEvent } from "./event";
-import { objectLambdaStatus } from "./response";
+import { redactUrl } from "./get";
 
 /**
  * What a HeadObject transformation returns to S3 Object Lambda (S3 user guide, "Working with HeadObject
@@ -51,13 +50,13 @@ export async function headHandler(
     const original = await deadline.race(headOriginal(url, deadline.signal), "asking for the original");
     const answer = request.original
       ? { statusCode: 200, headers: original }
-      : { statusCode: 200, headers: variantHeaders(original, request.format, viewer.accept, config.maxInputBytes) };
+      : { statusCode: 200, headers: variantHeaders(original, request.format, viewer.accepted, config.maxInputBytes) };
     log.status = answer.statusCode;
     return answer;
   } catch (error) {
     const { error: failure } = errorOutcome(error, log);
-    log.status = objectLambdaStatus(failure.status);
-    return { statusCode: log.status, errorCode: failure.code, errorMessage: failure.message, headers: { "Cache-Control": ERROR_CACHE_CONTROL } };
+    log.status = failure.objectLambdaStatus;
+    return { statusCode: log.status, errorCode: failure.code, errorMessage: failure.message, headers: { "Cache-Control": errorCacheControl(resizerConfig()) } };
   } finally {
     deadline.clear();
     writeLog("object-lambda", log);
@@ -70,7 +69,7 @@ async function headOriginal(url: string, signal: AbortSignal): Promise<Record<st
     response = await fetch(url, { method: "HEAD", signal, redirect: "manual" });
   } catch (error) {
     if (signal.aborted) throw error;
-    throw originFailure("OriginUnreachable", "could not reach the original's store", error);
+    throw originUnreachable(error);
   }
   if (!response.ok) throw originRefusal(response.status);
   const headers: Record<string, string | number> = {};
@@ -87,16 +86,18 @@ async function headOriginal(url: string, signal: AbortSignal): Promise<Record<st
 function variantHeaders(
   original: Record<string, string | number>,
   format: ReturnType<typeof parseResizeQuery>["format"],
-  accept: string | undefined,
+  accepted: AcceptedFormats,
   maxInputBytes: number,
 ): Record<string, string> {
   const sourceType = String(original["Content-Type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-  if (sourceType === "image/svg+xml") throw unsupportedMediaType("SVG is not resized");
-  if (Number(original["Content-Length"]) > maxInputBytes) throw payloadTooLarge(`the original is larger than the ${maxInputBytes}-byte limit`);
+  if (sourceType === "image/svg+xml") throw httpError("UnsupportedMediaType", "SVG is not resized");
+  const length = original["Content-Length"];
+  const tooLarge = oversized(length === undefined ? undefined : Number(length), maxInputBytes);
+  if (tooLarge !== undefined) throw tooLarge;
   const headers: Record<string, string> = { "Cache-Control": VARIANT_CACHE_CONTROL };
   const source = SOURCE_TYPES[sourceType];
   // GET identifies the original by its bytes; HEAD has only the uploader's Content-Type to go by.
-  const output = format !== "auto" ? format : source !== undefined ? negotiateFormat(accept, source) : undefined;
+  const output = format !== "auto" ? format : source !== undefined ? negotiateFormat(accepted, source) : undefined;
   if (output !== undefined) headers["Content-Type"] = `image/${output}`;
   if (format === "auto") headers["x-amz-meta-vary"] = "Accept";
   return headers;

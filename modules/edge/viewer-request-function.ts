@@ -1,9 +1,17 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ResizerConfig } from "../../lambda-src/core/config";
-import { RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER } from "../../lambda-src/shared/viewer-request";
+import {
+  DEFAULT_FIT,
+  DEFAULT_FORMAT,
+  FITS,
+  MAX_QUALITY,
+  OUTPUT_FORMATS,
+  RESIZE_ACCEPT_HEADER,
+  RESIZE_PARAMS,
+  RESIZE_PARAMS_HEADER,
+  type ResizerConfig,
+} from "../../lambda-src/core/config";
 
-export { RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER };
 /** CloudFront Functions refuse code over 10 KB. */
 export const CLOUDFRONT_FUNCTION_MAX_BYTES = 10_240;
 
@@ -17,15 +25,26 @@ export interface EdgeCors {
   readonly maxAgeSeconds: number;
 }
 
-/** The viewer-request function's source with the resizer's limits written in (pure: same config, same code). */
-export function viewerRequestFunctionCode(config: ResizerConfig, errorTtl: number, cors?: EdgeCors): string {
+/**
+ * The viewer-request function's source with the URL contract and the resizer's limits written in, from the
+ * resizer's own config module: the edge and the resizer cannot drift apart (pure: same config, same code).
+ */
+export function viewerRequestFunctionCode(config: ResizerConfig, cors?: EdgeCors): string {
   const constants = {
+    keys: RESIZE_PARAMS,
+    fits: FITS,
+    formats: OUTPUT_FORMATS,
+    defaultFit: DEFAULT_FIT,
+    defaultFormat: DEFAULT_FORMAT,
+    maxQuality: MAX_QUALITY,
+    paramsHeader: RESIZE_PARAMS_HEADER,
+    acceptHeader: RESIZE_ACCEPT_HEADER,
     maxWidth: config.maxWidth,
     maxHeight: config.maxHeight,
     allowedWidths: [...config.allowedWidths],
     allowedHeights: [...config.allowedHeights],
     defaultQuality: config.defaultQuality,
-    errorTtl,
+    errorTtl: config.errorTtl,
     cors: cors ? { allowedOrigins: [...cors.allowedOrigins], maxAgeSeconds: cors.maxAgeSeconds } : null,
   };
   const code = TEMPLATE.replace("var CONFIG = {};", `var CONFIG = ${JSON.stringify(constants)};`);

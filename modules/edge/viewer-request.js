@@ -8,9 +8,6 @@
 // which cannot answer it. CONFIG is written in at synth; keep this file under 10 KB.
 var CONFIG = {};
 
-var FITS = ['cover', 'contain', 'fill', 'inside', 'outside'];
-var FORMATS = ['auto', 'avif', 'webp', 'jpeg', 'png'];
-var KEYS = ['fit', 'format', 'h', 'q', 'w'];
 var POSITIVE_INTEGER = /^[1-9][0-9]*$/;
 
 function badRequest(reason) {
@@ -44,14 +41,14 @@ function problem(name, value) {
   if (value === '') return name + ' must not be empty';
   if (name === 'w') return checkInteger('w', value, CONFIG.maxWidth, CONFIG.allowedWidths);
   if (name === 'h') return checkInteger('h', value, CONFIG.maxHeight, CONFIG.allowedHeights);
-  if (name === 'q') return checkInteger('q', value, 100, []);
-  if (name === 'fit' && FITS.indexOf(value) < 0) return 'fit must be one of ' + FITS.join(', ') + ', got ' + echo(value);
-  if (name === 'format' && FORMATS.indexOf(value) < 0) return 'format must be one of ' + FORMATS.join(', ') + ', got ' + echo(value);
+  if (name === 'q') return checkInteger('q', value, CONFIG.maxQuality, []);
+  if (name === 'fit' && CONFIG.fits.indexOf(value) < 0) return 'fit must be one of ' + CONFIG.fits.join(', ') + ', got ' + echo(value);
+  if (name === 'format' && CONFIG.formats.indexOf(value) < 0) return 'format must be one of ' + CONFIG.formats.join(', ') + ', got ' + echo(value);
   return null;
 }
 
 function isDefault(name, value) {
-  return (name === 'fit' && value === 'cover') || (name === 'format' && value === 'auto') ||
+  return (name === 'fit' && value === CONFIG.defaultFit) || (name === 'format' && value === CONFIG.defaultFormat) ||
     (name === 'q' && Number(value) === CONFIG.defaultQuality);
 }
 
@@ -93,11 +90,11 @@ function handler(event) {
   var query = request.querystring;
   var clean = [];
   var given = false;
-  var format = 'auto';
-  delete request.headers['x-resize-accept'];
-  delete request.headers['x-resize-params'];
-  for (var i = 0; i < KEYS.length; i++) {
-    var name = KEYS[i];
+  var format = CONFIG.defaultFormat;
+  delete request.headers[CONFIG.acceptHeader];
+  delete request.headers[CONFIG.paramsHeader];
+  for (var i = 0; i < CONFIG.keys.length; i++) {
+    var name = CONFIG.keys[i];
     var param = query[name];
     if (!param) continue;
     if (param.multiValue && param.multiValue.length > 1) {
@@ -110,17 +107,16 @@ function handler(event) {
     if (reason) return badRequest(reason);
     given = true;
     if (name === 'format') format = value;
-    // Valid values are digits and lowercase words: nothing to escape. KEYS is sorted, so is the result.
+    // Valid values are digits and lowercase words: nothing to escape. The keys are sorted, so is the result.
     if (!isDefault(name, value)) clean.push(name + '=' + value);
   }
   request.querystring = {};
   if (!given) return request;
   // Every parameter at its default still asks for a variant: keep one canonical marker for it.
-  if (clean.length === 0) clean.push('format=auto');
-  var params = clean.join('&');
-  request.headers['x-resize-params'] = { value: params };
-  if (format === 'auto') {
-    request.headers['x-resize-accept'] = { value: acceptToken(request.headers.accept) };
+  if (clean.length === 0) clean.push('format=' + CONFIG.defaultFormat);
+  request.headers[CONFIG.paramsHeader] = { value: clean.join('&') };
+  if (format === CONFIG.defaultFormat) {
+    request.headers[CONFIG.acceptHeader] = { value: acceptToken(request.headers.accept) };
   }
   return request;
 }

@@ -1,0 +1,127 @@
+import { Transform, type TransformCallback } from "node:stream";
+import { httpError, type HttpError } from "./errors";
+import type { SourceFormat } from "./output";
+
+/**
+ * Input: what an original is, told by its first bytes, and the guard that holds it to the byte limit.
+ *
+ * Identifies an input by its first bytes, never by its name or Content-Type (those are the
+ * uploader's claims). Only the formats below ever reach a libvips decoder; everything else,
+ * SVG above all (it can reference outside resources), is refused before decoding.
+ */
+
+/** Enough for every signature below, and for an SVG's XML prolog and comments before `<svg`. */
+export const SNIFF_BYTES = 4096;
+
+export type SniffResult = SourceFormat | "svg" | "unknown";
+
+const AVIF_BRANDS = new Set(["avif", "avis"]);
+
+export function sniffFormat(head: Buffer): SniffResult {
+  if (startsWith(head, [0xff, 0xd8, 0xff])) return "jpeg";
+  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return "png";
+  if (ascii(head, 0, 6) === "GIF87a" || ascii(head, 0, 6) === "GIF89a") return "gif";
+  if (ascii(head, 0, 4) === "RIFF" && ascii(head, 8, 12) === "WEBP") return "webp";
+  if (isAvif(head)) return "avif";
+  if (looksLikeSvg(head)) return "svg";
+  return "unknown";
+}
+
+/** ISO-BMFF `ftyp` box whose major or compatible brands name AVIF (HEIC needs a decoder we do not ship). */
+function isAvif(head: Buffer): boolean {
+  if (head.length < 16 || ascii(head, 4, 8) !== "ftyp") return false;
+  const boxEnd = Math.min(head.readUInt32BE(0), head.length);
+  if (AVIF_BRANDS.has(ascii(head, 8, 12))) return true;
+  for (let offset = 16; offset + 4 <= boxEnd; offset += 4) {
+    if (AVIF_BRANDS.has(ascii(head, offset, offset + 4))) return true;
+  }
+  return false;
+}
+
+/** Markup that opens an `<svg` element within the sniffed head (after an optional BOM, prolog, comments). */
+function looksLikeSvg(head: Buffer): boolean {
+  const text = head.toString("utf8").replace(/^\uFEFF/, "").trimStart();
+  return text.startsWith("<") && /<svg[\s>/]/i.test(text);
+}
+
+function startsWith(buffer: Buffer, bytes: readonly number[]): boolean {
+  return buffer.length >= bytes.length && bytes.every((byte, index) => buffer[index] === byte);
+}
+
+function ascii(buffer: Buffer, start: number, end: number): string {
+  return buffer.length >= end ? buffer.toString("latin1", start, end) : "";
+}
+
+/**
+ * The guard: a pass-through between the origin stream and sharp that enforces the byte limit while the bytes
+ * arrive (abort early instead of buffering a huge object) and holds back the first bytes until
+ * they are identified, so a refused input never reaches a decoder.
+ */
+
+export class InputGuard extends Transform {
+  /** Resolves once the head is identified as a supported image; rejects on refusal or stream error. */
+  readonly sourceFormat: Promise<SourceFormat>;
+  /**
+   * Rejects with the first error (refusal, byte limit, the input's own error). Listening from the
+   * start matters: an error emitted before a late listener attached would leave sharp waiting forever.
+   */
+  readonly failure: Promise<never>;
+  private resolveFormat!: (format: SourceFormat) => void;
+  private bytesSeen = 0;
+  private head: Buffer[] = [];
+  private headLength = 0;
+  private identified = false;
+
+  constructor(private readonly maxBytes: number) {
+    super();
+    this.sourceFormat = new Promise<SourceFormat>((resolve, reject) => {
+      this.resolveFormat = resolve;
+      this.once("error", reject);
+      this.once("close", () => reject(new Error("input ended before it could be identified")));
+    });
+    this.failure = new Promise<never>((_, reject) => this.once("error", reject));
+    // Either may be refused before anyone awaits it; the caller still sees the error when it awaits.
+    this.sourceFormat.catch(() => undefined);
+    this.failure.catch(() => undefined);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytesSeen += chunk.length;
+    if (this.bytesSeen > this.maxBytes) {
+      callback(httpError("PayloadTooLarge", `image is larger than ${this.maxBytes} bytes`));
+      return;
+    }
+    if (this.identified) {
+      callback(null, chunk);
+      return;
+    }
+    this.head.push(chunk);
+    this.headLength += chunk.length;
+    if (this.headLength >= SNIFF_BYTES) this.identify(callback);
+    else callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.identified) callback();
+    else this.identify(callback);
+  }
+
+  private identify(callback: TransformCallback): void {
+    const head = Buffer.concat(this.head);
+    this.head = [];
+    const format = sniffFormat(head);
+    if (format === "svg" || format === "unknown") {
+      callback(refusal(head, format));
+      return;
+    }
+    this.identified = true;
+    this.resolveFormat(format);
+    callback(null, head);
+  }
+}
+
+function refusal(head: Buffer, format: "svg" | "unknown"): HttpError {
+  if (format === "svg") return httpError("UnsupportedMediaType", "SVG is not resized");
+  if (head.length === 0) return httpError("UnsupportedMediaType", "input is empty, not an image");
+  return httpError("UnsupportedMediaType", "input is not a supported image (jpeg, png, webp, gif, avif)");
+}

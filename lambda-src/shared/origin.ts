@@ -1,0 +1,93 @@
+/**
+ * The original as either origin gives it (a presigned URL, or GetObject), the origin's refusals and
+ * failures as the statuses they deserve, and the one S3 client a container keeps.
+ */
+import { Readable } from "node:stream";
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { httpError, type HttpError } from "../core/errors";
+
+/** The original object as the origin answered it: headers now, bytes as they arrive. */
+export interface Original {
+  readonly body: Readable;
+  readonly contentType?: string;
+  readonly contentLength?: number;
+  readonly cacheControl?: string;
+  readonly eTag?: string;
+  readonly lastModified?: Date;
+}
+
+/**
+ * The body's bytes as they arrive. A connection lost mid-body is the origin's failure (502)
+ * and says so, rather than surfacing as a bare socket error the handler cannot tell from
+ * its own bugs. Destroying the resulting stream ends the download; `release`, when given,
+ * also lets go of a source that was never read (a refused original's connection).
+ */
+export function originBody(chunks: AsyncIterable<Uint8Array>, signal: AbortSignal, release?: () => void): Readable {
+  const body = Readable.from(downloaded(chunks, signal));
+  if (release !== undefined) body.once("close", release);
+  return body;
+}
+
+async function* downloaded(chunks: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of chunks) yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw httpError("OriginError", "the original's download failed", error);
+  }
+}
+
+/** The origin's own refusals (403, 404) pass through; any other status is its failure (502). */
+export function originRefusal(status: number, cause?: unknown): HttpError {
+  if (status === 404) return httpError("NoSuchKey", "the original does not exist", cause);
+  if (status === 403) return httpError("AccessDenied", "access to the original was denied", cause);
+  return httpError("OriginError", `the original's store answered ${status}`, cause);
+}
+
+/** No answer at all (refused connection, DNS, reset): a 502 fit for the viewer, the socket's cause kept for the log. */
+export function originUnreachable(cause: unknown): HttpError {
+  return httpError("OriginUnreachable", "could not reach the original's store", cause);
+}
+
+/**
+ * The innermost cause's message: fetch wraps socket errors in a generic "fetch failed".
+ * Duck-typed, as fetch's errors may come from another realm (a vm sandbox) than `Error`.
+ */
+export function innermostMessage(error: unknown): string {
+  let current: unknown = error;
+  while (isErrorLike(current) && isErrorLike(current.cause)) current = current.cause;
+  return isErrorLike(current) ? current.message : String(current);
+}
+
+function isErrorLike(value: unknown): value is { message: string; cause?: unknown } {
+  return typeof value === "object" && value !== null && typeof (value as { message?: unknown }).message === "string";
+}
+
+/**
+ * The S3 client options for this environment. The SDK reads AWS_ENDPOINT_URL_S3 and
+ * AWS_ENDPOINT_URL by itself, but only an explicit endpoint lets us also turn off the
+ * `{RequestRoute}.` host prefix of WriteGetObjectResponse: without that, a local endpoint
+ * would be called as `io-xyz.127.0.0.1` and never resolve.
+ */
+export function s3ClientConfig(env: NodeJS.ProcessEnv = process.env): S3ClientConfig {
+  const config: S3ClientConfig = {
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+    // Streaming bodies cannot be hashed up front; S3 does not require a checksum here.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+  };
+  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  if (endpoint) {
+    config.endpoint = endpoint;
+    config.forcePathStyle = true;
+    config.disableHostPrefix = true;
+  }
+  return config;
+}
+
+let shared: S3Client | undefined;
+
+/** One client per container: it keeps its connections alive across invocations. */
+export function s3Client(): S3Client {
+  shared ??= new S3Client(s3ClientConfig());
+  return shared;
+}
