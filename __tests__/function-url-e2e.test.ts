@@ -16,11 +16,11 @@ const ERROR_CACHE_CONTROL = errorCacheControl(DEFAULT_RESIZER_CONFIG);
 import { createFunctionUrlHandler, originBucketFromEnv } from "../lambda-src/function-url/handler";
 import { MAX_RESPONSE_BODY_BYTES } from "../lambda-src/function-url/response";
 import { s3Client, s3ClientConfig } from "../lambda-src/shared/origin";
-import { loadBundledHandler } from "./helpers/bundled-handler";
-import { startStallingOrigin, unusedPortUrl, type FakeOrigin } from "./helpers/fake-origins";
-import { fakeContext } from "./helpers/lambda-context";
-import { captureConsoleLog, SERVER_TIMING_PATTERN, storeFixtures } from "./helpers/e2e-common";
-import { startLocalS3, type LocalS3 } from "./helpers/s3rver-harness";
+import { loadBundledHandler } from "./support/bundled-handler";
+import { startStallingOrigin, unusedPortUrl, type FakeOrigin } from "./support/fake-origins";
+import { fakeContext } from "./support/lambda-context";
+import { captureConsoleLog, lambdaEnvironment, SERVER_TIMING_PATTERN, storeFixtures } from "./support/e2e-common";
+import { startLocalS3, type LocalS3 } from "./support/s3rver-harness";
 
 /** Above the noise PNG, so that only the function URL's response limit can refuse it. */
 const MAX_INPUT_BYTES = 20_000_000;
@@ -41,23 +41,13 @@ const SPECIAL_KEYS: OriginalKey[] = ["photos/my photo+1 100%.jpg", "사진/꽃.j
 
 let s3: LocalS3;
 let stored: Map<string, Buffer>;
-const savedEnv = { ...process.env };
+const useEnvironment = lambdaEnvironment();
 const logLines = captureConsoleLog();
 let requestCounter = 0;
 
 beforeAll(async () => {
   s3 = await startLocalS3();
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_REGION: "us-east-1",
-    // s3rver checks no signatures but knows only its default key pair.
-    AWS_ACCESS_KEY_ID: "S3RVER",
-    AWS_SECRET_ACCESS_KEY: "S3RVER",
-    RESIZER_ORIGIN_BUCKET: s3.bucket,
-    RESIZER_MAX_INPUT_BYTES: String(MAX_INPUT_BYTES),
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
+  useEnvironment({ AWS_ENDPOINT_URL_S3: s3.endpoint, RESIZER_ORIGIN_BUCKET: s3.bucket, RESIZER_MAX_INPUT_BYTES: String(MAX_INPUT_BYTES) });
   stored = await storeFixtures<string>(s3, ORIGINALS);
   // Incompressible: a lossless PNG of noise stays above what a buffered response can carry.
   const noise = await sharp({ create: { width: 1400, height: 1200, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 50 } } })
@@ -71,7 +61,6 @@ afterAll(async () => {
   // The source handler's warm client keeps connections alive, and s3rver waits for them.
   s3Client().destroy();
   await s3?.close();
-  process.env = savedEnv;
 });
 
 /**

@@ -9,12 +9,12 @@ import { handler as sourceHandler, type HeadObjectResponse, type S3ObjectLambdaE
 import { DEFAULT_RESIZER_CONFIG, errorCacheControl, VARIANT_CACHE_CONTROL } from "../lambda-src/core";
 
 const ERROR_CACHE_CONTROL = errorCacheControl(DEFAULT_RESIZER_CONFIG);
-import { loadBundledHandler, type ResizerHandler } from "./helpers/bundled-handler";
-import { startChunkedOrigin, startStallingOrigin, startStatusOrigin, unusedPortUrl, type FakeOrigin } from "./helpers/fake-origins";
-import { fakeContext } from "./helpers/lambda-context";
-import { captureConsoleLog, SERVER_TIMING_PATTERN, storeFixtures } from "./helpers/e2e-common";
-import { startLocalS3, type LocalS3 } from "./helpers/s3rver-harness";
-import { decodeAwsChunked, startWriteGetObjectResponseStandIn, type RecordedResponse, type WriteGetObjectResponseStandIn } from "./helpers/write-get-object-response-stand-in";
+import { loadBundledHandler, type ResizerHandler } from "./support/bundled-handler";
+import { startChunkedOrigin, startStallingOrigin, startStatusOrigin, unusedPortUrl, type FakeOrigin } from "./support/fake-origins";
+import { fakeContext } from "./support/lambda-context";
+import { captureConsoleLog, lambdaEnvironment, SERVER_TIMING_PATTERN, storeFixtures } from "./support/e2e-common";
+import { startLocalS3, type LocalS3 } from "./support/s3rver-harness";
+import { decodeAwsChunked, startWriteGetObjectResponseStandIn, type RecordedResponse, type WriteGetObjectResponseStandIn } from "./support/write-get-object-response-stand-in";
 
 const MAX_INPUT_BYTES = 2_000_000;
 
@@ -35,27 +35,18 @@ const SPECIAL_KEYS: OriginalKey[] = ["photos/my photo+1 100%.jpg", "사진/꽃.j
 let s3: LocalS3;
 let standIn: WriteGetObjectResponseStandIn;
 let fixtureBytes: Map<OriginalKey, Buffer>;
-const savedEnv = { ...process.env };
+const useEnvironment = lambdaEnvironment();
 const logLines = captureConsoleLog();
 let tokenCounter = 0;
 
 beforeAll(async () => {
   [s3, standIn] = await Promise.all([startLocalS3(), startWriteGetObjectResponseStandIn()]);
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_S3: standIn.endpoint,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "AKIDLOCALTEST",
-    AWS_SECRET_ACCESS_KEY: "local-test-secret",
-    RESIZER_MAX_INPUT_BYTES: String(MAX_INPUT_BYTES),
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
+  useEnvironment({ AWS_ENDPOINT_URL_S3: standIn.endpoint, RESIZER_MAX_INPUT_BYTES: String(MAX_INPUT_BYTES) });
   fixtureBytes = await storeFixtures(s3, ORIGINALS);
 });
 
 afterAll(async () => {
   await Promise.all([s3?.close(), standIn?.close()]);
-  process.env = savedEnv;
 });
 
 /**

@@ -1,15 +1,56 @@
+/** What the bench measures on: where things are, the variants, the input images, and child scripts. */
+import fs from "node:fs";
+import path from "node:path";
+import { buildSync } from "esbuild";
+import sharp, { type CreateRaw, type JpegOptions } from "sharp";
+import { FIXTURES_DIR } from "../fixtures";
+import { progress } from "./report";
+
+/** The repository root (bench/ sits directly under it). */
+export const REPO_ROOT = path.resolve(__dirname, "..");
+
+
+/** Generated inputs, outputs and child scripts; .build/ is git-ignored and survives between runs as a cache. */
+export const BENCH_DIR = path.join(REPO_ROOT, ".build", "bench");
+
+/** The seed's two variants in the three output formats the bench measures. */
+export interface Variant {
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  readonly fit: "cover" | "inside";
+}
+
+export const VARIANTS: readonly Variant[] = [
+  { name: "150x150 cover", width: 150, height: 150, fit: "cover" },
+  { name: "500x700 inside", width: 500, height: 700, fit: "inside" },
+];
+
+export const FORMATS = ["webp", "avif", "jpeg"] as const;
+export type BenchFormat = (typeof FORMATS)[number];
+
+/** Quality the bench asks for explicitly (the construct's default), so both tools encode at the same q. */
+export const BENCH_QUALITY = 80;
+
+/** The URL query the resizer receives for this cell, exactly as in the URL contract. */
+export function variantQuery(variant: Variant, format: BenchFormat): URLSearchParams {
+  return new URLSearchParams({
+    w: String(variant.width),
+    h: String(variant.height),
+    fit: variant.fit,
+    format,
+    q: String(BENCH_QUALITY),
+  });
+}
+
+export const WEBP_500x700 = VARIANTS[1] as Variant;
+
 /**
  * The bench's inputs: the photo-like fixtures, plus 24-megapixel and ~16 MB JPEGs made here from a
  * real fixture (upscaled, with seeded grain so they compress like camera photos, not like smooth
  * gradients). Generated files are cached in .build/bench and are byte-identical between runs for a
  * given sharp version (the grain comes from a seeded PRNG, not from libvips' noise generator).
  */
-import fs from "node:fs";
-import path from "node:path";
-import sharp, { type CreateRaw, type JpegOptions } from "sharp";
-import { BENCH_DIR, FIXTURE_DIR } from "./paths";
-import { progress } from "./table";
-
 export interface BenchImage {
   /** Short label for tables. */
   readonly name: string;
@@ -70,7 +111,7 @@ export async function describe(name: string, file: string, synthetic: boolean): 
 }
 
 export async function photoFixtures(): Promise<BenchImage[]> {
-  return Promise.all(PHOTO_FIXTURES.map((file) => describe(file, path.join(FIXTURE_DIR, file), false)));
+  return Promise.all(PHOTO_FIXTURES.map((file) => describe(file, path.join(FIXTURES_DIR, file), false)));
 }
 
 export interface SyntheticInputs {
@@ -120,7 +161,7 @@ export async function syntheticInputs(): Promise<SyntheticInputs> {
 }
 
 async function grainedPixels(): Promise<{ data: Buffer; info: CreateRaw }> {
-  const { data, info } = await sharp(path.join(FIXTURE_DIR, SOURCE_PHOTO))
+  const { data, info } = await sharp(path.join(FIXTURES_DIR, SOURCE_PHOTO))
     .resize(SYNTH_WIDTH, SYNTH_HEIGHT, { fit: "cover" })
     .removeAlpha()
     .raw()
@@ -159,4 +200,24 @@ export async function tinyImage(): Promise<string> {
       .toFile(file);
   }
   return file;
+}
+
+/**
+ * Child processes run plain JavaScript bundled by esbuild, not ts-node: loading the TypeScript
+ * compiler would add tens of megabytes to the RSS being measured and seconds to start-up.
+ */
+export function compileChild(entry: string): string {
+  const outfile = path.join(BENCH_DIR, "children", `${path.parse(entry).name}.js`);
+  buildSync({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    // sharp's native binding must be loaded from node_modules, as the bundle does.
+    external: ["sharp"],
+    logLevel: "error",
+  });
+  return outfile;
 }

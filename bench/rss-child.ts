@@ -7,7 +7,7 @@ import fs from "node:fs";
 import sharp, { type CacheResult } from "sharp";
 import { configureSharp, parseResizeQuery, transformImage } from "../lambda-src/core";
 import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/config";
-import { variantQuery, WEBP_500x700 } from "./variants";
+import { variantQuery, WEBP_500x700 } from "./inputs";
 
 export interface RssChildReport {
   readonly mode: string;

@@ -9,20 +9,14 @@
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
-import { measureBundle, measureModuleLoad, unzip, type Architecture, type BundleSize } from "./bundle-size";
-import { loadBundleBuilder, loadCore, type Core } from "./core";
-import { photoFixtures, syntheticInputs, tinyImage, type BenchImage, type SyntheticInputs } from "./inputs";
-import { measureCore, type CellResult } from "./ours";
-import { BENCH_DIR } from "./paths";
-import { measurePeakRss, type SharpSettings } from "./rss";
+import * as core from "../lambda-src/core";
+import * as bundleBuilder from "../modules/bundle/build";
+import { BENCH_DIR, FORMATS, photoFixtures, syntheticInputs, tinyImage, VARIANTS, WEBP_500x700, type BenchFormat, type BenchImage, type SyntheticInputs, type Variant } from "./inputs";
+import { fixed, kb, mb, mean, MB, median, p95, percent, printTable, progress, ratio, section, Targets } from "./report";
+import { measureBundle, measureCore, measureModuleLoad, measurePeakRss, unzip, type Architecture, type BundleSize, type CellResult, type Core, type SharpSettings } from "./resizer";
 import type { RssChildReport } from "./rss-child";
-import { mean, median, MB, p95 } from "./stats";
 import { measureStreaming, ORIGIN_BYTES_PER_SECOND, RANGED_PARTS, startThrottledOrigin } from "./streaming";
-import { fixed, kb, mb, percent, printTable, progress, ratio, section } from "./table";
-import { Targets } from "./targets";
-import { FORMATS, VARIANTS, WEBP_500x700, type BenchFormat, type Variant } from "./variants";
-import { measureSet, vipsthumbnailVersion, VIPS_INSTALL_HINT } from "./vips";
-import { VipsReference, type VipsCellResult } from "./vips-reference";
+import { measureSet, VipsReference, vipsthumbnailVersion, VIPS_INSTALL_HINT, type VipsCellResult } from "./vips";
 
 const RUNS = positiveInteger("BENCH_RUNS", process.env.BENCH_RUNS ?? "5");
 const WARMUPS = 1;
@@ -61,15 +55,9 @@ async function main(): Promise<void> {
   const images = [...photos, synthetic.baseline24mp, synthetic.progressive24mp];
   printInputs([...images, synthetic.baseline16mb, synthetic.progressive16mb]);
 
-  const core = loadCore();
-  if (core instanceof Error) {
-    console.log(`\nThe resizer core could not be loaded (${core.message}); its sections are skipped.`);
-    skipCoreTargets(`core not loadable: ${core.message}`);
-  } else {
-    core.configureSharp();
-    console.log(`\nProduction sharp settings (configureSharp): concurrency ${sharp.concurrency()}, cache ${JSON.stringify(sharp.cache())}`);
-    await coreSections(core, images, synthetic);
-  }
+  core.configureSharp();
+  console.log(`\nProduction sharp settings (configureSharp): concurrency ${sharp.concurrency()}, cache ${JSON.stringify(sharp.cache())}`);
+  await coreSections(core, images, synthetic);
 
   if (wanted("bundle")) await bundleSection();
 
@@ -350,13 +338,7 @@ function rssSection(image: BenchImage): void {
 
 async function bundleSection(): Promise<void> {
   section("Lambda bundle");
-  const builder = loadBundleBuilder();
-  if (builder instanceof Error) {
-    console.log(`The bundle builder could not be loaded (${builder.message}); skipped.`);
-    targets.skip(`bundle zip <= ${TARGET_ZIP_MB} MB`, "bundle builder not loadable");
-    targets.skip(`handler load <= ${TARGET_LOAD_MS} ms`, "bundle builder not loadable");
-    return;
-  }
+  const builder = bundleBuilder;
   const sizes: BundleSize[] = [];
   for (const architecture of ["arm64", "x86_64"] as const satisfies readonly Architecture[]) {
     progress(`building the ${architecture} bundle`);
@@ -397,12 +379,6 @@ async function bundleSection(): Promise<void> {
 function positiveInteger(name: string, raw: string): number {
   if (!/^[1-9][0-9]*$/.test(raw)) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return Number(raw);
-}
-
-function skipCoreTargets(reason: string): void {
-  for (const target of ["core vs vipsthumbnail", "streamed vs download-then-resize", "AVIF vs WebP time", "bytes saved", "peak RSS"]) {
-    targets.skip(target, reason);
-  }
 }
 
 main().catch((error: unknown) => {

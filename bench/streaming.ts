@@ -11,13 +11,9 @@ import { createInterface } from "node:readline";
 import sharp from "sharp";
 import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/config";
 import { formatsOfAccept } from "../lambda-src/core/output";
-import { compileChild } from "./child-scripts";
-import type { Core } from "./core";
-import type { BenchImage } from "./inputs";
-import { BROWSER_ACCEPT } from "./ours";
-import { median, timed } from "./stats";
-import { progress } from "./table";
-import { BENCH_QUALITY, variantQuery, WEBP_500x700 } from "./variants";
+import { BENCH_QUALITY, compileChild, variantQuery, WEBP_500x700, type BenchImage } from "./inputs";
+import { median, progress, timed } from "./report";
+import { BROWSER_ACCEPT, type Core } from "./resizer";
 
 export const ORIGIN_BYTES_PER_SECOND = 50 * 1024 * 1024;
 export const RANGED_PARTS = 4;

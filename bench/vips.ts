@@ -1,16 +1,15 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { AVIF_EFFORT, avifQuality } from "../lambda-src/core/output";
+import { BENCH_QUALITY, type BenchFormat, type BenchImage, type Variant } from "./inputs";
+import { median } from "./report";
+
 /**
  * The same variants made by libvips' own command-line tool, as the reference for the core's speed.
  * One vipsthumbnail process handles many files, so its start-up is shared the way a warm Lambda
  * container shares its own.
  */
-import { spawnSync } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
-import { AVIF_EFFORT, avifQuality } from "../lambda-src/core/output";
-import type { BenchImage } from "./inputs";
-import { median } from "./stats";
-import { BENCH_QUALITY, type BenchFormat, type Variant } from "./variants";
-
 export const VIPS_INSTALL_HINT = "apt-get update && apt-get install -y libvips-tools";
 
 /**
@@ -150,3 +149,46 @@ export function sampleImage(
     outputBytes: fs.statSync(run.outputs[0] as string).size,
   };
 }
+
+/** Collects vipsthumbnail samples per cell while the core is measured, and reduces them to amortized times. */
+export interface VipsCellResult {
+  /** Median marginal time plus the median start-up shared across the set, ms. */
+  readonly amortizedMs: number;
+  readonly marginalMs: number;
+  readonly outputBytes: number;
+}
+
+export class VipsReference {
+  private readonly samples = new Map<string, VipsImageSample[]>();
+
+  constructor(
+    private readonly options: { readonly workDir: string; readonly tinyImage: string; readonly copies: number; readonly threads: number },
+    /** Images in the set: each carries start-up / setSize. */
+    private readonly setSize: number,
+  ) {}
+
+  sample(image: BenchImage, variant: Variant, format: BenchFormat): void {
+    const key = cellKey(image, variant, format);
+    const list = this.samples.get(key) ?? [];
+    list.push(sampleImage(image, variant, format, this.options));
+    this.samples.set(key, list);
+  }
+
+  /** Median start-up over every sample taken. */
+  startupMs(): number {
+    return median([...this.samples.values()].flat().map((sample) => sample.startupMs));
+  }
+
+  result(image: BenchImage, variant: Variant, format: BenchFormat): VipsCellResult | undefined {
+    const list = this.samples.get(cellKey(image, variant, format));
+    if (list === undefined || list.length === 0) return undefined;
+    const marginalMs = median(list.map((sample) => sample.marginalMs));
+    return {
+      marginalMs,
+      amortizedMs: marginalMs + this.startupMs() / this.setSize,
+      outputBytes: (list[list.length - 1] as VipsImageSample).outputBytes,
+    };
+  }
+}
+
+const cellKey = (image: BenchImage, variant: Variant, format: BenchFormat): string => `${image.path}|${variant.name}|${format}`;

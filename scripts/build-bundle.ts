@@ -2,6 +2,7 @@
  * Builds the resizer Lambda zip(s): `npm run bundle -- --arch arm64|x86_64|all [--out-dir DIR]`.
  * Prints each zip's path, size, source_code_hash and build time.
  */
+import { parseArgs } from "node:util";
 import { LAMBDA_ARCHITECTURES, type LambdaArchitecture } from "../modules/bundle";
 import { buildResizerBundle } from "../modules/bundle/build";
 
@@ -13,20 +14,19 @@ interface CliOptions {
 const USAGE = "usage: npm run bundle -- --arch arm64|x86_64|all [--out-dir DIR]";
 
 export function parseBundleArgs(argv: readonly string[]): CliOptions {
-  let arch: string | undefined;
-  let outDir: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inlineValue] = argv[i]!.split(/=(.*)/s, 2) as [string, string | undefined];
-    const value = (): string => {
-      const v = inlineValue ?? argv[++i];
-      if (v === undefined || v === "") throw new Error(`${flag} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (flag === "--arch") arch = value();
-    else if (flag === "--out-dir") outDir = value();
-    else if (flag === "--help" || flag === "-h") throw new Error(USAGE);
-    else throw new Error(`Unknown argument ${JSON.stringify(argv[i])}\n${USAGE}`);
+  let values: { arch?: string; "out-dir"?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: { arch: { type: "string" }, "out-dir": { type: "string" }, help: { type: "boolean", short: "h" } } }));
+  } catch (error) {
+    // util.parseArgs' own wording, said in this CLI's: the flag that is wrong and the usage.
+    const { code, message } = error as { code?: string; message: string };
+    const flag = /'(--?[\w-]+)/.exec(message)?.[1] ?? "";
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new Error(`${flag} needs a value\n${USAGE}`);
+    const argument = argv.find((arg) => arg === flag || arg.startsWith(`${flag}=`)) ?? /'([^']+)'/.exec(message)?.[1];
+    throw new Error(`Unknown argument ${JSON.stringify(argument)}\n${USAGE}`);
   }
+  if (values.help) throw new Error(USAGE);
+  const { arch, "out-dir": outDir } = values;
   if (arch === undefined) throw new Error(`--arch is required\n${USAGE}`);
   if (arch === "all") return { architectures: LAMBDA_ARCHITECTURES, outDir };
   if (arch !== "arm64" && arch !== "x86_64") throw new Error(`--arch must be arm64, x86_64 or all, got ${JSON.stringify(arch)}\n${USAGE}`);

@@ -1,70 +1,15 @@
+/** The resizer zip built for real from lambda-src: reproducible, cached by content, runnable unpacked. */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
-import * as yauzl from "yauzl";
 import { buildResizerBundle, contentKey, KIT_ROOT, type ResizerBundle } from "../modules/bundle/build";
-import { installRuntimeDependencies, isShippedRuntimeFile, npmCiArguments, runtimeCacheKey } from "../modules/bundle/runtime";
-import { compareZipPaths, createDeterministicZip } from "../modules/bundle/zip";
-import { parseBundleArgs } from "../scripts/build-bundle";
-
-interface UnzippedEntry {
-  readonly path: string;
-  readonly data: Buffer;
-  readonly mode: number;
-  readonly crc32: number;
-  readonly central: { readonly date: number; readonly time: number; readonly extraFields: number };
-  readonly local: { readonly date: number; readonly time: number; readonly extraFieldLength: number };
-}
-
-/** Reads every entry with yauzl (an independent reader): headers, mode bits and contents. */
-function unzip(bytes: Buffer): Promise<UnzippedEntry[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (openError, zip) => {
-      if (openError) return reject(openError);
-      const entries: UnzippedEntry[] = [];
-      zip.on("error", reject);
-      zip.on("end", () => resolve(entries));
-      zip.on("entry", (entry: yauzl.Entry) => {
-        zip.readLocalFileHeader(entry, (headerError, local) => {
-          if (headerError) return reject(headerError);
-          zip.openReadStream(entry, (streamError, stream) => {
-            if (streamError) return reject(streamError);
-            const chunks: Buffer[] = [];
-            stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-            stream.on("error", reject);
-            stream.on("end", () => {
-              entries.push({
-                path: entry.fileName,
-                data: Buffer.concat(chunks),
-                mode: (entry.externalFileAttributes >>> 16) & 0o7777,
-                crc32: entry.crc32,
-                central: { date: entry.lastModFileDate, time: entry.lastModFileTime, extraFields: entry.extraFields.length },
-                local: { date: local.lastModFileDate, time: local.lastModFileTime, extraFieldLength: local.extraField.length },
-              });
-              zip.readEntry();
-            });
-          });
-        });
-      });
-      zip.readEntry();
-    });
-  });
-}
-
-function extractTo(entries: readonly UnzippedEntry[], dir: string): void {
-  for (const entry of entries) {
-    const target = join(dir, entry.path);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, entry.data, { mode: entry.mode });
-  }
-}
+import { compareZipPaths } from "../modules/bundle/zip";
+import { DOS_DATE_1980_01_01, extractTo, readZip, type UnzippedEntry } from "./support/unzip";
 
 const sha256Base64 = (bytes: Buffer): string => createHash("sha256").update(bytes).digest("base64");
-/** 1980-01-01 00:00:00 in MS-DOS date/time fields. */
-const DOS_DATE_1980_01_01 = (0 << 9) | (1 << 5) | 1;
 /** ELF e_machine values. */
 const ELF_MACHINE = { x86_64: 62, arm64: 183 } as const;
 const elfMachine = (bytes: Buffer): number => bytes.readUInt16LE(18);
@@ -83,8 +28,8 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
     // A fresh outDir has no build cache: this really builds again.
     x86Again = buildResizerBundle({ architecture: "x86_64", outDir: join(workDir, "second") });
     arm = buildResizerBundle({ architecture: "arm64", outDir: join(workDir, "first") });
-    x86Entries = await unzip(readFileSync(x86.zipPath));
-    armEntries = await unzip(readFileSync(arm.zipPath));
+    x86Entries = await readZip(readFileSync(x86.zipPath));
+    armEntries = await readZip(readFileSync(arm.zipPath));
   }, 240_000);
 
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));
@@ -266,121 +211,6 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
   });
 });
 
-describe("runtime manifest", () => {
-  test("lambda-src pins the same sharp version as the kit", () => {
-    const rootSharp = (JSON.parse(readFileSync(join(KIT_ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies.sharp;
-    const runtime = JSON.parse(readFileSync(join(KIT_ROOT, "lambda-src", "package.json"), "utf8")) as { dependencies: Record<string, string> };
-    const lock = JSON.parse(readFileSync(join(KIT_ROOT, "lambda-src", "package-lock.json"), "utf8")) as {
-      packages: Record<string, { version?: string; dependencies?: Record<string, string> }>;
-    };
-    expect(runtime.dependencies).toEqual({ sharp: rootSharp });
-    expect(lock.packages[""]?.dependencies).toEqual({ sharp: rootSharp });
-    expect(lock.packages["node_modules/sharp"]?.version).toBe(rootSharp);
-  });
-});
-
-describe("createDeterministicZip", () => {
-  const entries = [
-    { path: "b/z.txt", data: Buffer.from("zzz".repeat(100)), executable: false },
-    { path: "a.js", data: Buffer.from("module.exports = 1;\n"), executable: false },
-    { path: "bin/run", data: Buffer.from("#!/bin/sh\n"), executable: true },
-    { path: "b/Z.bin", data: Buffer.from([0, 1, 2, 3]), executable: false },
-  ];
-
-  test("writes entries in byte order with their contents, modes and fixed times, whatever the input order", async () => {
-    const zip = createDeterministicZip(entries);
-    expect(createDeterministicZip([...entries].reverse()).equals(zip)).toBe(true);
-    const read = await unzip(zip);
-    expect(read.map((e) => [e.path, e.data.toString("hex"), e.mode.toString(8)])).toEqual([
-      ["a.js", Buffer.from("module.exports = 1;\n").toString("hex"), "644"],
-      ["b/Z.bin", "00010203", "644"],
-      ["b/z.txt", Buffer.from("zzz".repeat(100)).toString("hex"), "644"],
-      ["bin/run", Buffer.from("#!/bin/sh\n").toString("hex"), "755"],
-    ]);
-    expect(read.every((e) => e.central.date === DOS_DATE_1980_01_01 && e.central.time === 0)).toBe(true);
-  });
-
-  test("writes an empty archive that readers accept", async () => {
-    expect(await unzip(createDeterministicZip([]))).toEqual([]);
-  });
-
-  test.each(["/etc/passwd", "../escape", "a/../b", "a//b", "a\\b", "dir/", ""])("refuses the unsafe path %j", (path) => {
-    expect(() => createDeterministicZip([{ path, data: Buffer.alloc(1), executable: false }])).toThrow(/Unsafe zip entry path/);
-  });
-
-  test("refuses duplicate paths", () => {
-    const entry = { path: "x", data: Buffer.alloc(1), executable: false };
-    expect(() => createDeterministicZip([entry, entry])).toThrow("Duplicate zip entry: x");
-  });
-
-  test("stores what deflate cannot shrink and deflates the rest", async () => {
-    // Hash output: as incompressible as random bytes, but the same on every run.
-    const random = Buffer.concat(Array.from({ length: 128 }, (_, i) => createHash("sha256").update(String(i)).digest()));
-    const zip = createDeterministicZip([
-      { path: "random.bin", data: random, executable: false },
-      { path: "text.txt", data: Buffer.from("abc".repeat(1000)), executable: false },
-    ]);
-    // Compression method of each local header: 0 stored, 8 deflate.
-    const methods: number[] = [];
-    for (let at = zip.indexOf("PK\x03\x04"); at !== -1; at = zip.indexOf("PK\x03\x04", at + 4)) methods.push(zip.readUInt16LE(at + 8));
-    expect(methods).toEqual([0, 8]);
-    expect((await unzip(zip)).map((e) => e.data.length)).toEqual([4096, 3000]);
-  });
-
-  test("refuses a path that a JavaScript object would reorder", () => {
-    expect(() => createDeterministicZip([{ path: "12", data: Buffer.alloc(1), executable: false }])).toThrow(/would not keep its place/);
-  });
-});
-
-describe("isShippedRuntimeFile", () => {
-  test.each([
-    ["sharp/dist/index.cjs", "x86_64", true],
-    ["sharp/package.json", "arm64", true],
-    ["sharp/LICENSE", "arm64", true],
-    ["sharp/README.md", "arm64", false],
-    ["sharp/lib/index.d.ts", "arm64", false],
-    ["sharp/dist/index.d.cts", "arm64", false],
-    ["sharp/src/pipeline.cc", "arm64", false],
-    ["sharp/src/binding.gyp", "arm64", false],
-    ["sharp/install/build.js", "arm64", false],
-    ["@img/sharp-linux-arm64/lib/sharp-linux-arm64-0.35.5.node", "arm64", true],
-    ["@img/sharp-linux-arm64/lib/sharp-linux-arm64-0.35.5.node", "x86_64", false],
-    ["@img/sharp-libvips-linux-x64/lib/libvips-cpp.so.8.18.7", "x86_64", true],
-    ["@img/sharp-libvips-linux-x64/lib/libvips-cpp.so.8.18.7", "arm64", false],
-    ["@img/sharp-libvips-linux-x64/lib/glib-2.0/include/glibconfig.h", "x86_64", false],
-    ["@img/sharp-libvips-linux-x64/README.md", "x86_64", true],
-    ["@img/sharp-linuxmusl-x64/lib/sharp.node", "x86_64", false],
-    ["@img/sharp-wasm32/lib/sharp.node", "x86_64", false],
-    ["@img/colour/color.cjs", "arm64", true],
-    ["@img/colour/LICENSE.md", "arm64", true],
-    ["semver/functions/satisfies.js", "arm64", true],
-    ["semver/test/fixtures.js", "arm64", false],
-    [".bin/semver", "arm64", false],
-    [".package-lock.json", "arm64", false],
-  ] as const)("%s for %s: %s", (path, architecture, shipped) => {
-    expect(isShippedRuntimeFile(path, architecture)).toBe(shipped);
-  });
-});
-
-describe("npm run bundle arguments", () => {
-  test.each([
-    [["--arch", "arm64"], ["arm64"], undefined],
-    [["--arch=x86_64"], ["x86_64"], undefined],
-    [["--arch", "all", "--out-dir", "/tmp/z"], ["arm64", "x86_64"], "/tmp/z"],
-  ])("%j", (argv, architectures, outDir) => {
-    expect(parseBundleArgs(argv)).toEqual({ architectures, outDir });
-  });
-
-  test.each([
-    [[], /--arch is required/],
-    [["--arch", "x64"], /--arch must be arm64, x86_64 or all, got "x64"/],
-    [["--arch"], /--arch needs a value/],
-    [["--arch", "arm64", "--verbose"], /Unknown argument "--verbose"/],
-  ])("%j is refused", (argv, message) => {
-    expect(() => parseBundleArgs(argv)).toThrow(message);
-  });
-});
-
 describe("buildResizerBundle input checks", () => {
   test("an unknown architecture names the allowed values", () => {
     expect(() => buildResizerBundle({ architecture: "x64" as never })).toThrow('Invalid resizer architecture "x64": expected one of "arm64", "x86_64"');
@@ -400,45 +230,5 @@ describe("buildResizerBundle input checks", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe("installRuntimeDependencies failures", () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "resizer-runtime-"));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  test("a missing manifest names the file and the command that makes it", () => {
-    expect(() => installRuntimeDependencies({ architecture: "arm64", manifestDir: dir, cacheRoot: join(dir, "cache") })).toThrow(
-      `Resizer runtime manifest not found: ${join(dir, "package.json")} (run \`npm install --package-lock-only\` in ${dir})`,
-    );
-  });
-
-  test("a failing npm ci is reported with npm's reason and leaves no cache folder behind", () => {
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "r", version: "1.0.0", dependencies: { sharp: "0.35.5" } }));
-    // Out of sync with package.json: npm ci refuses before touching the network.
-    writeFileSync(join(dir, "package-lock.json"), JSON.stringify({ name: "r", version: "1.0.0", lockfileVersion: 3, requires: true, packages: { "": { name: "r", version: "1.0.0" } } }));
-    const cacheRoot = join(dir, "cache");
-    expect(() => installRuntimeDependencies({ architecture: "arm64", manifestDir: dir, cacheRoot })).toThrow(
-      /Installing the resizer's runtime dependencies for arm64 from .*package-lock\.json failed \(npm ci; [^)]*\):\nnpm error code EUSAGE\n.*in sync/,
-    );
-    expect(readdirSync(cacheRoot)).toEqual([]);
-  });
-
-  test("the cache key follows the lockfile, the manifest and the architecture", () => {
-    const pkg = Buffer.from("{}");
-    const lock = Buffer.from('{"lockfileVersion":3}');
-    const key = runtimeCacheKey("arm64", pkg, lock);
-    expect(runtimeCacheKey("arm64", pkg, lock)).toBe(key);
-    expect(runtimeCacheKey("x86_64", pkg, lock)).not.toBe(key);
-    expect(runtimeCacheKey("arm64", pkg, Buffer.from('{"lockfileVersion":3} '))).not.toBe(key);
-    expect(runtimeCacheKey("arm64", Buffer.from("{ }"), lock)).not.toBe(key);
-  });
-
-  test("npm is told the target platform and a fixed tree layout", () => {
-    expect(npmCiArguments("/x", "x86_64")).toEqual(expect.arrayContaining(["ci", "--prefix=/x", "--os=linux", "--cpu=x64", "--libc=glibc", "--omit=dev", "--ignore-scripts", "--install-strategy=hoisted"]));
-    expect(npmCiArguments("/x", "arm64")).toContain("--cpu=arm64");
   });
 });

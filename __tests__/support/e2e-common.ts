@@ -38,3 +38,20 @@ export function captureConsoleLog(): string[] {
   afterEach(() => spy?.mockRestore());
   return lines;
 }
+
+/**
+ * The Lambda-like environment both e2e suites run their handlers in: a region, s3rver's key pair (it checks
+ * no signatures, but knows only that pair), nothing of the developer's own AWS session or profile, and the
+ * suite's own variables. Returns the function to call from beforeAll; the environment is restored after.
+ */
+export function lambdaEnvironment(): (suite: Record<string, string>) => void {
+  const saved = { ...process.env };
+  afterAll(() => {
+    process.env = saved;
+  });
+  return (suite) => {
+    Object.assign(process.env, { AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", ...suite });
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+  };
+}

@@ -1,3 +1,0 @@
-// cdktf's toHaveResource / toHaveResourceWithProperties / toBeValidTerraform matchers.
-const { Testing } = require("cdktf");
-Testing.setupJest();
