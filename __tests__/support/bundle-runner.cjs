@@ -21,6 +21,8 @@ try {
 }
 
 process.on("message", async (message) => {
+  // The container's peak resident set size so far, as the runtime's memory limit would see it.
+  if (message.type === "rss") return process.send({ type: "rss", maxRssBytes: process.resourceUsage().maxRSS * 1024 });
   if (message.type !== "invoke") return;
   const startedAt = Date.now();
   const context = {

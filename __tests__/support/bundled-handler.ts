@@ -14,6 +14,8 @@ export interface BundledHandler {
   /** Any event, resolving with what the handler returned (a function URL response, say). */
   readonly invoke: (event: unknown, context: Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">) => Promise<unknown>;
   readonly sizeBytes: number;
+  /** The child's peak RSS so far, in bytes (what a Lambda memory limit is measured against). */
+  peakRss(): Promise<number>;
   dispose(): Promise<void>;
 }
 
@@ -21,7 +23,8 @@ type RunnerMessage =
   | { type: "ready" }
   | { type: "load-error"; message: string }
   | { type: "log"; line: string }
-  | { type: "result"; id: number; value?: unknown; error?: string };
+  | { type: "result"; id: number; value?: unknown; error?: string }
+  | { type: "rss"; maxRssBytes: number };
 
 /**
  * The handler as Lambda loads it: the x86_64 bundle (this machine's architecture, so its
@@ -65,9 +68,21 @@ export async function loadBundledHandler(envOverrides: Readonly<Record<string, s
       pending.set(id, { resolve, reject });
       child.send({ type: "invoke", id, event, requestId: context.awsRequestId, budgetMs: context.getRemainingTimeInMillis() });
     });
+  const peakRss = (): Promise<number> =>
+    new Promise<number>((resolve) => {
+      const listener = (message: RunnerMessage): void => {
+        if (message.type !== "rss") return;
+        child.off("message", listener);
+        resolve(message.maxRssBytes);
+      };
+      child.on("message", listener);
+      child.send({ type: "rss" });
+    });
+
   return {
     handler: invoke,
     invoke,
+    peakRss,
     sizeBytes: bundle.sizeBytes,
     dispose: async () => {
       if (child.exitCode === null) {

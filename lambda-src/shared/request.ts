@@ -46,9 +46,14 @@ export function resizeParamsFromHeaders(headers: Headers): URLSearchParams | und
  * '+' stays '+', "%2B" becomes '+', "%25" becomes '%' (and "%2541" stays "%41").
  */
 export function objectKeyFromEncodedPath(encodedPath: string): string {
+  let key: string;
   try {
-    return decodeURIComponent(encodedPath.replace(/^\//, ""));
+    key = decodeURIComponent(encodedPath.replace(/^\//, ""));
   } catch {
     throw httpError("InvalidURI", "the object key is not valid percent-encoding");
   }
+  // NUL, CR/LF and the other control characters are no part of an image's name, and a log or header
+  // that echoed them could be split.
+  if (/[\u0000-\u001f\u007f]/.test(key)) throw httpError("InvalidURI", "the object key holds a control character");
+  return key;
 }
