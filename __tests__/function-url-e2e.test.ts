@@ -17,6 +17,7 @@ import { createFunctionUrlHandler, originBucketFromEnv } from "../lambda-src/fun
 import { MAX_RESPONSE_BODY_BYTES } from "../lambda-src/function-url/response";
 import { s3Client, s3ClientConfig } from "../lambda-src/shared/origin";
 import { loadBundledHandler } from "./support/bundled-handler";
+import { decodeHttpStream, startLambdaRuntime } from "./support/lambda-runtime";
 import { startStallingOrigin, unusedPortUrl, type FakeOrigin } from "./support/fake-origins";
 import { fakeContext } from "./support/lambda-context";
 import { captureConsoleLog, lambdaEnvironment, SERVER_TIMING_PATTERN, storeFixtures } from "./support/e2e-common";
@@ -141,6 +142,8 @@ interface Answer {
   response: FunctionUrlResponse;
   body: Buffer;
   elapsedMs: number;
+  /** Streamed answers only: the runtime's error trailer when the stream ended in an error. */
+  streamErrorType?: string;
 }
 
 /** One warm container: a handler and the environment it was started with. */
@@ -165,10 +168,13 @@ function container(handle: RawHandler, dispose: () => Promise<void>): Container 
 
 /** How each kind of handler gets a container with `env` on top of the test's environment. */
 interface HandlerKind {
+  /** Response streaming (the production path); otherwise buffered, at most 6 MB. */
+  readonly streaming: boolean;
   start(env?: Record<string, string>): Promise<Container>;
 }
 
 const SOURCE: HandlerKind = {
+  streaming: false,
   start: async (env) => {
     // The default container is the real entry (index.handler's dispatch); the others get
     // their S3 client and bucket from their own environment, as a new container would.
@@ -181,9 +187,43 @@ const SOURCE: HandlerKind = {
 };
 
 const BUNDLE: HandlerKind = {
+  streaming: false,
   start: async (env) => {
     const bundled = await loadBundledHandler(env);
     return container(bundled.invoke, bundled.dispose);
+  },
+};
+
+/**
+ * The bundle under AWS's runtime interface client: the awslambda global is there, so a function-url
+ * container streams (RESPONSE_STREAM), as in production. Its answers are read back into the buffered
+ * envelope's shape so that every assertion reads the same; the function's logs reach the test's console.
+ */
+const RUNTIME: HandlerKind = {
+  streaming: true,
+  start: async (env) => {
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => /^(AWS_|RESIZER_)/.test(name) && name !== "AWS_REGION")) as Record<string, string>;
+    const runtime = await startLambdaRuntime({ ...inherited, ...env });
+    return {
+      invoke: async (request) => {
+        const startedAt = Date.now();
+        const logsBefore = runtime.logs.length;
+        const requestId = `lambda-${++requestCounter}`;
+        const answer = await runtime.invoke(functionUrlEvent(request), request.budgetMs ?? 15_000, requestId);
+        // The log line is written as the handler finishes, and stdout may arrive after the response.
+        await runtime.logLine(requestId);
+        for (const line of runtime.logs.slice(logsBefore)) if (line.startsWith("{")) console.log(line);
+        const elapsedMs = Date.now() - startedAt;
+        if (answer.mode === "buffered") {
+          const response = JSON.parse(answer.body.toString("utf8")) as FunctionUrlResponse;
+          return { response, body: Buffer.from(response.body, "base64"), elapsedMs };
+        }
+        const streamed = decodeHttpStream(answer);
+        const response: FunctionUrlResponse = { statusCode: streamed.statusCode, headers: streamed.headers, body: streamed.body.toString("base64"), isBase64Encoded: true };
+        return { response, body: streamed.body, elapsedMs, streamErrorType: streamed.errorType };
+      },
+      dispose: runtime.dispose,
+    };
   },
 };
 
@@ -210,6 +250,7 @@ function lastLog(): Record<string, unknown> {
 const KINDS: Array<[string, HandlerKind]> = [
   ["source handler", SOURCE],
   ["bundled x86_64 handler", BUNDLE],
+  ["bundled x86_64 handler under aws-lambda-ric, streaming", RUNTIME],
 ];
 
 describe.each(KINDS)("Lambda function URL end to end: %s", (_name, kind) => {
@@ -360,10 +401,16 @@ describe.each(KINDS)("Lambda function URL end to end: %s", (_name, kind) => {
     expectErrorAnswer(await warm.invoke({ rawPath: "/photos/100%.jpg" }), 400, /not valid percent-encoding/);
   });
 
-  it("answers 413 naming the size when the original is over the 6 MB response limit", async () => {
+  it("answers 413 naming the size when the original is over the 6 MB response limit (buffered); streams it whole (streaming)", async () => {
     const noiseBytes = stored.get(NOISE_KEY)!.length;
     expect(noiseBytes).toBeGreaterThan(MAX_RESPONSE_BODY_BYTES);
     const { response, body } = await warm.invoke({ key: NOISE_KEY });
+    if (kind.streaming) {
+      expect(response.statusCode).toBe(200);
+      expect(response.headers["Content-Length"]).toBe(String(noiseBytes));
+      expect(body.equals(stored.get(NOISE_KEY)!)).toBe(true);
+      return;
+    }
 
     expectErrorAnswer(
       { response, body, elapsedMs: 0 },
@@ -373,9 +420,16 @@ describe.each(KINDS)("Lambda function URL end to end: %s", (_name, kind) => {
     expect(lastLog()).toMatchObject({ status: 413, errorCode: "PayloadTooLarge", key: NOISE_KEY });
   });
 
-  it("resizes that same original to a variant that fits, and refuses one that does not", async () => {
+  it("resizes that same original to a variant that fits, and refuses one that does not (buffered)", async () => {
     const small = await warm.invoke({ key: NOISE_KEY, query: "w=300" });
     const full = await warm.invoke({ key: NOISE_KEY, query: "format=png&w=1400" });
+    if (kind.streaming) {
+      expect(small.response.statusCode).toBe(200);
+      expect(full.response.statusCode).toBe(200);
+      expect(full.body.length).toBeGreaterThan(MAX_RESPONSE_BODY_BYTES);
+      expect(await decoded(full.body)).toMatchObject({ width: 1400, format: "png" });
+      return;
+    }
 
     expect(small.response.statusCode).toBe(200);
     expect(await decoded(small.body)).toMatchObject({ width: 300, height: 257, format: "png" });
@@ -424,13 +478,22 @@ describe.each(KINDS)("Lambda function URL end to end: %s", (_name, kind) => {
     const stalling = await startStallingOrigin({ afterHeaders: true, contentLength: 5_000_000 });
     origins.push(stalling);
     const stalled = await containerWithEndpoint(new URL(stalling.url).origin);
-    const original = await stalled.invoke({ budgetMs: 5000 });
+    const original = await stalled.invoke({ budgetMs: kind.streaming ? 1500 : 5000 });
     const budgetMs = 1500;
     const variant = await stalled.invoke({ query: "w=100", budgetMs });
 
-    expectErrorAnswer(original, 413, /^the original is 5000000 bytes, over the function URL's 6 MB response limit/);
-    // Only a decision made on the headers can answer before the 5 s budget runs out.
-    expect(original.elapsedMs).toBeLessThan(1000);
+    if (kind.streaming) {
+      // Streamed, 5 MB is no limit: the status went out with the headers, and the stalled body ends the
+      // stream with the runtime's error trailer before the function's timeout, logged.
+      expect(original.response.statusCode).toBe(200);
+      expect(original.streamErrorType).toBeDefined();
+      expect(original.elapsedMs).toBeLessThan(1500 + 500);
+      expect(logLines.some((line) => /"error":"streaming the response failed: streaming the original did not finish in time"/.test(line))).toBe(true);
+    } else {
+      expectErrorAnswer(original, 413, /^the original is 5000000 bytes, over the function URL's 6 MB response limit/);
+      // Only a decision made on the headers can answer before the 5 s budget runs out.
+      expect(original.elapsedMs).toBeLessThan(1000);
+    }
     expectErrorAnswer(variant, 504, /^resizing the image did not finish in time\n$/);
     expect(variant.elapsedMs).toBeLessThan(budgetMs);
   });

@@ -208,7 +208,8 @@ describe("ImageCdn policies (function-url origin)", () => {
   // Bool condition lambda:InvokedViaFunctionUrl), so CloudFront's identity cannot invoke the function any
   // other way; the argument exists from hashicorp/aws 6.28.0 on (provider CHANGELOG, #44858).
   it("function URL: IAM auth; CloudFront of this distribution may InvokeFunctionUrl, and InvokeFunction only via the URL", () => {
-    expect(only(json, "aws_lambda_function_url")).toMatchObject({ authorization_type: "AWS_IAM", invoke_mode: "BUFFERED", function_name: functionName });
+    // Lambda developer guide, "Response streaming": RESPONSE_STREAM lets a function URL answer up to 200 MB.
+    expect(only(json, "aws_lambda_function_url")).toMatchObject({ authorization_type: "AWS_IAM", invoke_mode: "RESPONSE_STREAM", function_name: functionName });
     const permissions = all(json, "aws_lambda_permission").map((p) => ({ ...p, "//": undefined }));
     expect(permissions).toEqual([
       expect.objectContaining({ action: "lambda:InvokeFunctionUrl", function_url_auth_type: "AWS_IAM", principal: "cloudfront.amazonaws.com", source_arn: distributionArn, function_name: functionName }),
@@ -231,8 +232,18 @@ describe("ImageCdn policies (function-url origin)", () => {
       origin_id: "resizer",
       domain_name: `\${element(split("/", ${ref(json, "aws_lambda_function_url", "function_url").slice(2, -1)}), 2)}`,
       origin_access_control_id: ref(json, "aws_cloudfront_origin_access_control", "id"),
-      custom_origin_config: { http_port: 80, https_port: 443, origin_protocol_policy: "https-only", origin_ssl_protocols: ["TLSv1.2"] },
+      custom_origin_config: { http_port: 80, https_port: 443, origin_protocol_policy: "https-only", origin_ssl_protocols: ["TLSv1.2"], origin_read_timeout: 10, origin_keepalive_timeout: 5 },
     }]);
+  });
+
+  // CloudFront's origin read timeout (default 30 s) is its wait for the first byte and between the packets
+  // of a streamed response; the function answers before its own timeout, so the two match.
+  it("waits for the function URL as long as the function may run", () => {
+    for (const timeout of [3, 25, 60]) {
+      const origin = (only(synthImageCdn({ origin: "function-url", resizer: { timeout } }), "aws_cloudfront_distribution").origin as Array<{ custom_origin_config: Record<string, number> }>)[0]!;
+      expect(origin.custom_origin_config).toMatchObject({ origin_read_timeout: timeout, origin_keepalive_timeout: 5 });
+      expect(only(synthImageCdn({ origin: "function-url", resizer: { timeout } }), "aws_lambda_function").timeout).toBe(timeout);
+    }
   });
 
   it("no Allow statement grants a wildcard action or a wildcard resource", () => {

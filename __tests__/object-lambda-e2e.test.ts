@@ -10,6 +10,7 @@ import { DEFAULT_RESIZER_CONFIG, errorCacheControl, VARIANT_CACHE_CONTROL } from
 
 const ERROR_CACHE_CONTROL = errorCacheControl(DEFAULT_RESIZER_CONFIG);
 import { loadBundledHandler, type ResizerHandler } from "./support/bundled-handler";
+import { startLambdaRuntime } from "./support/lambda-runtime";
 import { startChunkedOrigin, startStallingOrigin, startStatusOrigin, unusedPortUrl, type FakeOrigin } from "./support/fake-origins";
 import { fakeContext } from "./support/lambda-context";
 import { captureConsoleLog, lambdaEnvironment, SERVER_TIMING_PATTERN, storeFixtures } from "./support/e2e-common";
@@ -140,6 +141,24 @@ const HANDLERS: Array<[string, () => Promise<LoadedHandler>]> = [
     async () => {
       const bundled = await loadBundledHandler();
       return { handler: bundled.handler, dispose: bundled.dispose };
+    },
+  ],
+  [
+    // AWS's runtime interface client runs the bundle: an Object Lambda function is not streamified, its
+    // (empty, or HeadObject) result goes back through the runtime API's buffered response.
+    "bundled x86_64 handler under aws-lambda-ric",
+    async () => {
+      const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => /^(AWS_|RESIZER_)/.test(name) && name !== "AWS_REGION")) as Record<string, string>;
+      const runtime = await startLambdaRuntime(inherited);
+      const handler: ResizerHandler = async (event, context) => {
+        const logsBefore = runtime.logs.length;
+        const answer = await runtime.invoke(event, context.getRemainingTimeInMillis(), context.awsRequestId);
+        await runtime.logLine(context.awsRequestId);
+        for (const line of runtime.logs.slice(logsBefore)) if (line.startsWith("{")) console.log(line);
+        if (answer.mode === "error") throw new Error(answer.body.toString("utf8"));
+        return JSON.parse(answer.body.toString("utf8")) as unknown;
+      };
+      return { handler, dispose: runtime.dispose };
     },
   ],
 ];

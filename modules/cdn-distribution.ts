@@ -18,6 +18,8 @@ export interface CdnDistributionProps {
   readonly namePrefix: string;
   readonly originDomainName: string;
   readonly originType: "s3" | "lambda";
+  /** The resizer's timeout, seconds: CloudFront waits as long for the function URL, and no longer. */
+  readonly originTimeout: number;
   readonly resizerConfig: ResizerConfig;
   readonly cache: ResolvedProps["cache"];
   readonly cors?: ResolvedProps["cors"];
@@ -113,7 +115,18 @@ export class CdnDistribution extends Construct {
         domainName: props.originDomainName,
         originAccessControlId: this.originAccessControl.id,
         ...(props.originType === "lambda"
-          ? { customOriginConfig: { httpPort: 80, httpsPort: 443, originProtocolPolicy: "https-only", originSslProtocols: ["TLSv1.2"] } }
+          ? {
+            customOriginConfig: {
+              httpPort: 80,
+              httpsPort: 443,
+              originProtocolPolicy: "https-only",
+              originSslProtocols: ["TLSv1.2"],
+              // The function answers (504 included) before its own timeout: CloudFront's wait for a response,
+              // and between the packets of a streamed one, matches it (default 30 s would outlast a 10 s function).
+              originReadTimeout: props.originTimeout,
+              originKeepaliveTimeout: 5,
+            },
+          }
           : {}),
       }],
       defaultCacheBehavior: {

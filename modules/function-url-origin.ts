@@ -19,8 +19,9 @@ export class FunctionUrlOrigin extends Construct {
     this.functionUrl = new LambdaFunctionUrl(this, "url", {
       functionName: props.functionName,
       authorizationType: "AWS_IAM",
-      // Buffered: the resizer answers at most 6 MB and says so with a 413 beyond that.
-      invokeMode: "BUFFERED",
+      // Streamed (Lambda developer guide, "Response streaming"): up to 200 MB per response instead of a
+      // buffered 6 MB payload; the resizer's handler is wrapped with awslambda.streamifyResponse.
+      invokeMode: "RESPONSE_STREAM",
     });
     // function_url is "https://<host>/": CloudFront wants the host alone.
     this.originDomainName = Fn.element(Fn.split("/", this.functionUrl.functionUrl), 2);

@@ -103,6 +103,7 @@ export class ImageCdn extends Construct {
       namePrefix: prefix,
       originDomainName: origin.originDomainName,
       originType: p.origin === "function-url" ? "lambda" : "s3",
+      originTimeout: p.resizer.timeout,
       resizerConfig: p.resizer.config,
       cache: p.cache,
       cors: p.cors,

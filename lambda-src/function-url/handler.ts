@@ -11,7 +11,7 @@ import { originBody, originRefusal, originUnreachable, s3Client, type Original }
 import { errorOutcome, fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog } from "../shared/pipeline";
 import { acceptedFormats, objectKeyFromEncodedPath, resizeParamsFromHeaders, type ViewerRequest } from "../shared/request";
 import { Deadline, ServerTiming } from "../shared/timing";
-import { fitsResponse, MAX_RESPONSE_BODY_BYTES, overResponseLimit, readAtMost, toFunctionUrlResponse, type FunctionUrlResponse, type Reply } from "./response";
+import { BUFFERED_LIMIT, overResponseLimit, readAtMost, toFunctionUrlResponse, type FunctionUrlResponse, type Reply } from "./response";
 
 /**
  * The part of a Lambda function URL event (payload format 2.0) the resizer reads;
@@ -71,7 +71,7 @@ export function originBucketFromEnv(env: NodeJS.ProcessEnv = process.env): strin
   return bucket;
 }
 
-const FROM_ENVIRONMENT: OriginalsSource = { s3: s3Client, bucket: () => originBucketFromEnv() };
+export const FROM_ENVIRONMENT: OriginalsSource = { s3: s3Client, bucket: () => originBucketFromEnv() };
 
 type HandlerContext = Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">;
 export type FunctionUrlHandler = (event: FunctionUrlEvent, context: HandlerContext) => Promise<FunctionUrlResponse>;
@@ -122,15 +122,15 @@ async function toReply(outcome: Outcome, head: boolean, deadline: Deadline, timi
   try {
     if (outcome.kind === "error") return outcome;
     if (outcome.kind === "variant") {
-      if (!fitsResponse(outcome.body.length)) throw overResponseLimit("variant", outcome.body.length);
+      if (outcome.body.length > BUFFERED_LIMIT.bytes) throw overResponseLimit("variant", BUFFERED_LIMIT, outcome.body.length);
       return outcome;
     }
     const { body, ...original } = outcome.original;
     // Decided on the declared length, before a byte of the body is downloaded.
-    if (original.contentLength !== undefined && !fitsResponse(original.contentLength)) throw overResponseLimit("original", original.contentLength);
+    if (original.contentLength !== undefined && original.contentLength > BUFFERED_LIMIT.bytes) throw overResponseLimit("original", BUFFERED_LIMIT, original.contentLength);
     if (head && original.contentLength !== undefined) return { kind: "original", body: Buffer.alloc(0), original };
-    const bytes = await deadline.race(timing.measure("fetch", () => readAtMost(body, MAX_RESPONSE_BODY_BYTES)), "downloading the original");
-    if (bytes === undefined) throw overResponseLimit("original");
+    const bytes = await deadline.race(timing.measure("fetch", () => readAtMost(body, BUFFERED_LIMIT.bytes)), "downloading the original");
+    if (bytes === undefined) throw overResponseLimit("original", BUFFERED_LIMIT);
     return { kind: "original", body: bytes, original };
   } catch (error) {
     return errorOutcome(error, log);

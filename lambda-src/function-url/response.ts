@@ -1,5 +1,6 @@
 /**
- * The function URL's response: the buffered payload format 2.0 envelope, and its 6 MB limit.
+ * The function URL's response: status and headers (the same streamed or buffered), the buffered payload
+ * format 2.0 envelope, and the two size limits.
  */
 import type { Readable } from "node:stream";
 import { VARIANT_CACHE_CONTROL } from "../core/config";
@@ -29,24 +30,30 @@ export interface FunctionUrlResponse {
  * Content-Length is left to Lambda, which sizes the body it sends.
  */
 export function toFunctionUrlResponse(reply: Reply, serverTiming: string, head: boolean, errorCacheControl: string): FunctionUrlResponse {
-  const { statusCode, headers, body } = parts(reply, errorCacheControl);
-  const common = { "Server-Timing": serverTiming, "X-Content-Type-Options": "nosniff" };
-  return {
-    statusCode,
-    headers: head ? { ...headers, ...common } : { ...headers, "Content-Length": String(body.length), ...common },
-    body: head ? "" : body.toString("base64"),
-    isBase64Encoded: true,
-  };
+  const body = reply.kind === "error" ? errorBody(reply.error) : reply.body;
+  const { statusCode, headers } = responseHead(reply, serverTiming, head ? undefined : body.length, errorCacheControl);
+  return { statusCode, headers, body: head ? "" : body.toString("base64"), isBase64Encoded: true };
 }
 
-function parts(reply: Reply, errorCacheControl: string): { statusCode: number; headers: Record<string, string>; body: Buffer } {
+export function errorBody(error: HttpError): Buffer {
+  return Buffer.from(`${error.message}\n`);
+}
+
+/**
+ * Status and headers of a reply, streamed or buffered alike. `contentLength` undefined leaves
+ * Content-Length out: for a HEAD (Lambda sizes what it sends) or a body of unknown length.
+ */
+export function responseHead(
+  reply: { kind: "variant"; contentType: string; headers: Readonly<Record<string, string>> } | { kind: "original"; original: Omit<Original, "body"> } | { kind: "error"; error: HttpError },
+  serverTiming: string,
+  contentLength: number | undefined,
+  errorCacheControl: string,
+): { statusCode: number; headers: Record<string, string> } {
+  const common: Record<string, string> = { "Server-Timing": serverTiming, "X-Content-Type-Options": "nosniff" };
+  if (contentLength !== undefined) common["Content-Length"] = String(contentLength);
   switch (reply.kind) {
     case "variant":
-      return {
-        statusCode: 200,
-        headers: { ...reply.headers, "Content-Type": reply.contentType, "Cache-Control": VARIANT_CACHE_CONTROL },
-        body: reply.body,
-      };
+      return { statusCode: 200, headers: { ...reply.headers, "Content-Type": reply.contentType, "Cache-Control": VARIANT_CACHE_CONTROL, ...common } };
     case "original": {
       const { original } = reply;
       const headers: Record<string, string> = {
@@ -55,12 +62,12 @@ function parts(reply: Reply, errorCacheControl: string): { statusCode: number; h
       };
       if (original.eTag !== undefined) headers["ETag"] = original.eTag;
       if (original.lastModified !== undefined) headers["Last-Modified"] = original.lastModified.toUTCString();
-      return { statusCode: 200, headers, body: reply.body };
+      return { statusCode: 200, headers: { ...headers, ...common } };
     }
     case "error": {
       const headers: Record<string, string> = { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": errorCacheControl };
       if (reply.error.status === 405) headers["Allow"] = SERVED_METHODS.join(", ");
-      return { statusCode: reply.error.status, headers, body: Buffer.from(`${reply.error.message}\n`) };
+      return { statusCode: reply.error.status, headers: { ...headers, ...common } };
     }
   }
 }
@@ -84,6 +91,21 @@ export const RESPONSE_ENVELOPE_BYTES = 8 * 1024;
  */
 export const MAX_RESPONSE_BODY_BYTES = Math.floor((FUNCTION_URL_RESPONSE_LIMIT_BYTES - RESPONSE_ENVELOPE_BYTES) / 4) * 3;
 
+/** A function URL's largest answer, and how to name it in a 413. */
+export interface ResponseLimit {
+  readonly bytes: number;
+  readonly name: string;
+}
+
+/** Buffered (no response streaming: in-process runs, or a runtime without awslambda). */
+export const BUFFERED_LIMIT: ResponseLimit = { bytes: MAX_RESPONSE_BODY_BYTES, name: `the function URL's 6 MB response limit (${MAX_RESPONSE_BODY_BYTES} bytes before base64)` };
+
+/**
+ * Streamed (invoke mode RESPONSE_STREAM): Lambda's "maximum response size of 200 MB" for a streamed response
+ * (Lambda developer guide, "Response streaming"); the first 6 MB at full speed, the rest bandwidth-limited.
+ */
+export const STREAMED_LIMIT: ResponseLimit = { bytes: 200 * 1024 * 1024, name: "the function URL's 200 MB streamed response limit" };
+
 /** What is too large to answer, and what the viewer can do instead. */
 const REMEDY = {
   original: "request a resized variant",
@@ -94,16 +116,9 @@ const REMEDY = {
  * A 413 naming the size, the limit and the way out. `bytes` undefined means the size is
  * unknown but already over the limit (an original without a declared length).
  */
-export function overResponseLimit(what: keyof typeof REMEDY, bytes?: number): HttpError {
-  const size = bytes === undefined ? `more than ${MAX_RESPONSE_BODY_BYTES} bytes` : `${bytes} bytes`;
-  return httpError(
-    "PayloadTooLarge",
-    `the ${what} is ${size}, over the function URL's 6 MB response limit (${MAX_RESPONSE_BODY_BYTES} bytes before base64); ${REMEDY[what]}`,
-  );
-}
-
-export function fitsResponse(bytes: number): boolean {
-  return bytes <= MAX_RESPONSE_BODY_BYTES;
+export function overResponseLimit(what: keyof typeof REMEDY, limit: ResponseLimit, bytes?: number): HttpError {
+  const size = bytes === undefined ? `more than ${limit.bytes} bytes` : `${bytes} bytes`;
+  return httpError("PayloadTooLarge", `the ${what} is ${size}, over ${limit.name}; ${REMEDY[what]}`);
 }
 
 /**

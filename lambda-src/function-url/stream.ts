@@ -1,0 +1,106 @@
+/**
+ * The function URL adapter with response streaming (invoke mode RESPONSE_STREAM), the production path:
+ * Lambda's Node.js runtime provides the `awslambda` global, whose streamifyResponse hands the handler a
+ * response stream, and HttpResponseStream.from writes the status and headers before the body. Originals
+ * pass through as they download, variants are written once encoded; up to 200 MB instead of 6 MB.
+ * Errors found before the first byte keep their exact status; an error after it ends the stream (the
+ * runtime reports it in the response's trailers) and is logged.
+ */
+import { Transform, type Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Context } from "aws-lambda";
+import { errorCacheControl } from "../core/config";
+import { httpError } from "../core/errors";
+import { innermostMessage } from "../shared/origin";
+import { errorOutcome, fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog } from "../shared/pipeline";
+import { Deadline, ServerTiming } from "../shared/timing";
+import { FROM_ENVIRONMENT, getOriginal, isHead, parseFunctionUrlRequest, type FunctionUrlEvent, type OriginalsSource } from "./handler";
+import { errorBody, overResponseLimit, responseHead, STREAMED_LIMIT } from "./response";
+
+/** What the Node.js runtime puts on `globalThis.awslambda` (absent elsewhere: tests, other runtimes). */
+export interface LambdaStreamingGlobal {
+  streamifyResponse<E>(handler: (event: E, responseStream: Writable, context: Context) => Promise<void>): unknown;
+  HttpResponseStream: { from(stream: Writable, prelude: { statusCode: number; headers?: Record<string, string> }): Writable };
+}
+
+export function lambdaStreaming(): LambdaStreamingGlobal | undefined {
+  const candidate = (globalThis as { awslambda?: Partial<LambdaStreamingGlobal> }).awslambda;
+  return typeof candidate?.streamifyResponse === "function" && candidate.HttpResponseStream !== undefined ? (candidate as LambdaStreamingGlobal) : undefined;
+}
+
+export type StreamingHandler = (event: FunctionUrlEvent, responseStream: Writable, context: Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">) => Promise<void>;
+
+export function createStreamingHandler(streaming: LambdaStreamingGlobal, origin: OriginalsSource = FROM_ENVIRONMENT): StreamingHandler {
+  return async (event, responseStream, context) => {
+    const timing = new ServerTiming();
+    const deadline = Deadline.fromRemainingTime(context.getRemainingTimeInMillis());
+    const head = isHead(event);
+    const log: RequestLog = { requestId: context.awsRequestId, method: event.requestContext.http.method };
+    let outcome: Outcome | undefined;
+    try {
+      outcome = await fetchAndTransform(
+        {
+          parse: () => parseFunctionUrlRequest(event),
+          fetch: (viewer, signal) => {
+            const bucket = origin.bucket();
+            log.origin = `s3://${bucket}`;
+            return getOriginal(origin.s3(), bucket, viewer.key, signal);
+          },
+        },
+        deadline,
+        timing,
+        log,
+      );
+      outcome = withinStreamedLimit(outcome, log);
+      const body = outcome.kind === "error" ? errorBody(outcome.error) : outcome.kind === "variant" ? outcome.body : undefined;
+      const length = head ? undefined : body?.length ?? (outcome.kind === "original" ? outcome.original.contentLength : undefined);
+      const { statusCode, headers } = responseHead(outcome.kind === "original" ? { kind: "original", original: outcome.original } : outcome, timing.header(), length, errorCacheControl(resizerConfig()));
+      Object.assign(log, { status: statusCode, contentType: headers["Content-Type"], bytes: length });
+      const out = streaming.HttpResponseStream.from(responseStream, { statusCode, headers });
+      // The runtime writes the status and headers before the first write(), and end(chunk) is no write:
+      // an empty write first, so that even a HEAD or an empty original sends them.
+      out.write(Buffer.alloc(0));
+      if (head || outcome.kind !== "original") {
+        if (!head && body !== undefined) out.write(body);
+        out.end();
+        return;
+      }
+      // The original streams on as it downloads, under the same deadline, held to the streamed limit.
+      const source = outcome.original.body;
+      await deadline.race(timing.measure("stream", () => pipeline(source, limitBytes(STREAMED_LIMIT.bytes), out)), "streaming the original");
+    } catch (error) {
+      // After the first byte the status is sent: the stream ends with the runtime's error trailer.
+      log.error = `streaming the response failed: ${innermostMessage(error)}`;
+      throw error;
+    } finally {
+      deadline.clear();
+      if (outcome?.kind === "original") outcome.original.body.destroy();
+      log.timings = timing.durations();
+      writeLog("function-url", log);
+    }
+  };
+}
+
+/** Decided before the first byte: what the streamed response cannot carry is a 413 with the reason. */
+function withinStreamedLimit(outcome: Outcome, log: RequestLog): Outcome {
+  if (outcome.kind === "variant" && outcome.body.length > STREAMED_LIMIT.bytes) {
+    return errorOutcome(overResponseLimit("variant", STREAMED_LIMIT, outcome.body.length), log);
+  }
+  if (outcome.kind === "original" && (outcome.original.contentLength ?? 0) > STREAMED_LIMIT.bytes) {
+    outcome.original.body.destroy();
+    return errorOutcome(overResponseLimit("original", STREAMED_LIMIT, outcome.original.contentLength), log);
+  }
+  return outcome;
+}
+
+/** Passes bytes through until `maxBytes`, then fails: an original of undeclared length is held to the limit too. */
+function limitBytes(maxBytes: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > maxBytes) callback(httpError("PayloadTooLarge", `the original is more than ${maxBytes} bytes, over ${STREAMED_LIMIT.name}`));
+      else callback(null, chunk);
+    },
+  });
+}
