@@ -8,6 +8,7 @@
  */
 import { S3Client } from "@aws-sdk/client-s3";
 import type { LambdaFunctionURLEventWithIAMAuthorizer } from "aws-lambda";
+import { createHash } from "node:crypto";
 import sharp from "sharp";
 import { handler as sourceHandler, type FunctionUrlResponse } from "../lambda-src";
 import { DEFAULT_RESIZER_CONFIG, errorCacheControl, VARIANT_CACHE_CONTROL } from "../lambda-src/core";
@@ -18,7 +19,7 @@ import { MAX_RESPONSE_BODY_BYTES } from "../lambda-src/function-url/response";
 import { s3Client, s3ClientConfig } from "../lambda-src/shared/origin";
 import { loadBundledHandler } from "./support/bundled-handler";
 import { decodeHttpStream, startLambdaRuntime } from "./support/lambda-runtime";
-import { startStallingOrigin, unusedPortUrl, type FakeOrigin } from "./support/fake-origins";
+import { startResettingOrigin, startStallingOrigin, unusedPortUrl, type FakeOrigin } from "./support/fake-origins";
 import { fakeContext } from "./support/lambda-context";
 import { captureConsoleLog, lambdaEnvironment, SERVER_TIMING_PATTERN, storeFixtures } from "./support/e2e-common";
 import { startLocalS3, type LocalS3 } from "./support/s3rver-harness";
@@ -423,6 +424,8 @@ describe.each(KINDS)("Lambda function URL end to end: %s", (_name, kind) => {
   it("resizes that same original to a variant that fits, and refuses one that does not (buffered)", async () => {
     const small = await warm.invoke({ key: NOISE_KEY, query: "w=300" });
     const full = await warm.invoke({ key: NOISE_KEY, query: "format=png&w=1400" });
+    // Resized, so fetched whole first: above 4 MiB, in parallel byte ranges.
+    expect(lastLog()).toMatchObject({ key: NOISE_KEY, ranges: 2 });
     if (kind.streaming) {
       expect(small.response.statusCode).toBe(200);
       expect(full.response.statusCode).toBe(200);
@@ -542,4 +545,56 @@ describe("error caching follows the configured error TTL (bundled handler)", () 
       await bundled.dispose();
     }
   }, 120_000);
+});
+
+// Response streaming as in production: the bundle under AWS's runtime interface client.
+describe("function URL response streaming (bundle under aws-lambda-ric)", () => {
+  const containers: Container[] = [];
+  const origins: FakeOrigin[] = [];
+  const BIG_KEY = "big/phone photo 12MB.jpg";
+  let warm: Container;
+
+  beforeAll(async () => {
+    // Incompressible bytes: 12 MB, twice the buffered limit.
+    const big = Buffer.concat(Array.from({ length: 12 * 1024 }, (_, i) => createHash("sha256").update(String(i)).digest().subarray(0, 32)).flatMap((b) => Array(32).fill(b)));
+    stored.set(BIG_KEY, big);
+    await s3.put(BIG_KEY, big, "image/jpeg");
+    warm = await RUNTIME.start();
+    containers.push(warm);
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([...containers.map((c) => c.dispose()), ...origins.map((o) => o.close())]);
+  });
+
+  it("streams a 12 MB original byte-identical, with its Content-Type and Content-Length", async () => {
+    const big = stored.get(BIG_KEY)!;
+    expect(big.length).toBeGreaterThan(2 * MAX_RESPONSE_BODY_BYTES);
+    const { response, body } = await warm.invoke({ key: BIG_KEY });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["Content-Type"]).toBe("image/jpeg");
+    expect(response.headers["Content-Length"]).toBe(String(big.length));
+    expect(body.equals(big)).toBe(true);
+  });
+
+  it("refuses a 250 MB original before its first byte, naming the 200 MB streamed limit", async () => {
+    const huge = await startStallingOrigin({ afterHeaders: true, contentLength: 250 * 1024 * 1024 });
+    origins.push(huge);
+    const container = await RUNTIME.start({ AWS_ENDPOINT_URL_S3: new URL(huge.url).origin });
+    containers.push(container);
+    const answer = await container.invoke({ key: "big/video-sized.jpg" });
+    expectErrorAnswer(answer, 413, /^the original is 262144000 bytes, over the function URL's 200 MB streamed response limit; request a resized variant\n$/);
+  });
+
+  it("ends the stream, with the runtime's error trailer and a log line, when the origin fails mid-body", async () => {
+    const resetting = await startResettingOrigin(8 * 1024 * 1024);
+    origins.push(resetting);
+    const container = await RUNTIME.start({ AWS_ENDPOINT_URL_S3: new URL(resetting.url).origin });
+    containers.push(container);
+    const answer = await container.invoke({ key: "photos/cut-short.jpg" });
+    expect(answer.response.statusCode).toBe(200);
+    expect(answer.streamErrorType).toBeDefined();
+    expect(answer.body.length).toBeLessThan(8 * 1024 * 1024);
+    expect(lastLog()).toMatchObject({ status: 200, error: expect.stringMatching(/^streaming the response failed: /) });
+  });
 });

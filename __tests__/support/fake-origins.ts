@@ -87,3 +87,11 @@ export async function unusedPortUrl(): Promise<string> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return url;
 }
+
+/** An origin that sends 200 headers declaring `contentLength` bytes, then `sent` bytes, then resets the connection. */
+export async function startResettingOrigin(contentLength: number, sent = 64 * 1024): Promise<FakeOrigin> {
+  return serveHttp((req, res) => {
+    res.writeHead(200, { "content-type": "image/jpeg", "content-length": String(contentLength) });
+    res.write(Buffer.alloc(sent, 0xab), () => req.socket.destroy());
+  });
+}

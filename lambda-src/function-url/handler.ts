@@ -7,7 +7,7 @@ import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
 import { errorCacheControl, ORIGIN_BUCKET_ENV } from "../core/config";
 import { httpError } from "../core/errors";
-import { originBody, originRefusal, originUnreachable, s3Client, type Original } from "../shared/origin";
+import { fetchInRanges, originBody, originRefusal, originUnreachable, s3Client, type Original } from "../shared/origin";
 import { errorOutcome, fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog } from "../shared/pipeline";
 import { acceptedFormats, objectKeyFromEncodedPath, resizeParamsFromHeaders, type ViewerRequest } from "../shared/request";
 import { Deadline, ServerTiming } from "../shared/timing";
@@ -91,10 +91,10 @@ export function createFunctionUrlHandler(origin: OriginalsSource = FROM_ENVIRONM
       outcome = await fetchAndTransform(
         {
           parse: () => parseFunctionUrlRequest(event),
-          fetch: (viewer, signal) => {
+          fetch: (viewer, signal, toTransform) => {
             const bucket = origin.bucket();
             log.origin = `s3://${bucket}`;
-            return getOriginal(origin.s3(), bucket, viewer.key, signal);
+            return toTransform ? getInRanges(origin.s3(), bucket, viewer.key, signal) : getOriginal(origin.s3(), bucket, viewer.key, signal);
           },
         },
         deadline,
@@ -143,16 +143,31 @@ async function toReply(outcome: Outcome, head: boolean, deadline: Deadline, timi
  * failure is the origin's (502). Aborting `signal` cancels the request, body included.
  */
 export async function getOriginal(client: S3Client, bucket: string, key: string, signal: AbortSignal): Promise<Original> {
+  return (await getRange(client, bucket, key, undefined, signal)).original;
+}
+
+/** The original in parallel byte ranges (see fetchInRanges), for a transform. */
+export function getInRanges(client: S3Client, bucket: string, key: string, signal: AbortSignal): Promise<Original & { ranges: number }> {
+  return fetchInRanges((range, rangeSignal) => getRange(client, bucket, key, range, rangeSignal), signal);
+}
+
+/**
+ * GetObject, whole or a byte range; `total` from ContentRange when S3 answered a range. An empty object
+ * cannot satisfy a range (416, InvalidRange): it is fetched whole instead.
+ */
+async function getRange(client: S3Client, bucket: string, key: string, range: { start: number; end: number } | undefined, signal: AbortSignal): Promise<{ original: Original; total?: number }> {
   let output;
   try {
-    output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: range && `bytes=${range.start}-${range.end}` }), { abortSignal: signal });
   } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata?.httpStatusCode;
+    if (range !== undefined && status === 416) return getRange(client, bucket, key, undefined, signal);
     throw signal.aborted ? error : s3Failure(error);
   }
   if (output.Body === undefined) throw httpError("OriginError", "the original's store answered without a body");
   // In Node the SDK's body is an http.IncomingMessage: a Readable.
   const source = output.Body as Readable;
-  return {
+  const original: Original = {
     // Destroying the socket's stream frees the function from a body it will not read.
     body: originBody(source, signal, () => source.destroy()),
     contentType: output.ContentType,
@@ -161,6 +176,8 @@ export async function getOriginal(client: S3Client, bucket: string, key: string,
     eTag: output.ETag,
     lastModified: output.LastModified,
   };
+  const total = /\/(\d+)$/.exec(output.ContentRange ?? "");
+  return { original, total: total ? Number(total[1]) : undefined };
 }
 
 /**

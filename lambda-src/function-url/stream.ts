@@ -6,15 +6,15 @@
  * Errors found before the first byte keep their exact status; an error after it ends the stream (the
  * runtime reports it in the response's trailers) and is logged.
  */
-import { Transform, type Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { once } from "node:events";
+import type { Writable } from "node:stream";
 import type { Context } from "aws-lambda";
 import { errorCacheControl } from "../core/config";
 import { httpError } from "../core/errors";
 import { innermostMessage } from "../shared/origin";
 import { errorOutcome, fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog } from "../shared/pipeline";
 import { Deadline, ServerTiming } from "../shared/timing";
-import { FROM_ENVIRONMENT, getOriginal, isHead, parseFunctionUrlRequest, type FunctionUrlEvent, type OriginalsSource } from "./handler";
+import { FROM_ENVIRONMENT, getInRanges, getOriginal, isHead, parseFunctionUrlRequest, type FunctionUrlEvent, type OriginalsSource } from "./handler";
 import { errorBody, overResponseLimit, responseHead, STREAMED_LIMIT } from "./response";
 
 /** What the Node.js runtime puts on `globalThis.awslambda` (absent elsewhere: tests, other runtimes). */
@@ -41,10 +41,10 @@ export function createStreamingHandler(streaming: LambdaStreamingGlobal, origin:
       outcome = await fetchAndTransform(
         {
           parse: () => parseFunctionUrlRequest(event),
-          fetch: (viewer, signal) => {
+          fetch: (viewer, signal, toTransform) => {
             const bucket = origin.bucket();
             log.origin = `s3://${bucket}`;
-            return getOriginal(origin.s3(), bucket, viewer.key, signal);
+            return toTransform ? getInRanges(origin.s3(), bucket, viewer.key, signal) : getOriginal(origin.s3(), bucket, viewer.key, signal);
           },
         },
         deadline,
@@ -67,7 +67,8 @@ export function createStreamingHandler(streaming: LambdaStreamingGlobal, origin:
       }
       // The original streams on as it downloads, under the same deadline, held to the streamed limit.
       const source = outcome.original.body;
-      await deadline.race(timing.measure("stream", () => pipeline(source, limitBytes(STREAMED_LIMIT.bytes), out)), "streaming the original");
+      await deadline.race(timing.measure("stream", () => copy(source, out, STREAMED_LIMIT.bytes)), "streaming the original");
+      out.end();
     } catch (error) {
       // After the first byte the status is sent: the stream ends with the runtime's error trailer.
       log.error = `streaming the response failed: ${innermostMessage(error)}`;
@@ -93,14 +94,17 @@ function withinStreamedLimit(outcome: Outcome, log: RequestLog): Outcome {
   return outcome;
 }
 
-/** Passes bytes through until `maxBytes`, then fails: an original of undeclared length is held to the limit too. */
-function limitBytes(maxBytes: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      seen += chunk.length;
-      if (seen > maxBytes) callback(httpError("PayloadTooLarge", `the original is more than ${maxBytes} bytes, over ${STREAMED_LIMIT.name}`));
-      else callback(null, chunk);
-    },
-  });
+/**
+ * Writes the original's bytes as they arrive, waiting when the response stream asks to, and fails past
+ * `maxBytes` (an original of undeclared length is held to the limit too). Not pipeline(): that would destroy
+ * the runtime's response stream with the error, where the runtime wants the handler to fail so that it
+ * can end the response with its error trailer.
+ */
+async function copy(source: NodeJS.ReadableStream, out: Writable, maxBytes: number): Promise<void> {
+  let sent = 0;
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    sent += chunk.length;
+    if (sent > maxBytes) throw httpError("PayloadTooLarge", `the original is more than ${maxBytes} bytes, over ${STREAMED_LIMIT.name}`);
+    if (!out.write(chunk)) await once(out, "drain");
+  }
 }

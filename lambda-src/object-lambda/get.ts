@@ -6,7 +6,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { WriteGetObjectResponseCommand, type WriteGetObjectResponseCommandInput } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
 import { errorCacheControl, VARIANT_CACHE_CONTROL } from "../core/config";
-import { innermostMessage, originBody, originRefusal, originUnreachable, s3Client, type Original } from "../shared/origin";
+import { fetchInRanges, innermostMessage, originBody, originRefusal, originUnreachable, s3Client, type Original } from "../shared/origin";
 import { fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog } from "../shared/pipeline";
 import { Deadline, ServerTiming } from "../shared/timing";
 import { parseViewerRequest, type S3ObjectLambdaEvent } from "./event";
@@ -24,7 +24,11 @@ export async function handler(event: S3ObjectLambdaEvent, context: Pick<Context,
   let outcome: Outcome | undefined;
   try {
     outcome = await fetchAndTransform(
-      { parse: () => parseViewerRequest(event.userRequest), fetch: (_viewer, signal) => fetchOriginal(inputS3Url, signal) },
+      {
+        parse: () => parseViewerRequest(event.userRequest),
+        fetch: (_viewer, signal, toTransform) =>
+          toTransform ? fetchInRanges((range, rangeSignal) => fetchRange(inputS3Url, range, rangeSignal), signal) : fetchOriginal(inputS3Url, signal),
+      },
       deadline,
       timing,
       log,
@@ -52,29 +56,45 @@ export async function handler(event: S3ObjectLambdaEvent, context: Pick<Context,
  * body included.
  */
 export async function fetchOriginal(url: string, signal: AbortSignal): Promise<Original> {
+  return (await fetchRange(url, undefined, signal)).original;
+}
+
+/**
+ * One GET of the presigned URL, whole or a byte range (the Range header is not part of the signature).
+ * `total` comes from Content-Range when the store answered 206. An empty object cannot satisfy a range
+ * (416): it is fetched whole instead.
+ */
+export async function fetchRange(url: string, range: { start: number; end: number } | undefined, signal: AbortSignal): Promise<{ original: Original; total?: number }> {
   let response: Response;
   try {
     // A presigned GET is answered where it points; a redirect would be a misconfiguration.
-    response = await fetch(url, { signal, redirect: "manual" });
+    response = await fetch(url, { signal, redirect: "manual", headers: range ? { range: `bytes=${range.start}-${range.end}` } : {} });
   } catch (error) {
     if (signal.aborted) throw error;
     throw originUnreachable(error);
+  }
+  if (range !== undefined && response.status === 416) {
+    await response.body?.cancel().catch(() => undefined);
+    return fetchRange(url, undefined, signal);
   }
   if (!response.ok || response.body === null) {
     await response.body?.cancel().catch(() => undefined);
     throw originRefusal(response.status);
   }
+  const contentRange = /\/(\d+)$/.exec(response.headers.get("content-range") ?? "");
   const header = (name: string): string | undefined => response.headers.get(name) ?? undefined;
   const length = header("content-length");
   const modified = header("last-modified");
-  return {
-    body: originBody(response.body as WebReadableStream<Uint8Array>, signal),
+  const original: Original = {
+    // Cancelling lets go of the connection of a body never read (a refused original, an aborted range).
+    body: originBody(response.body as WebReadableStream<Uint8Array>, signal, () => void response.body?.cancel().catch(() => undefined)),
     contentType: header("content-type"),
     contentLength: length === undefined ? undefined : Number(length),
     cacheControl: header("cache-control"),
     eTag: header("etag"),
     lastModified: modified === undefined ? undefined : new Date(modified),
   };
+  return { original, total: response.status === 206 && contentRange ? Number(contentRange[1]) : undefined };
 }
 
 /**

@@ -20,8 +20,12 @@ export type Outcome =
 export interface RequestSteps {
   /** The viewer's request from the event; throws an HttpError for a malformed one. */
   parse(): ViewerRequest;
-  /** The original's headers, its body streaming on; aborting `signal` ends the download. */
-  fetch(viewer: ViewerRequest, signal: AbortSignal): Promise<Original>;
+  /**
+   * The original's headers, its body streaming on; aborting `signal` ends the download. `toTransform`: the
+   * whole original is needed before anything is sent, so a big one may come in parallel ranges; a
+   * passthrough streams as one download instead.
+   */
+  fetch(viewer: ViewerRequest, signal: AbortSignal, toTransform: boolean): Promise<Original & { ranges?: number }>;
 }
 
 /** Parse, fetch, then pass the original through (no parameters) or transform it into the variant. */
@@ -33,9 +37,10 @@ export async function fetchAndTransform(steps: RequestSteps, deadline: Deadline,
     const request = parseResizeQuery(viewer.query, config);
 
     const original = await deadline.race(
-      timing.measure("fetch", () => steps.fetch(viewer, deadline.signal)),
+      timing.measure("fetch", () => steps.fetch(viewer, deadline.signal, !request.original)),
       "fetching the original",
     );
+    if (original.ranges !== undefined && original.ranges > 1) log.ranges = original.ranges;
     if (request.original) return { kind: "original", original };
 
     const tooLarge = oversized(original.contentLength, config.maxInputBytes);
@@ -101,6 +106,8 @@ export interface RequestLog {
   contentType?: string;
   timings?: Record<string, number>;
   origin?: string;
+  /** How many parallel ranges the original came in, when more than one. */
+  ranges?: number;
 }
 
 /** Which front door the request came through. */
