@@ -97,6 +97,13 @@ describe("viewer-request CloudFront Function", () => {
     expect(original.headers["x-resize-accept"]).toBeUndefined();
   });
 
+  // CloudFront's cache policy with compression off forwards no Accept-Encoding to the origin
+  // (API_ParametersInCacheKeyAndForwardedToOrigin); the function drops it too, should that ever change.
+  it("drops Accept-Encoding before the origin", () => {
+    const result = run("w=150", { "accept-encoding": "gzip, br" }) as CfRequest;
+    expect(result.headers["accept-encoding"]).toBeUndefined();
+  });
+
   it("drops a forged x-resize-params: only the edge writes it, from the query it validated", () => {
     const forged = run("", { "x-resize-params": "w=4000&q=100" }) as CfRequest;
     expect(forged.headers["x-resize-params"]).toBeUndefined();

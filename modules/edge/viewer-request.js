@@ -93,6 +93,9 @@ function handler(event) {
   var format = CONFIG.defaultFormat;
   delete request.headers[CONFIG.acceptHeader];
   delete request.headers[CONFIG.paramsHeader];
+  // Images are not compressed again, and a streamed function URL answer must not be: Accept-Encoding reaching
+  // one is known to cause intermittent 502s (opennextjs-aws#1127). The cache policy forwards none either.
+  delete request.headers['accept-encoding'];
   for (var i = 0; i < CONFIG.keys.length; i++) {
     var name = CONFIG.keys[i];
     var param = query[name];
