@@ -6,6 +6,8 @@
  * Knobs (environment): BENCH_RUNS timed runs per cell (default 5, after 1 warm-up);
  * BENCH_ONLY=core,vips,streaming,rss,bundle to run some sections (vips needs core and runs it).
  */
+import crypto from "node:crypto";
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
@@ -15,7 +17,7 @@ import { BENCH_DIR, FORMATS, photoFixtures, syntheticInputs, tinyImage, VARIANTS
 import { fixed, kb, mb, mean, MB, median, p95, percent, printTable, progress, ratio, section, Targets } from "./report";
 import { measureBundle, measureCore, measureModuleLoad, measurePeakRss, unzip, type Architecture, type BundleSize, type CellResult, type Core, type SharpSettings } from "./resizer";
 import type { RssChildReport } from "./rss-child";
-import { measureStreaming, ORIGIN_BYTES_PER_SECOND, RANGED_PARTS, startThrottledOrigin } from "./streaming";
+import { bufferedPassthrough, measureStreaming, ORIGIN_BYTES_PER_SECOND, startThrottledOrigin, streamThroughHandler } from "./streaming";
 import { measureSet, VipsReference, vipsthumbnailVersion, VIPS_INSTALL_HINT, type VipsCellResult } from "./vips";
 
 const RUNS = positiveInteger("BENCH_RUNS", process.env.BENCH_RUNS ?? "5");
@@ -30,7 +32,10 @@ const RSS_RESIZES = 20;
 const LOAD_RUNS = 7;
 
 const TARGET_VIPS_RATIO = 1.0;
-const TARGET_STREAM_RATIO = 0.7;
+const TARGET_RANGED_RATIO = 0.6;
+/** Streaming a 50 MB original must stay this far below the function's default memory. */
+const TARGET_STREAM_RSS_MB = 384;
+const DEFAULT_MEMORY_MB = 512;
 const TARGET_AVIF_RATIO = 2.0;
 const TARGET_SAVED_PERCENT = 99;
 const TARGET_RSS_MB = 300;
@@ -270,22 +275,47 @@ async function streamingSection(core: Core, originals: readonly BenchImage[]): P
     );
     for (const [image, value] of result.ratios) {
       const ideal = result.idealRatios.get(image) ?? NaN;
-      console.log(`${image.name}: streamed / download-then-resize = ${ratio(value)} (perfect overlap would give max(download, resize) / download-then-resize = ${ratio(ideal)})`);
+      console.log(`${image.name}: ranged / download-then-resize = ${ratio(value)} (the floor, max(download, resize) / download-then-resize, is ${ratio(ideal)})`);
     }
     console.log(
       [
-        "Why: sharp collects a Stream input in memory and starts decoding only at the stream's end (sharp's input",
-        "buffering), so bytes arriving early cannot overlap with decoding, whatever the JPEG flavour. The core's streaming",
-        "saves a second copy and enforces the byte limit mid-download, not time. What does cut the wall time is more",
-        `transfer bandwidth: ${RANGED_PARTS} parallel range GETs (context row), where the origin allows it per connection, as S3 does.`,
+        "Why ranges: sharp collects a Stream input in memory and starts decoding only at the stream's end, so bytes",
+        "arriving early cannot overlap with decoding; what cuts the wall time is more transfer bandwidth, several",
+        "connections at once where the origin paces each one, as S3 does. The production path fetches originals over",
+        "4 MiB in parallel 4 MiB-plus ranges (up to 8) before resizing; a passthrough streams as one download.",
       ].join("\n"),
     );
-    const best = Math.min(...result.ratios.values());
+    const worst = Math.max(...result.ratios.values());
     const detail = [...result.ratios].map(([image, value]) => `${image.name} ${ratio(value)}`).join(", ");
-    targets.record(`streamed <= ${TARGET_STREAM_RATIO}x download-then-resize`, detail, best <= TARGET_STREAM_RATIO);
+    targets.record(`ranged fetch <= ${TARGET_RANGED_RATIO}x download-then-resize (16 MB)`, detail, worst <= TARGET_RANGED_RATIO);
+    await passthroughRows(origin);
   } finally {
     origin.close();
   }
+}
+
+/** The function URL's passthrough, streamed against buffered, and the peak RSS of streaming 50 MB. */
+async function passthroughRows(origin: Awaited<ReturnType<typeof startThrottledOrigin>>): Promise<void> {
+  const file20 = path.join(BENCH_DIR, "passthrough-20mb.bin");
+  const file50 = path.join(BENCH_DIR, "passthrough-50mb.bin");
+  for (const [file, size] of [[file20, 20], [file50, 50]] as const) {
+    if (!fs.existsSync(file) || fs.statSync(file).size !== size * MB) fs.writeFileSync(file, crypto.randomBytes(size * MB));
+  }
+  const streamed = Array.from({ length: STREAMING_RUNS }, () => streamThroughHandler(origin, file20));
+  const buffered: number[] = [];
+  for (let i = 0; i < STREAMING_RUNS; i += 1) buffered.push(await bufferedPassthrough(origin, file20));
+  printTable(
+    `20 MiB original passed through (the function URL's streamed handler in a fresh child; ${STREAMING_RUNS} runs, origin paced at ${mb(ORIGIN_BYTES_PER_SECOND, 0)} MiB/s)`,
+    ["mode", "time to first byte ms", "total ms"],
+    [
+      ["streamed (production)", fixed(median(streamed.map((r) => r.ttfbMs)), 0), fixed(median(streamed.map((r) => r.totalMs)), 0)],
+      ["buffered (all in before a byte goes out)", fixed(median(buffered), 0), fixed(median(buffered), 0)],
+    ],
+  );
+  const big = streamThroughHandler(origin, file50);
+  const rssMb = big.maxRssBytes / MB;
+  console.log(`streaming ${mb(big.bytes, 0)} MiB: peak RSS ${fixed(rssMb, 0)} MB of the function's ${DEFAULT_MEMORY_MB} MB`);
+  targets.record(`peak RSS streaming a 50 MB original <= ${TARGET_STREAM_RSS_MB} MB (of ${DEFAULT_MEMORY_MB})`, `${fixed(rssMb, 0)} MB`, rssMb <= TARGET_STREAM_RSS_MB);
 }
 
 interface RssRun {

@@ -1,9 +1,11 @@
 /**
- * A big original fetched over a throttled local HTTP origin and resized to 500x700 WebP, two ways:
- * streamed into the core as the bytes arrive, or downloaded fully first. Streaming can only win
- * if decoding makes progress while bytes are still arriving.
+ * A big original fetched over a throttled local HTTP origin (per connection, as S3 paces one GET) and
+ * resized to 500x700 WebP: by the production path (parallel byte ranges, the adapters' fetchInRanges),
+ * streamed into the core as one download, or downloaded fully first. And the function URL's passthrough:
+ * time to first byte and total, streamed (the production path) against buffered, and the peak RSS of
+ * streaming a 50 MB original, each in a fresh child.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -11,12 +13,13 @@ import { createInterface } from "node:readline";
 import sharp from "sharp";
 import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/config";
 import { formatsOfAccept } from "../lambda-src/core/output";
+import { fetchRange } from "../lambda-src/object-lambda/get";
+import { fetchInRanges } from "../lambda-src/shared/origin";
 import { BENCH_QUALITY, compileChild, variantQuery, WEBP_500x700, type BenchImage } from "./inputs";
 import { median, progress, timed } from "./report";
 import { BROWSER_ACCEPT, type Core } from "./resizer";
 
 export const ORIGIN_BYTES_PER_SECOND = 50 * 1024 * 1024;
-export const RANGED_PARTS = 4;
 
 export interface Origin {
   readonly baseUrl: string;
@@ -61,18 +64,6 @@ async function download(url: string): Promise<Buffer> {
   return readAll(await get(url));
 }
 
-/** The original in `parts` concurrent byte ranges: the usual way to get more than one connection's throughput from S3. */
-async function downloadRanged(url: string, size: number, parts: number): Promise<Buffer> {
-  const step = Math.ceil(size / parts);
-  const pieces = await Promise.all(
-    Array.from({ length: parts }, async (_, i) => {
-      const first = i * step;
-      const last = Math.min(size, first + step) - 1;
-      return readAll(await get(url, { Range: `bytes=${first}-${last}` }));
-    }),
-  );
-  return Buffer.concat(pieces);
-}
 
 /** Without the core: shows whether sharp itself overlaps decoding with the download. */
 function rawSharpStreamed(response: http.IncomingMessage): Promise<Buffer> {
@@ -93,12 +84,13 @@ export interface StreamingRow {
 
 export interface StreamingResult {
   readonly rows: readonly StreamingRow[];
-  /** streamed / download-then-resize, per image. */
+  /** production path (ranged) / download-then-resize, per image. */
   readonly ratios: ReadonlyMap<BenchImage, number>;
   /** max(download only, resize only) / download-then-resize: the best any overlap could do, per image. */
   readonly idealRatios: ReadonlyMap<BenchImage, number>;
 }
 
+export const MODE_RANGED = "production: parallel byte ranges (fetchInRanges), then resized";
 export const MODE_STREAMED = "streamed into the core as it arrives";
 export const MODE_DOWNLOAD_FIRST = "downloaded fully, then resized";
 const MODE_DOWNLOAD_ONLY = "download only (no resize)";
@@ -124,7 +116,13 @@ export async function measureStreaming(
     const url = `${origin.baseUrl}/${encodeURIComponent(path.basename(image.path))}`;
     const inMemory = await download(url);
     const modes: { mode: string; compared: boolean; forEveryOriginal: boolean; run: () => Promise<unknown> }[] = [
-      { mode: MODE_STREAMED, compared: true, forEveryOriginal: true, run: async () => transform(await get(url), image) },
+      {
+        mode: MODE_RANGED,
+        compared: true,
+        forEveryOriginal: true,
+        run: async () => transform((await fetchInRanges((range, signal) => fetchRange(url, range, signal), new AbortController().signal)).body, image),
+      },
+      { mode: MODE_STREAMED, compared: false, forEveryOriginal: true, run: async () => transform(await get(url), image) },
       { mode: MODE_DOWNLOAD_FIRST, compared: true, forEveryOriginal: true, run: async () => transform(Readable.from([await download(url)]), image) },
       { mode: MODE_DOWNLOAD_ONLY, compared: false, forEveryOriginal: true, run: () => download(url) },
       { mode: MODE_RESIZE_ONLY, compared: false, forEveryOriginal: true, run: () => transform(Readable.from([inMemory]), image) },
@@ -133,12 +131,6 @@ export async function measureStreaming(
         compared: false,
         forEveryOriginal: false,
         run: async () => rawSharpStreamed(await get(url)),
-      },
-      {
-        mode: `${RANGED_PARTS} parallel range GETs, then resized`,
-        compared: false,
-        forEveryOriginal: false,
-        run: async () => transform(Readable.from([await downloadRanged(url, image.bytes, RANGED_PARTS)]), image),
       },
     ];
     // The costly context rows (raw sharp, ranged GETs) only for the first original, to keep the run short.
@@ -155,8 +147,28 @@ export async function measureStreaming(
       rows.push({ image, mode: entry.mode, compared: entry.compared, samples: modeSamples });
     }
     const byMode = (mode: string): number => median(rows.find((row) => row.image === image && row.mode === mode)?.samples ?? [NaN]);
-    ratios.set(image, byMode(MODE_STREAMED) / byMode(MODE_DOWNLOAD_FIRST));
+    ratios.set(image, byMode(MODE_RANGED) / byMode(MODE_DOWNLOAD_FIRST));
     idealRatios.set(image, Math.max(byMode(MODE_DOWNLOAD_ONLY), byMode(MODE_RESIZE_ONLY)) / byMode(MODE_DOWNLOAD_FIRST));
   }
   return { rows, ratios, idealRatios };
+}
+
+export interface StreamChildReport {
+  readonly ttfbMs: number;
+  readonly totalMs: number;
+  readonly bytes: number;
+  readonly maxRssBytes: number;
+}
+
+/** One passthrough by the function URL's streamed handler, in a fresh child (S3 GetObject against `origin`). */
+export function streamThroughHandler(origin: Origin, file: string): StreamChildReport {
+  const script = compileChild(path.join(__dirname, "stream-child.ts"));
+  const run = spawnSync(process.execPath, [script, origin.baseUrl, "originals", path.basename(file)], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+  if (run.status !== 0) throw new Error(`stream child failed: ${run.stderr.trim().slice(-500)}`);
+  return JSON.parse(run.stdout.trim().split("\n").pop() as string) as StreamChildReport;
+}
+
+/** The buffered alternative: nothing can be sent before the whole original is in (time to first byte = total). */
+export async function bufferedPassthrough(origin: Origin, file: string): Promise<number> {
+  return (await timed(() => download(`${origin.baseUrl}/${encodeURIComponent(path.basename(file))}`))).ms;
 }
