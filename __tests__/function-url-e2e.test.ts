@@ -577,6 +577,17 @@ describe("function URL response streaming (bundle under aws-lambda-ric)", () => 
     expect(body.equals(big)).toBe(true);
   });
 
+  it("streams a 4096-wide PNG variant of more than 6 MB", async () => {
+    const key = "big/noise 4096x1024.png";
+    const noise = await sharp(Buffer.concat(Array.from({ length: 4096 * 1024 * 3 / 32 }, (_, i) => createHash("sha256").update(`n${i}`).digest())), { raw: { width: 4096, height: 1024, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+    await s3.put(key, noise, "image/png");
+    const { response, body } = await warm.invoke({ key, query: "format=png&w=4096" });
+    expect(response.statusCode).toBe(200);
+    expect(body.length).toBeGreaterThan(6 * 1024 * 1024);
+    expect(response.headers["Content-Length"]).toBe(String(body.length));
+    expect(await decoded(body)).toMatchObject({ width: 4096, height: 1024, format: "png" });
+  }, 60_000);
+
   it("refuses a 250 MB original before its first byte, naming the 200 MB streamed limit", async () => {
     const huge = await startStallingOrigin({ afterHeaders: true, contentLength: 250 * 1024 * 1024 });
     origins.push(huge);
