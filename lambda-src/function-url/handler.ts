@@ -8,7 +8,7 @@ import type { Context } from "aws-lambda";
 import { errorCacheControl, ORIGIN_BUCKET_ENV } from "../core/config";
 import { httpError } from "../core/errors";
 import { fetchInRanges, originBody, originRefusal, originUnreachable, s3Client, type Original } from "../shared/origin";
-import { errorOutcome, fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog } from "../shared/pipeline";
+import { errorOutcome, fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog, type RequestSteps } from "../shared/pipeline";
 import { acceptedFormats, objectKeyFromEncodedPath, resizeParamsFromHeaders, type ViewerRequest } from "../shared/request";
 import { Deadline, ServerTiming } from "../shared/timing";
 import { BUFFERED_LIMIT, overResponseLimit, readAtMost, toFunctionUrlResponse, type FunctionUrlResponse, type Reply } from "./response";
@@ -88,19 +88,7 @@ export function createFunctionUrlHandler(origin: OriginalsSource = FROM_ENVIRONM
     const log: RequestLog = { requestId: context.awsRequestId, method: event.requestContext.http.method };
     let outcome: Outcome | undefined;
     try {
-      outcome = await fetchAndTransform(
-        {
-          parse: () => parseFunctionUrlRequest(event),
-          fetch: (viewer, signal, toTransform) => {
-            const bucket = origin.bucket();
-            log.origin = `s3://${bucket}`;
-            return toTransform ? getInRanges(origin.s3(), bucket, viewer.key, signal) : getOriginal(origin.s3(), bucket, viewer.key, signal);
-          },
-        },
-        deadline,
-        timing,
-        log,
-      );
+      outcome = await fetchAndTransform(requestSteps(event, origin, log), deadline, timing, log);
       const reply = await toReply(outcome, head, deadline, timing, log);
       const response = toFunctionUrlResponse(reply, timing.header(), head, errorCacheControl(resizerConfig()));
       Object.assign(log, { status: response.statusCode, bytes: reply.kind === "error" ? undefined : reply.body.length, contentType: response.headers["Content-Type"] });
@@ -116,6 +104,18 @@ export function createFunctionUrlHandler(origin: OriginalsSource = FROM_ENVIRONM
 }
 
 export const handler: FunctionUrlHandler = createFunctionUrlHandler();
+
+/** The function URL's ends of the request path, buffered or streamed: the event, and GetObject (ranged for a transform). */
+export function requestSteps(event: FunctionUrlEvent, origin: OriginalsSource, log: RequestLog): RequestSteps {
+  return {
+    parse: () => parseFunctionUrlRequest(event),
+    fetch: (viewer, signal, toTransform) => {
+      const bucket = origin.bucket();
+      log.origin = `s3://${bucket}`;
+      return toTransform ? getInRanges(origin.s3(), bucket, viewer.key, signal) : getOriginal(origin.s3(), bucket, viewer.key, signal);
+    },
+  };
+}
 
 /** Buffers what fits the function URL's response limit; anything that does not is a 413. */
 async function toReply(outcome: Outcome, head: boolean, deadline: Deadline, timing: ServerTiming, log: RequestLog): Promise<Reply> {

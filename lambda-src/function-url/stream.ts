@@ -14,7 +14,7 @@ import { httpError } from "../core/errors";
 import { innermostMessage } from "../shared/origin";
 import { errorOutcome, fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog } from "../shared/pipeline";
 import { Deadline, ServerTiming } from "../shared/timing";
-import { FROM_ENVIRONMENT, getInRanges, getOriginal, isHead, parseFunctionUrlRequest, type FunctionUrlEvent, type OriginalsSource } from "./handler";
+import { FROM_ENVIRONMENT, isHead, requestSteps, type FunctionUrlEvent, type OriginalsSource } from "./handler";
 import { errorBody, overResponseLimit, responseHead, STREAMED_LIMIT } from "./response";
 
 /** What the Node.js runtime puts on `globalThis.awslambda` (absent elsewhere: tests, other runtimes). */
@@ -38,19 +38,7 @@ export function createStreamingHandler(streaming: LambdaStreamingGlobal, origin:
     const log: RequestLog = { requestId: context.awsRequestId, method: event.requestContext.http.method };
     let outcome: Outcome | undefined;
     try {
-      outcome = await fetchAndTransform(
-        {
-          parse: () => parseFunctionUrlRequest(event),
-          fetch: (viewer, signal, toTransform) => {
-            const bucket = origin.bucket();
-            log.origin = `s3://${bucket}`;
-            return toTransform ? getInRanges(origin.s3(), bucket, viewer.key, signal) : getOriginal(origin.s3(), bucket, viewer.key, signal);
-          },
-        },
-        deadline,
-        timing,
-        log,
-      );
+      outcome = await fetchAndTransform(requestSteps(event, origin, log), deadline, timing, log);
       outcome = withinStreamedLimit(outcome, log);
       const body = outcome.kind === "error" ? errorBody(outcome.error) : outcome.kind === "variant" ? outcome.body : undefined;
       const length = head ? undefined : body?.length ?? (outcome.kind === "original" ? outcome.original.contentLength : undefined);
