@@ -1,7 +1,7 @@
 import { runInNewContext } from "node:vm";
 import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
 import { parseResizeQuery } from "../lambda-src/core/params";
-import { CLOUDFRONT_FUNCTION_MAX_BYTES, VIEWER_RESPONSE_CODE, viewerRequestFunctionCode, type EdgeCors } from "../modules/edge/viewer-request-function";
+import { CLOUDFRONT_FUNCTION_MAX_BYTES, VIEWER_RESPONSE_CODE, viewerRequestFunctionCode, type EdgeCors, type EdgeOptions } from "../modules/edge/viewer-request-function";
 
 type CfValue = { value: string; multiValue?: { value: string }[] };
 type CfRequest = { method: string; uri: string; querystring: Record<string, CfValue>; headers: Record<string, { value: string }> };
@@ -10,9 +10,9 @@ type CfResponse = { statusCode: number; headers: Record<string, { value: string 
 const CONFIG: ResizerConfig = { ...DEFAULT_RESIZER_CONFIG, maxWidth: 2000, maxHeight: 2000 };
 
 /** Runs the generated function source the way CloudFront does: a bare script that defines handler(event). */
-function edge(config: ResizerConfig = CONFIG, cors?: EdgeCors) {
+function edge(config: ResizerConfig = CONFIG, cors?: EdgeCors, options: Omit<EdgeOptions, "cors"> = {}) {
   const sandbox: { handler?: (event: unknown) => CfRequest | CfResponse } = {};
-  runInNewContext(`${viewerRequestFunctionCode(config, cors)}\nthis.handler = handler;`, sandbox);
+  runInNewContext(`${viewerRequestFunctionCode(config, { cors, ...options })}\nthis.handler = handler;`, sandbox);
   return (rawQuery: string, headers: Record<string, string> = {}, method = "GET") => {
     const querystring: Record<string, CfValue> = {};
     for (const pair of rawQuery.split("&").filter(Boolean)) {
@@ -148,6 +148,41 @@ describe("viewer-request CloudFront Function", () => {
 
     it("still normalizes GET requests", () => {
       expect(queryOf(cors("w=150&fit=cover") as CfRequest)).toBe("w=150");
+    });
+  });
+
+  describe("presets", () => {
+    const presets = { thumb: { fit: "cover", h: "150", w: "150" }, detail: { fit: "inside", h: "700", w: "500" }, "hero-avif": { format: "avif", q: "60", w: "1600" } };
+    const withPresets = edge(CONFIG, undefined, { presets });
+    const strict = edge(CONFIG, undefined, { presets, onlyPresets: true });
+
+    it("expands a preset into the same normalized parameters as its explicit form: one cache entry", () => {
+      const thumb = withPresets("preset=thumb", { accept: "image/webp" }) as CfRequest;
+      const explicit = withPresets("w=150&h=150&fit=cover", { accept: "image/webp" }) as CfRequest;
+      expect(queryOf(thumb)).toBe("h=150&w=150");
+      expect(queryOf(thumb)).toBe(queryOf(explicit));
+      expect(thumb.headers["x-resize-accept"]).toEqual(explicit.headers["x-resize-accept"]);
+      expect(queryOf(withPresets("preset=detail") as CfRequest)).toBe("fit=inside&h=700&w=500");
+      expect(queryOf(withPresets("preset=hero-avif") as CfRequest)).toBe("format=avif&q=60&w=1600");
+    });
+
+    it.each([
+      ["preset=huge", 'preset must be one of thumb, detail, hero-avif, got "huge"'],
+      ["preset=thumb&w=300", "preset takes no other parameter, got w"],
+      ["preset=thumb&preset=detail", "preset must be given at most once"],
+    ])("answers 400 itself for %j", (input, reason) => {
+      const response = withPresets(input) as CfResponse;
+      expect(response.statusCode).toBe(400);
+      expect(response.body.data.trim()).toBe(reason);
+    });
+
+    it("with onlyPresets refuses explicit parameters, and still serves presets and originals", () => {
+      const refused = strict("w=150&h=150") as CfResponse;
+      expect(refused.statusCode).toBe(400);
+      expect(refused.body.data.trim()).toBe("only presets are served: use preset=thumb|detail|hero-avif");
+      expect(queryOf(strict("preset=thumb") as CfRequest)).toBe("h=150&w=150");
+      expect(queryOf(strict("") as CfRequest)).toBe("");
+      expect(queryOf(strict("utm_source=mail") as CfRequest)).toBe("");
     });
   });
 

@@ -290,6 +290,14 @@ describe("ImageCdn resources", () => {
     expect(new ImageCdn(stack, "legacy", { origin: "function-url", bucket: { existingBucketName: "legacy-photos" } }).bucket).toBeUndefined();
   });
 
+  it("writes presets and onlyPresets into the edge function, validated at synth; Origin Shield only when asked", () => {
+    expect(named(json, "aws_cloudfront_function", "-normalize").resource.code).toContain('"presets":{},"onlyPresets":false');
+    expect((only(json, "aws_cloudfront_distribution").origin as Array<Record<string, unknown>>)[0]!.origin_shield).toBeUndefined();
+    const d = synthImageCdn({ presets: { thumb: { w: 150, h: 150, fit: "cover" }, detail: { w: 500, h: 700, fit: "inside" } }, onlyPresets: true, originShieldRegion: "eu-west-1" });
+    expect(named(d, "aws_cloudfront_function", "-normalize").resource.code).toContain('"presets":{"detail":{"w":"500","h":"700","fit":"inside"},"thumb":{"w":"150","h":"150","fit":"cover"}},"onlyPresets":true');
+    expect((only(d, "aws_cloudfront_distribution").origin as Array<Record<string, unknown>>)[0]!.origin_shield).toEqual({ enabled: true, origin_shield_region: "eu-west-1" });
+  });
+
   it("guards against request floods only when asked: reserved concurrency and a WAF web ACL", () => {
     expect(only(json, "aws_lambda_function").reserved_concurrent_executions).toBeUndefined();
     expect(only(json, "aws_cloudfront_distribution").web_acl_id).toBeUndefined();

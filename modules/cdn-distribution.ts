@@ -27,6 +27,9 @@ export interface CdnDistributionProps {
   readonly geoRestriction: ResolvedProps["geoRestriction"];
   readonly logging?: ResolvedProps["logging"];
   readonly webAclId?: string;
+  readonly presets: ResolvedProps["presets"];
+  readonly onlyPresets: boolean;
+  readonly originShieldRegion?: string;
   /** Custom domain: host names and the validated us-east-1 certificate. */
   readonly aliases?: { names: string[]; certificateArn: string };
   readonly tags: Record<string, string> | undefined;
@@ -56,7 +59,7 @@ export class CdnDistribution extends Construct {
       comment: "Normalizes resize parameters and Accept before the cache lookup",
       runtime: "cloudfront-js-2.0",
       publish: true,
-      code: viewerRequestFunctionCode(props.resizerConfig, props.cors),
+      code: viewerRequestFunctionCode(props.resizerConfig, { cors: props.cors, presets: props.presets, onlyPresets: props.onlyPresets }),
     });
     if (props.originType === "s3") {
       this.viewerResponseFunction = new CloudfrontFunction(this, "restore-headers", {
@@ -114,6 +117,7 @@ export class CdnDistribution extends Construct {
         originId: ORIGIN_ID,
         domainName: props.originDomainName,
         originAccessControlId: this.originAccessControl.id,
+        ...(props.originShieldRegion ? { originShield: { enabled: true, originShieldRegion: props.originShieldRegion } } : {}),
         ...(props.originType === "lambda"
           ? {
             customOriginConfig: {

@@ -111,6 +111,9 @@ export class ImageCdn extends Construct {
       geoRestriction: p.geoRestriction,
       logging: p.logging,
       webAclId: p.webAclId,
+      presets: p.presets,
+      onlyPresets: p.onlyPresets,
+      originShieldRegion: p.originShieldRegion,
       aliases: domain && p.domain ? { names: p.domain.names, certificateArn: domain.certificateArn } : undefined,
       tags: p.tags,
     });

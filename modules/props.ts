@@ -127,6 +127,15 @@ export interface LoggingProps {
   readonly prefix?: string;
 }
 
+/** A named transformation, requested as `?preset=<name>`: the URL contract's parameters. */
+export interface PresetProps {
+  readonly w?: number;
+  readonly h?: number;
+  readonly fit?: "cover" | "contain" | "fill" | "inside" | "outside";
+  readonly format?: "auto" | "avif" | "webp" | "jpeg" | "png";
+  readonly q?: number;
+}
+
 export interface ImageCdnProps {
   /** @default "object-lambda" */
   readonly origin?: OriginMode;
@@ -136,6 +145,24 @@ export interface ImageCdnProps {
   readonly resizer?: ResizerProps;
   /** @default see CacheProps */
   readonly cache?: CacheProps;
+  /**
+   * Named transformations, e.g. `{ thumb: { w: 150, h: 150, fit: "cover" } }`, requested as `?preset=thumb`.
+   * The edge expands a preset into the same normalized parameters as the explicit ones, so `?preset=thumb` and
+   * `?w=150&h=150` share one cache entry. @default none
+   */
+  readonly presets?: Readonly<Record<string, PresetProps>>;
+  /**
+   * Serve presets only: any other resize parameter is a 400 at the edge, so the variants per original are
+   * exactly the presets (originals, without parameters, are still served). @default false
+   */
+  readonly onlyPresets?: boolean;
+  /**
+   * The AWS region of CloudFront's Origin Shield, an extra caching layer in front of the origin: every edge
+   * location's miss goes through it, so a variant is transformed about once instead of once per regional edge
+   * cache. Costs a per-request fee on the requests that reach it; worth it for busy, global traffic. Pick the
+   * region nearest the bucket. @default off
+   */
+  readonly originShieldRegion?: string;
   /** CORS for pages and players on other origins. @default no CORS headers */
   readonly cors?: CorsProps;
   /** Custom domain. @default the distribution's *.cloudfront.net name only */

@@ -1,5 +1,6 @@
 import { Token } from "cdktf";
 import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
+import { parseResizeQuery } from "../lambda-src/core/params";
 import type {
   CacheProps,
   CorsProps,
@@ -9,6 +10,7 @@ import type {
   LambdaArchitecture,
   LoggingProps,
   OriginMode,
+  PresetProps,
   PriceClass,
 } from "./props";
 import { LAMBDA_ARCHITECTURES } from "./props";
@@ -45,6 +47,10 @@ export interface ResolvedProps {
   priceClass: PriceClass;
   geoRestriction: { type: GeoRestrictionProps["type"]; locations: string[] };
   logging?: Required<LoggingProps>;
+  /** Preset name -> its parameters in the contract's query form (validated like a request's). */
+  presets: Record<string, Record<string, string>>;
+  onlyPresets: boolean;
+  originShieldRegion?: string;
   webAclId?: string;
   resourcePrefix?: string;
   /** Undefined when no tags were given, so the synthesized JSON carries no empty maps. */
@@ -267,11 +273,44 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
     priceClass: oneOf("priceClass", props.priceClass, PRICE_CLASSES, "PriceClass_100"),
     geoRestriction: resolveGeo(props.geoRestriction),
     logging,
+    presets: resolvePresets(props.presets, config),
+    onlyPresets: resolveOnlyPresets(props.onlyPresets, props.presets),
+    originShieldRegion: props.originShieldRegion === undefined ? undefined
+      : stringMatching("originShieldRegion", props.originShieldRegion, /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region with Origin Shield, like \"us-east-1\" or \"eu-central-1\" (the one nearest the bucket)"),
     webAclId: props.webAclId === undefined ? undefined
       : stringMatching("webAclId", props.webAclId, WEB_ACL_ARN, "the ARN of a WAFv2 web ACL with scope CLOUDFRONT, like \"arn:aws:wafv2:us-east-1:123456789012:global/webacl/images/<uuid>\""),
     resourcePrefix: props.resourcePrefix,
     tags: resolveTags(props.tags),
   };
+}
+
+const PRESET_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+const PRESET_FIELDS = ["w", "h", "fit", "format", "q"] as const;
+
+/** Each preset validated as the request it stands for would be, by the resizer's own parser. */
+function resolvePresets(presets: ImageCdnProps["presets"], config: ResizerConfig): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const name of Object.keys(presets ?? {}).sort()) {
+    if (!PRESET_NAME.test(name)) throw new ImageCdnPropError("presets", name, "preset names of 1-32 characters of a-z, 0-9, '-' and '_', starting with a letter or digit");
+    const preset = (presets as Record<string, PresetProps>)[name] as unknown as Record<string, unknown>;
+    const unknown = Object.keys(preset ?? {}).filter((key) => !(PRESET_FIELDS as readonly string[]).includes(key));
+    if (unknown.length > 0 || preset === null || typeof preset !== "object") throw new ImageCdnPropError(`presets.${name}`, preset, "an object of w, h, fit, format and q");
+    const query = Object.fromEntries(PRESET_FIELDS.filter((key) => preset[key] !== undefined).map((key) => [key, String(preset[key])]));
+    if (Object.keys(query).length === 0) throw new ImageCdnPropError(`presets.${name}`, preset, "at least one of w, h, fit, format, q");
+    try {
+      parseResizeQuery(new URLSearchParams(query), config);
+    } catch (error) {
+      throw new ImageCdnPropError(`presets.${name}`, preset, (error as Error).message.replace(/, got .*$/, ""));
+    }
+    out[name] = query;
+  }
+  return out;
+}
+
+function resolveOnlyPresets(onlyPresets: boolean | undefined, presets: ImageCdnProps["presets"]): boolean {
+  const value = bool("onlyPresets", onlyPresets);
+  if (value && Object.keys(presets ?? {}).length === 0) throw new ImageCdnPropError("onlyPresets", true, "true only with at least one preset in presets");
+  return value;
 }
 
 function resolveCors(cors: CorsProps): NonNullable<ResolvedProps["cors"]> {

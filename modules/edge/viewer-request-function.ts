@@ -29,7 +29,15 @@ export interface EdgeCors {
  * The viewer-request function's source with the URL contract and the resizer's limits written in, from the
  * resizer's own config module: the edge and the resizer cannot drift apart (pure: same config, same code).
  */
-export function viewerRequestFunctionCode(config: ResizerConfig, cors?: EdgeCors): string {
+export interface EdgeOptions {
+  readonly cors?: EdgeCors;
+  /** Preset name -> its parameters (validated at synth). */
+  readonly presets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly onlyPresets?: boolean;
+}
+
+export function viewerRequestFunctionCode(config: ResizerConfig, options: EdgeOptions = {}): string {
+  const { cors } = options;
   const constants = {
     keys: RESIZE_PARAMS,
     fits: FITS,
@@ -46,6 +54,8 @@ export function viewerRequestFunctionCode(config: ResizerConfig, cors?: EdgeCors
     defaultQuality: config.defaultQuality,
     errorTtl: config.errorTtl,
     cors: cors ? { allowedOrigins: [...cors.allowedOrigins], maxAgeSeconds: cors.maxAgeSeconds } : null,
+    presets: options.presets ?? {},
+    onlyPresets: options.onlyPresets ?? false,
   };
   const code = TEMPLATE.replace("var CONFIG = {};", `var CONFIG = ${JSON.stringify(constants)};`);
   if (Buffer.byteLength(code) > CLOUDFRONT_FUNCTION_MAX_BYTES) {

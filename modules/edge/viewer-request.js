@@ -84,10 +84,30 @@ function preflight(request) {
   return { statusCode: 204, statusDescription: 'No Content', headers: headers };
 }
 
+// ?preset=<name> stands for its parameters, expanded here so that it normalizes (and caches) exactly as they
+// would. A preset takes no other parameter; with onlyPresets, parameters without a preset are refused.
+function presetQuery(query) {
+  var names = Object.keys(CONFIG.presets);
+  var given = CONFIG.keys.filter(function (key) { return query[key]; });
+  if (!query.preset) {
+    if (CONFIG.onlyPresets && given.length > 0) return badRequest('only presets are served: use preset=' + names.join('|'));
+    return query;
+  }
+  if (query.preset.multiValue && query.preset.multiValue.length > 1) return badRequest('preset must be given at most once');
+  var name = query.preset.value;
+  if (names.indexOf(name) < 0) return badRequest('preset must be one of ' + (names.join(', ') || '(none configured)') + ', got ' + echo(name));
+  if (given.length > 0) return badRequest('preset takes no other parameter, got ' + given.join(', '));
+  var expanded = {};
+  var preset = CONFIG.presets[name];
+  Object.keys(preset).forEach(function (key) { expanded[key] = { value: preset[key] }; });
+  return expanded;
+}
+
 function handler(event) {
   var request = event.request;
   if (request.method === 'OPTIONS' && CONFIG.cors) return preflight(request);
-  var query = request.querystring;
+  var query = presetQuery(request.querystring);
+  if (query.statusCode) return query;
   var clean = [];
   var given = false;
   var format = CONFIG.defaultFormat;
