@@ -14,6 +14,8 @@ const NAMED: Array<{ type: string; attribute: string; pattern: RegExp; scope: "a
   { type: "aws_cloudfront_cache_policy", attribute: "name", pattern: /^[A-Za-z0-9_-]{1,128}$/, scope: "account" },
   { type: "aws_cloudfront_response_headers_policy", attribute: "name", pattern: /^[A-Za-z0-9_-]{1,128}$/, scope: "account" },
   { type: "aws_cloudfront_function", attribute: "name", pattern: /^[A-Za-z0-9_-]{1,64}$/, scope: "account" },
+  // CreateKeyValueStore (CloudFront API reference): Name matches [a-zA-Z0-9-_]{1,64}, unique in the account.
+  { type: "aws_cloudfront_key_value_store", attribute: "name", pattern: /^[a-zA-Z0-9_-]{1,64}$/, scope: "account" },
   { type: "aws_cloudfront_origin_access_control", attribute: "name", pattern: /^.{1,64}$/, scope: "account" },
   { type: "aws_lambda_function", attribute: "function_name", pattern: /^[A-Za-z0-9_-]{1,64}$/, scope: "region" },
   { type: "aws_cloudwatch_log_group", attribute: "name", pattern: /^[\w\-/.#]{1,512}$/, scope: "region" },
@@ -54,8 +56,9 @@ describe("resource names: unique per deployment, within AWS's limits", () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, "a-very-long-stack-name-for-the-marketing-department-images");
     new AwsProvider(stack, "aws", { region: "ap-southeast-2" });
-    new ImageCdn(stack, "Product_Images_For_The_Storefront_2026", { domain: { names: ["img.example.com"], hostedZoneId: "Z123" } });
+    new ImageCdn(stack, "Product_Images_For_The_Storefront_2026", { domain: { names: ["img.example.com"], hostedZoneId: "Z123" }, signing: true });
     const json = JSON.parse(Testing.synth(stack)) as Synthesized;
+    expect(Object.keys(json.resource.aws_cloudfront_key_value_store ?? {})).toHaveLength(1);
     for (const { type, attribute, pattern } of NAMED) {
       for (const resource of Object.values(json.resource[type] ?? {})) expect({ type, name: resource[attribute] }).toEqual({ type, name: expect.stringMatching(pattern) });
     }

@@ -26,6 +26,7 @@ const cases: [string, ImageCdnProps, RegExp][] = [
   ["presets: outside the allow-list", { resizer: { allowedWidths: [150] }, presets: { mid: { w: 300 } } }, /invalid presets\.mid: .*allowed: w must be one of 150$/],
   ["presets: an unknown field", { presets: { odd: { width: 100 } as never } }, /invalid presets\.odd: .*allowed: an object of w, h, fit, format and q/],
   ["onlyPresets without presets", { onlyPresets: true }, /invalid onlyPresets: got true; allowed: true only with at least one preset/],
+  ["signing: not a boolean", { signing: "yes" as never }, /invalid signing: got "yes"; allowed: true or false/],
   ["originShieldRegion", { originShieldRegion: "Frankfurt" }, /invalid originShieldRegion: got "Frankfurt"; allowed: an AWS region with Origin Shield/],
   ["resizer.architecture", { resizer: { architecture: "arm" as never } }, /invalid resizer.architecture: got "arm"; allowed: "arm64", "x86_64"/],
   ["resizer.memorySize", { resizer: { memorySize: 64 } }, /invalid resizer.memorySize: got 64; allowed: an integer from 128 to 10240 MB/],

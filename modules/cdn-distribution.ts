@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { CloudfrontCachePolicy } from "@cdktf/provider-aws/lib/cloudfront-cache-policy";
 import { CloudfrontDistribution } from "@cdktf/provider-aws/lib/cloudfront-distribution";
 import { CloudfrontFunction } from "@cdktf/provider-aws/lib/cloudfront-function";
+import { CloudfrontKeyValueStore } from "@cdktf/provider-aws/lib/cloudfront-key-value-store";
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
 import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
 import type { ResizerConfig } from "../lambda-src/core/config";
@@ -29,6 +30,7 @@ export interface CdnDistributionProps {
   readonly webAclId?: string;
   readonly presets: ResolvedProps["presets"];
   readonly onlyPresets: boolean;
+  readonly signing: boolean;
   readonly originShieldRegion?: string;
   /** Custom domain: host names and the validated us-east-1 certificate. */
   readonly aliases?: { names: string[]; certificateArn: string };
@@ -44,6 +46,8 @@ export class CdnDistribution extends Construct {
   /** Object-lambda origin only. */
   readonly viewerResponseFunction?: CloudfrontFunction;
   readonly responseHeadersPolicy: CloudfrontResponseHeadersPolicy;
+  /** With signing: holds the signing keys, read by the viewer-request function. */
+  readonly signingKeys?: CloudfrontKeyValueStore;
 
   constructor(scope: Construct, id: string, props: CdnDistributionProps) {
     super(scope, id);
@@ -54,12 +58,20 @@ export class CdnDistribution extends Construct {
       signingBehavior: "always",
       signingProtocol: "sigv4",
     });
+    if (props.signing) {
+      // Made empty: the keys are written with the KeyValueStore API after apply, so no secret enters the state.
+      this.signingKeys = new CloudfrontKeyValueStore(this, "signing-keys", {
+        name: `${props.namePrefix}-signing-keys`,
+        comment: "URL signing secrets, slots signing-key-1 and signing-key-2",
+      });
+    }
     this.viewerRequestFunction = new CloudfrontFunction(this, "normalize", {
       name: `${props.namePrefix}-normalize`,
       comment: "Normalizes resize parameters and Accept before the cache lookup",
       runtime: "cloudfront-js-2.0",
       publish: true,
-      code: viewerRequestFunctionCode(props.resizerConfig, { cors: props.cors, presets: props.presets, onlyPresets: props.onlyPresets }),
+      code: viewerRequestFunctionCode(props.resizerConfig, { cors: props.cors, presets: props.presets, onlyPresets: props.onlyPresets, signing: props.signing }),
+      keyValueStoreAssociations: this.signingKeys ? [this.signingKeys.arn] : undefined,
     });
     if (props.originType === "s3") {
       this.viewerResponseFunction = new CloudfrontFunction(this, "restore-headers", {

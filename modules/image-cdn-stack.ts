@@ -37,6 +37,7 @@ export class ImageCdnStack extends TerraformStack {
       domain_names: this.imageCdn.domainNames,
       certificate_arn: this.imageCdn.certificateArn,
       bucket_policy_statements: this.imageCdn.bucketPolicyStatements,
+      signing_key_value_store_arn: this.imageCdn.signingKeyValueStoreArn,
     };
     for (const [name, value] of Object.entries(outputs)) {
       if (value !== undefined) new TerraformOutput(this, name, { value, staticId: true });

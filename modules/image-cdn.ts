@@ -70,6 +70,8 @@ export class ImageCdn extends Construct {
    * (JSON array) its owner must add to the bucket policy, with this deployment's ARNs.
    */
   readonly bucketPolicyStatements?: string;
+  /** With signing: the KeyValueStore to put the signing keys in. */
+  readonly signingKeyValueStoreArn?: string;
 
   constructor(scope: Construct, id: string, props: ImageCdnProps = {}) {
     super(scope, id);
@@ -113,6 +115,7 @@ export class ImageCdn extends Construct {
       webAclId: p.webAclId,
       presets: p.presets,
       onlyPresets: p.onlyPresets,
+      signing: p.signing,
       originShieldRegion: p.originShieldRegion,
       aliases: domain && p.domain ? { names: p.domain.names, certificateArn: domain.certificateArn } : undefined,
       tags: p.tags,
@@ -130,6 +133,7 @@ export class ImageCdn extends Construct {
     this.distributionDomainName = cdn.distribution.domainName;
     this.distributionId = cdn.distribution.id;
     this.distributionArn = cdn.distribution.arn;
+    this.signingKeyValueStoreArn = cdn.signingKeys?.arn;
     this.bucketName = bucket.bucketName;
     this.bucketArn = bucket.bucketArn;
     this.functionName = resizer.function.functionName;

@@ -13,3 +13,4 @@ export type {
   ResizerProps,
 } from "./props";
 export { ImageCdnPropError } from "./validate-props";
+export { signImageUrl, SIGNING_KEY_SLOTS, type SignableParams, type SignOptions } from "./signing";

@@ -163,6 +163,14 @@ export interface ImageCdnProps {
    * region nearest the bucket. @default off
    */
   readonly originShieldRegion?: string;
+  /**
+   * Signed URLs only: the edge checks `sig` (HMAC-SHA256 over the path and the resize parameters, see
+   * signImageUrl) and the optional `exp` before the cache, and answers 403 without reaching the resizer. The keys
+   * live in a CloudFront KeyValueStore made here (output `signing_key_value_store_arn`), two slots for rotation;
+   * put them there after apply (README, "Signed URLs"): they are never in the code, the state or the Lambda.
+   * @default false
+   */
+  readonly signing?: boolean;
   /** CORS for pages and players on other origins. @default no CORS headers */
   readonly cors?: CorsProps;
   /** Custom domain. @default the distribution's *.cloudfront.net name only */

@@ -50,6 +50,7 @@ export interface ResolvedProps {
   /** Preset name -> its parameters in the contract's query form (validated like a request's). */
   presets: Record<string, Record<string, string>>;
   onlyPresets: boolean;
+  signing: boolean;
   originShieldRegion?: string;
   webAclId?: string;
   resourcePrefix?: string;
@@ -275,6 +276,7 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
     logging,
     presets: resolvePresets(props.presets, config),
     onlyPresets: resolveOnlyPresets(props.onlyPresets, props.presets),
+    signing: bool("signing", props.signing),
     originShieldRegion: props.originShieldRegion === undefined ? undefined
       : stringMatching("originShieldRegion", props.originShieldRegion, /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region with Origin Shield, like \"us-east-1\" or \"eu-central-1\" (the one nearest the bucket)"),
     webAclId: props.webAclId === undefined ? undefined

@@ -11,11 +11,18 @@ import {
   RESIZE_PARAMS_HEADER,
   type ResizerConfig,
 } from "../../lambda-src/core/config";
+import { EXPIRES_PARAM, SIGNATURE_PARAM, SIGNED_PARAMS, SIGNING_KEY_SLOTS } from "../signing";
 
 /** CloudFront Functions refuse code over 10 KB. */
 export const CLOUDFRONT_FUNCTION_MAX_BYTES = 10_240;
 
 const TEMPLATE = readFileSync(join(__dirname, "viewer-request.js"), "utf8");
+const SIGNING = readFileSync(join(__dirname, "viewer-request-signing.js"), "utf8");
+/**
+ * With signing: the runtime 2.0 modules, first in the code as the KeyValueStore helper methods require
+ * ("Helper methods for key value stores"); cf.kvs() without an id reads the one store associated with the function.
+ */
+export const SIGNING_IMPORTS = "import crypto from 'crypto';\nimport cf from 'cloudfront';\nvar kvs = cf.kvs();\n";
 /** Object-lambda origin: restores Vary and Server-Timing, which the resizer can only send as metadata. */
 export const VIEWER_RESPONSE_CODE = readFileSync(join(__dirname, "viewer-response.js"), "utf8");
 
@@ -34,6 +41,8 @@ export interface EdgeOptions {
   /** Preset name -> its parameters (validated at synth). */
   readonly presets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly onlyPresets?: boolean;
+  /** Verify signed URLs against the keys in the associated KeyValueStore. */
+  readonly signing?: boolean;
 }
 
 export function viewerRequestFunctionCode(config: ResizerConfig, options: EdgeOptions = {}): string {
@@ -56,10 +65,23 @@ export function viewerRequestFunctionCode(config: ResizerConfig, options: EdgeOp
     cors: cors ? { allowedOrigins: [...cors.allowedOrigins], maxAgeSeconds: cors.maxAgeSeconds } : null,
     presets: options.presets ?? {},
     onlyPresets: options.onlyPresets ?? false,
+    signing: options.signing
+      ? { signedNames: SIGNED_PARAMS, signatureParam: SIGNATURE_PARAM, expiresParam: EXPIRES_PARAM, keySlots: SIGNING_KEY_SLOTS }
+      : null,
   };
-  const code = TEMPLATE.replace("var CONFIG = {};", `var CONFIG = ${JSON.stringify(constants)};`);
-  if (Buffer.byteLength(code) > CLOUDFRONT_FUNCTION_MAX_BYTES) {
-    throw new Error(`ImageCdn: the viewer-request function is ${Buffer.byteLength(code)} bytes, over CloudFront's ${CLOUDFRONT_FUNCTION_MAX_BYTES}: shorten resizer.allowedWidths/allowedHeights`);
+  const body = TEMPLATE.replace("var CONFIG = {};", `var CONFIG = ${JSON.stringify(constants)};`);
+  const code = options.signing ? `${SIGNING_IMPORTS}${body}\n${SIGNING}` : `${body}\nfunction handler(event) {\n  return normalize(event);\n}\n`;
+  const shipped = withoutCommentsAndIndent(code);
+  if (Buffer.byteLength(shipped) > CLOUDFRONT_FUNCTION_MAX_BYTES) {
+    throw new Error(`ImageCdn: the viewer-request function is ${Buffer.byteLength(shipped)} bytes, over CloudFront's ${CLOUDFRONT_FUNCTION_MAX_BYTES}: shorten resizer.allowedWidths/allowedHeights or presets`);
   }
-  return code;
+  return shipped;
+}
+
+/**
+ * CloudFront's 10 KB counts comments and indentation; the readable source stays in modules/edge. Whole-line
+ * comments and leading spaces only: the sources hold no multi-line strings, so nothing else changes.
+ */
+function withoutCommentsAndIndent(code: string): string {
+  return code.replace(/^[ \t]*\/\/.*\n/gm, "").replace(/^[ \t]+/gm, "");
 }

@@ -103,7 +103,7 @@ function presetQuery(query) {
   return expanded;
 }
 
-function handler(event) {
+function normalize(event) {
   var request = event.request;
   if (request.method === 'OPTIONS' && CONFIG.cors) return preflight(request);
   var query = presetQuery(request.querystring);

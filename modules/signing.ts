@@ -1,0 +1,56 @@
+import { createHmac } from "node:crypto";
+import { RESIZE_PARAMS } from "../lambda-src/core/config";
+
+/**
+ * Signed URLs, checked by the viewer-request function before the cache (modules/edge/viewer-request-signing.js
+ * holds the edge's side of this contract; a test runs it against signImageUrl on a table of cases).
+ */
+export const SIGNATURE_PARAM = "sig";
+export const EXPIRES_PARAM = "exp";
+export const PRESET_PARAM = "preset";
+/** The KeyValueStore keys the edge reads the secrets from: two slots, so a new key goes live before the old one leaves. */
+export const SIGNING_KEY_SLOTS = ["signing-key-1", "signing-key-2"] as const;
+/** The parameters a signature covers, sorted: changing any of them changes the variant or the expiry. */
+export const SIGNED_PARAMS: readonly string[] = [...RESIZE_PARAMS, PRESET_PARAM, EXPIRES_PARAM].sort();
+
+export type SignableParams = Partial<Record<(typeof RESIZE_PARAMS)[number] | typeof PRESET_PARAM, string | number>>;
+
+export interface SignOptions {
+  /** When the URL stops working: a Date, or Unix seconds. The edge accepts it up to and including that second. */
+  readonly expires?: Date | number;
+}
+
+/** What is signed: "<object key with a leading slash>\n<name>=<value>&..." over the signed parameters given, sorted. */
+export function stringToSign(key: string, params: Readonly<Record<string, string>>): string {
+  const pairs = SIGNED_PARAMS.filter((name) => params[name] !== undefined).map((name) => `${name}=${params[name]}`);
+  return `/${key}\n${pairs.join("&")}`;
+}
+
+/**
+ * The URL of `key` under `baseUrl` with `params` (resize parameters or `preset`), signed with `secret` (the value
+ * in one of the KeyValueStore's key slots). Each path segment and value is percent-encoded, so keys with spaces,
+ * '+', '%', '?', '#' or any script sign and verify as they are.
+ */
+export function signImageUrl(baseUrl: string, key: string, params: SignableParams, secret: string, options: SignOptions = {}): string {
+  if (key === "" || key.startsWith("/")) throw new Error(`signImageUrl: key must be an object key without a leading '/', got ${JSON.stringify(key)}`);
+  if (secret === "") throw new Error("signImageUrl: secret must not be empty");
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    if (!SIGNED_PARAMS.includes(name) || name === EXPIRES_PARAM) {
+      throw new Error(`signImageUrl: unknown parameter ${JSON.stringify(name)}; allowed: ${[...RESIZE_PARAMS, PRESET_PARAM].join(", ")}`);
+    }
+    values[name] = String(value);
+  }
+  if (options.expires !== undefined) values[EXPIRES_PARAM] = String(unixSeconds(options.expires));
+  const signature = createHmac("sha256", secret).update(stringToSign(key, values)).digest("hex");
+  const query = [...Object.keys(values).sort().map((name) => `${name}=${encodeURIComponent(values[name] as string)}`), `${SIGNATURE_PARAM}=${signature}`];
+  const path = key.split("/").map(encodeURIComponent).join("/");
+  return `${baseUrl.replace(/\/+$/, "")}/${path}?${query.join("&")}`;
+}
+
+function unixSeconds(expires: Date | number): number {
+  const seconds = expires instanceof Date ? Math.floor(expires.getTime() / 1000) : expires;
+  if (!Number.isInteger(seconds) || seconds < 0) throw new Error(`signImageUrl: expires must be a Date or whole Unix seconds, got ${String(expires)}`);
+  return seconds;
+}
