@@ -1,6 +1,6 @@
 /**
  * Child process: N consecutive resizes of one original (500x700 WebP), then prints its peak RSS.
- * A fresh process per measurement, because maxRSS never goes down within a process.
+ * A fresh process per measurement, because the peak never goes down within a process.
  * Usage: node rss-child.js <production|default> <file> <count> <contentType>
  */
 import fs from "node:fs";
@@ -8,6 +8,7 @@ import sharp, { type CacheResult } from "sharp";
 import { configureSharp, parseResizeQuery, transformImage } from "../lambda-src/core";
 import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/config";
 import { variantQuery, WEBP_500x700 } from "./inputs";
+import { peakResidentBytes } from "./peak-rss";
 
 export interface RssChildReport {
   readonly mode: string;
@@ -39,8 +40,7 @@ async function main(): Promise<void> {
     mode,
     count,
     rssBeforeBytes,
-    // resourceUsage reports kilobytes.
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    maxRssBytes: peakResidentBytes(),
     concurrency: sharp.concurrency(),
     cache: sharp.cache(),
   };

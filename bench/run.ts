@@ -340,7 +340,7 @@ function rssSection(image: BenchImage): void {
     return { run, reports, worst: Math.max(...reports.map((report) => report.maxRssBytes)) };
   });
   printTable(
-    `Peak RSS (process maxRSS), ${RSS_RESIZES} consecutive resizes of ${image.name} (${image.width}x${image.height}) to 500x700 WebP`,
+    `Peak RSS (VmHWM of the child), ${RSS_RESIZES} consecutive resizes of ${image.name} (${image.width}x${image.height}) to 500x700 WebP`,
     ["sharp settings", "concurrency", "cache", "RSS before MB", "peak RSS MB (worst child)", "each child MB"],
     rows.map(({ run, reports, worst }) => {
       const first = reports[0] as RssChildReport;

@@ -10,6 +10,7 @@ import { Writable } from "node:stream";
 import { S3Client } from "@aws-sdk/client-s3";
 import { createStreamingHandler } from "../lambda-src/function-url/stream";
 import { s3ClientConfig } from "../lambda-src/shared/origin";
+import { peakResidentBytes } from "./peak-rss";
 
 const [endpoint, bucket, key] = process.argv.slice(2);
 if (endpoint === undefined || bucket === undefined || key === undefined) throw new Error("usage: stream-child <endpoint> <bucket> <key>");
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   console.log = (...args: unknown[]) => process.stderr.write(`${args.join(" ")}\n`);
   await handler({ rawPath: `/${key}`, rawQueryString: "", headers: {}, requestContext: { http: { method: "GET" } } }, sink, { awsRequestId: "bench", getRemainingTimeInMillis: () => 60_000 });
   const totalMs = performance.now() - started;
-  process.stdout.write(`${JSON.stringify({ ttfbMs: (firstByteAt ?? NaN) - started, totalMs, bytes, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+  process.stdout.write(`${JSON.stringify({ ttfbMs: (firstByteAt ?? NaN) - started, totalMs, bytes, maxRssBytes: peakResidentBytes() })}\n`);
   client.destroy();
 }
 
