@@ -12,13 +12,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { compareStacks, reviewMarkdown, type StackConfig } from "./review";
-import { signImageUrl, type SignableParams } from "./signing";
+import { SIGNABLE_PARAMS, signImageUrl, type SignableParams } from "./signing";
 
 const USAGE = [
   "usage: image-cdn-kit review <base-synth-dir> <head-synth-dir> [--fail-on-access-change]",
   "       IMAGE_CDN_SIGNING_SECRET=... image-cdn-kit sign <base-url> <key> [--w N] [--h N] [--fit F] [--format F] [--q N] [--preset P] [--expires-in SECONDS]",
 ].join("\n");
-const SIGN_PARAMS = ["w", "h", "fit", "format", "q", "preset"] as const;
 
 /** Stack name -> parsed cdk.tf.json, from a cdktf.out folder or a single stack folder. */
 export function readSynthesized(dir: string): Map<string, StackConfig> {
@@ -45,13 +44,13 @@ export function review(baseDir: string, headDir: string): { markdown: string; ac
 
 /** The `sign` subcommand; `now` in milliseconds, for --expires-in. */
 export function signCommand(argv: string[], env: NodeJS.ProcessEnv, now: number): string {
-  const options = Object.fromEntries([...SIGN_PARAMS, "expires-in"].map((name) => [name, { type: "string" as const }]));
+  const options = Object.fromEntries([...SIGNABLE_PARAMS, "expires-in"].map((name) => [name, { type: "string" as const }]));
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   const [baseUrl, key, ...extra] = positionals;
   if (baseUrl === undefined || key === undefined || extra.length > 0) throw new Error(`sign takes <base-url> <key>\n${USAGE}`);
   const secret = env.IMAGE_CDN_SIGNING_SECRET;
   if (!secret) throw new Error("sign reads the secret from IMAGE_CDN_SIGNING_SECRET, which is not set");
-  const params: SignableParams = Object.fromEntries(SIGN_PARAMS.filter((name) => values[name] !== undefined).map((name) => [name, values[name] as string]));
+  const params: SignableParams = Object.fromEntries(SIGNABLE_PARAMS.filter((name) => values[name] !== undefined).map((name) => [name, values[name] as string]));
   const expiresIn = values["expires-in"] as string | undefined;
   if (expiresIn !== undefined && !/^[1-9][0-9]*$/.test(expiresIn)) throw new Error(`--expires-in must be a whole number of seconds, got ${JSON.stringify(expiresIn)}`);
   const expires = expiresIn === undefined ? undefined : Math.floor(now / 1000) + Number(expiresIn);

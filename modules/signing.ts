@@ -10,8 +10,10 @@ export const EXPIRES_PARAM = "exp";
 export const PRESET_PARAM = "preset";
 /** The KeyValueStore keys the edge reads the secrets from: two slots, so a new key goes live before the old one leaves. */
 export const SIGNING_KEY_SLOTS = ["signing-key-1", "signing-key-2"] as const;
+/** What a caller asks for in a signed URL: the resize parameters or a preset. */
+export const SIGNABLE_PARAMS: readonly string[] = [...RESIZE_PARAMS, PRESET_PARAM];
 /** The parameters a signature covers, sorted: changing any of them changes the variant or the expiry. */
-export const SIGNED_PARAMS: readonly string[] = [...RESIZE_PARAMS, PRESET_PARAM, EXPIRES_PARAM].sort();
+export const SIGNED_PARAMS: readonly string[] = [...SIGNABLE_PARAMS, EXPIRES_PARAM].sort();
 
 export type SignableParams = Partial<Record<(typeof RESIZE_PARAMS)[number] | typeof PRESET_PARAM, string | number>>;
 
@@ -37,8 +39,8 @@ export function signImageUrl(baseUrl: string, key: string, params: SignableParam
   const values: Record<string, string> = {};
   for (const [name, value] of Object.entries(params)) {
     if (value === undefined) continue;
-    if (!SIGNED_PARAMS.includes(name) || name === EXPIRES_PARAM) {
-      throw new Error(`signImageUrl: unknown parameter ${JSON.stringify(name)}; allowed: ${[...RESIZE_PARAMS, PRESET_PARAM].join(", ")}`);
+    if (!SIGNABLE_PARAMS.includes(name)) {
+      throw new Error(`signImageUrl: unknown parameter ${JSON.stringify(name)}; allowed: ${SIGNABLE_PARAMS.join(", ")}`);
     }
     values[name] = String(value);
   }

@@ -73,7 +73,7 @@ export function originBucketFromEnv(env: NodeJS.ProcessEnv = process.env): strin
 
 export const FROM_ENVIRONMENT: OriginalsSource = { s3: s3Client, bucket: () => originBucketFromEnv() };
 
-type HandlerContext = Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">;
+export type HandlerContext = Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">;
 export type FunctionUrlHandler = (event: FunctionUrlEvent, context: HandlerContext) => Promise<FunctionUrlResponse>;
 
 /**
@@ -81,26 +81,48 @@ export type FunctionUrlHandler = (event: FunctionUrlEvent, context: HandlerConte
  * answer. It always returns a response, errors included, before its own timeout.
  */
 export function createFunctionUrlHandler(origin: OriginalsSource = FROM_ENVIRONMENT): FunctionUrlHandler {
-  return async (event, context) => {
-    const timing = new ServerTiming();
-    const deadline = Deadline.fromRemainingTime(context.getRemainingTimeInMillis());
-    const head = isHead(event);
-    const log: RequestLog = { requestId: context.awsRequestId, method: event.requestContext.http.method };
-    let outcome: Outcome | undefined;
-    try {
-      outcome = await fetchAndTransform(requestSteps(event, origin, log), deadline, timing, log);
+  return (event, context) =>
+    serveRequest(event, context, origin, async (outcome, { head, deadline, timing, log }) => {
       const reply = await toReply(outcome, head, deadline, timing, log);
       const response = toFunctionUrlResponse(reply, timing.header(), head, errorCacheControl(resizerConfig()));
       Object.assign(log, { status: response.statusCode, bytes: reply.kind === "error" ? undefined : reply.body.length, contentType: response.headers["Content-Type"] });
       return response;
-    } finally {
-      deadline.clear();
-      // An original refused by size, or answered to a HEAD, was never read to the end.
-      if (outcome?.kind === "original") outcome.original.body.destroy();
-      log.timings = timing.durations();
-      writeLog("function-url", log);
-    }
-  };
+    });
+}
+
+/** What a request's answer works with, besides its outcome. */
+export interface RequestFrame {
+  readonly head: boolean;
+  readonly deadline: Deadline;
+  readonly timing: ServerTiming;
+  readonly log: RequestLog;
+}
+
+/**
+ * One request, for the buffered and the streamed handler alike: the deadline, timing and log set up, the outcome
+ * decided, then `answer` sends it; however that ends, the deadline is cleared, an original left unread is
+ * destroyed, and the request's log line written.
+ */
+export async function serveRequest<T>(
+  event: FunctionUrlEvent,
+  context: HandlerContext,
+  origin: OriginalsSource,
+  answer: (outcome: Outcome, frame: RequestFrame) => Promise<T>,
+): Promise<T> {
+  const timing = new ServerTiming();
+  const deadline = Deadline.fromRemainingTime(context.getRemainingTimeInMillis());
+  const log: RequestLog = { requestId: context.awsRequestId, method: event.requestContext.http.method };
+  let outcome: Outcome | undefined;
+  try {
+    outcome = await fetchAndTransform(requestSteps(event, origin, log), deadline, timing, log);
+    return await answer(outcome, { head: isHead(event), deadline, timing, log });
+  } finally {
+    deadline.clear();
+    // An original refused by size, answered to a HEAD, or cut off mid-stream was never read to the end.
+    if (outcome?.kind === "original") outcome.original.body.destroy();
+    log.timings = timing.durations();
+    writeLog("function-url", log);
+  }
 }
 
 export const handler: FunctionUrlHandler = createFunctionUrlHandler();

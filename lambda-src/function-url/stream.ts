@@ -12,9 +12,8 @@ import type { Context } from "aws-lambda";
 import { errorCacheControl } from "../core/config";
 import { httpError } from "../core/errors";
 import { innermostMessage } from "../shared/origin";
-import { errorOutcome, fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog } from "../shared/pipeline";
-import { Deadline, ServerTiming } from "../shared/timing";
-import { FROM_ENVIRONMENT, isHead, requestSteps, type FunctionUrlEvent, type OriginalsSource } from "./handler";
+import { errorOutcome, resizerConfig, type Outcome, type RequestLog } from "../shared/pipeline";
+import { FROM_ENVIRONMENT, serveRequest, type FunctionUrlEvent, type HandlerContext, type OriginalsSource } from "./handler";
 import { errorBody, overResponseLimit, responseHead, STREAMED_LIMIT } from "./response";
 
 /** What the Node.js runtime puts on `globalThis.awslambda` (absent elsewhere: tests, other runtimes). */
@@ -28,46 +27,36 @@ export function lambdaStreaming(): LambdaStreamingGlobal | undefined {
   return typeof candidate?.streamifyResponse === "function" && candidate.HttpResponseStream !== undefined ? (candidate as LambdaStreamingGlobal) : undefined;
 }
 
-export type StreamingHandler = (event: FunctionUrlEvent, responseStream: Writable, context: Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">) => Promise<void>;
+export type StreamingHandler = (event: FunctionUrlEvent, responseStream: Writable, context: HandlerContext) => Promise<void>;
 
 export function createStreamingHandler(streaming: LambdaStreamingGlobal, origin: OriginalsSource = FROM_ENVIRONMENT): StreamingHandler {
-  return async (event, responseStream, context) => {
-    const timing = new ServerTiming();
-    const deadline = Deadline.fromRemainingTime(context.getRemainingTimeInMillis());
-    const head = isHead(event);
-    const log: RequestLog = { requestId: context.awsRequestId, method: event.requestContext.http.method };
-    let outcome: Outcome | undefined;
-    try {
-      outcome = await fetchAndTransform(requestSteps(event, origin, log), deadline, timing, log);
-      outcome = withinStreamedLimit(outcome, log);
-      const body = outcome.kind === "error" ? errorBody(outcome.error) : outcome.kind === "variant" ? outcome.body : undefined;
-      const length = head ? undefined : body?.length ?? (outcome.kind === "original" ? outcome.original.contentLength : undefined);
-      const { statusCode, headers } = responseHead(outcome.kind === "original" ? { kind: "original", original: outcome.original } : outcome, timing.header(), length, errorCacheControl(resizerConfig()));
-      Object.assign(log, { status: statusCode, contentType: headers["Content-Type"], bytes: length });
-      const out = streaming.HttpResponseStream.from(responseStream, { statusCode, headers });
-      // The runtime writes the status and headers before the first write(), and end(chunk) is no write:
-      // an empty write first, so that even a HEAD or an empty original sends them.
-      out.write(Buffer.alloc(0));
-      if (head || outcome.kind !== "original") {
-        if (!head && body !== undefined) out.write(body);
+  return (event, responseStream, context) =>
+    serveRequest(event, context, origin, async (fetched, { head, deadline, timing, log }) => {
+      try {
+        const outcome = withinStreamedLimit(fetched, log);
+        const body = outcome.kind === "error" ? errorBody(outcome.error) : outcome.kind === "variant" ? outcome.body : undefined;
+        const length = head ? undefined : body?.length ?? (outcome.kind === "original" ? outcome.original.contentLength : undefined);
+        const { statusCode, headers } = responseHead(outcome.kind === "original" ? { kind: "original", original: outcome.original } : outcome, timing.header(), length, errorCacheControl(resizerConfig()));
+        Object.assign(log, { status: statusCode, contentType: headers["Content-Type"], bytes: length });
+        const out = streaming.HttpResponseStream.from(responseStream, { statusCode, headers });
+        // The runtime writes the status and headers before the first write(), and end(chunk) is no write:
+        // an empty write first, so that even a HEAD or an empty original sends them.
+        out.write(Buffer.alloc(0));
+        if (head || outcome.kind !== "original") {
+          if (!head && body !== undefined) out.write(body);
+          out.end();
+          return;
+        }
+        // The original streams on as it downloads, under the same deadline, held to the streamed limit.
+        const source = outcome.original.body;
+        await deadline.race(timing.measure("stream", () => copy(source, out, STREAMED_LIMIT.bytes)), "streaming the original");
         out.end();
-        return;
+      } catch (error) {
+        // After the first byte the status is sent: the stream ends with the runtime's error trailer.
+        log.error = `streaming the response failed: ${innermostMessage(error)}`;
+        throw error;
       }
-      // The original streams on as it downloads, under the same deadline, held to the streamed limit.
-      const source = outcome.original.body;
-      await deadline.race(timing.measure("stream", () => copy(source, out, STREAMED_LIMIT.bytes)), "streaming the original");
-      out.end();
-    } catch (error) {
-      // After the first byte the status is sent: the stream ends with the runtime's error trailer.
-      log.error = `streaming the response failed: ${innermostMessage(error)}`;
-      throw error;
-    } finally {
-      deadline.clear();
-      if (outcome?.kind === "original") outcome.original.body.destroy();
-      log.timings = timing.durations();
-      writeLog("function-url", log);
-    }
-  };
+    });
 }
 
 /** Decided before the first byte: what the streamed response cannot carry is a 413 with the reason. */

@@ -5,16 +5,7 @@
 // modules/signing.ts builds the same string to sign; a test runs this code against it.
 
 function forbidden(reason) {
-  return {
-    statusCode: 403,
-    statusDescription: 'Forbidden',
-    headers: { 'content-type': { value: 'text/plain; charset=utf-8' }, 'cache-control': { value: 'no-store' } },
-    body: { encoding: 'text', data: reason + '\n' }
-  };
-}
-
-function decoded(value) {
-  return decodeURIComponent(value.replace(/\+/g, ' '));
+  return refusal(403, 'Forbidden', 'no-store', reason);
 }
 
 // "<decoded path>\n<name>=<decoded value>&..." over the signed names present, sorted by name.

@@ -10,16 +10,18 @@ var CONFIG = {};
 
 var POSITIVE_INTEGER = /^[1-9][0-9]*$/;
 
-function badRequest(reason) {
+// An answer from the edge itself: the status and a one-line reason.
+function refusal(statusCode, statusDescription, cacheControl, reason) {
   return {
-    statusCode: 400,
-    statusDescription: 'Bad Request',
-    headers: {
-      'content-type': { value: 'text/plain; charset=utf-8' },
-      'cache-control': { value: 'public, max-age=' + CONFIG.errorTtl }
-    },
+    statusCode: statusCode,
+    statusDescription: statusDescription,
+    headers: { 'content-type': { value: 'text/plain; charset=utf-8' }, 'cache-control': { value: cacheControl } },
     body: { encoding: 'text', data: reason + '\n' }
   };
+}
+
+function badRequest(reason) {
+  return refusal(400, 'Bad Request', 'public, max-age=' + CONFIG.errorTtl, reason);
 }
 
 // Reasons read exactly as the resizer's own (lambda-src/core/params.ts); a test holds them together.
@@ -45,6 +47,11 @@ function problem(name, value) {
   if (name === 'fit' && CONFIG.fits.indexOf(value) < 0) return 'fit must be one of ' + CONFIG.fits.join(', ') + ', got ' + echo(value);
   if (name === 'format' && CONFIG.formats.indexOf(value) < 0) return 'format must be one of ' + CONFIG.formats.join(', ') + ', got ' + echo(value);
   return null;
+}
+
+// Decoded as URLSearchParams decodes at the resizer ('+' is a space), so both read the same value.
+function decoded(value) {
+  return decodeURIComponent(value.replace(/\+/g, ' '));
 }
 
 function isDefault(name, value) {
@@ -124,8 +131,7 @@ function normalize(event) {
       return badRequest(name + ' must be given at most once, got ' + param.multiValue.length + ' values');
     }
     var value;
-    // Decoded as URLSearchParams decodes at the resizer ('+' is a space), so both read the same value.
-    try { value = decodeURIComponent(param.value.replace(/\+/g, ' ')); } catch (e) { return badRequest(name + ' is not valid percent-encoding'); }
+    try { value = decoded(param.value); } catch (e) { return badRequest(name + ' is not valid percent-encoding'); }
     var reason = problem(name, value);
     if (reason) return badRequest(reason);
     given = true;
