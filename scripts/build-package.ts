@@ -1,13 +1,13 @@
 /**
  * `npm run build` (and `prepack`): the package as consumers install it. dist/ holds the compiled construct
  * with declarations, the CloudFront Function sources it reads at synth, and the resizer zips for both
- * architectures, so that a consumer's synth needs neither esbuild nor the npm registry.
+ * architectures and the purge function's zip, so that a consumer's synth needs neither esbuild nor the npm registry.
  */
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { LAMBDA_ARCHITECTURES, resizerZipName } from "../modules/bundle";
-import { buildResizerBundle } from "../modules/bundle/build";
+import { LAMBDA_ARCHITECTURES, PURGE_ZIP_NAME, resizerZipName } from "../modules/bundle";
+import { buildPurgeBundle, buildResizerBundle } from "../modules/bundle/build";
 
 const ROOT = join(__dirname, "..");
 const DIST = join(ROOT, "dist");
@@ -23,3 +23,6 @@ for (const architecture of LAMBDA_ARCHITECTURES) {
   copyFileSync(bundle.zipPath, join(prebuilt, resizerZipName(architecture)));
   console.log(`${resizerZipName(architecture)}: ${bundle.sourceCodeHash}`);
 }
+const purge = buildPurgeBundle();
+copyFileSync(purge.zipPath, join(prebuilt, PURGE_ZIP_NAME));
+console.log(`${PURGE_ZIP_NAME}: ${purge.sourceCodeHash}`);

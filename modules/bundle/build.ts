@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { version as ESBUILD_VERSION } from "esbuild/package.json";
 import { compileHandler } from "./compile";
-import { assertLambdaArchitecture, resizerZipName, sha256Base64, type LambdaArchitecture, type ResizerZip } from "./index";
+import { assertLambdaArchitecture, PURGE_ZIP_NAME, resizerZipName, sha256Base64, type FunctionZip, type LambdaArchitecture, type ResizerZip } from "./index";
 import { collectRuntimeEntries, installRuntimeDependencies, runtimeCacheKey } from "./runtime";
 import { createDeterministicZip, deflateEncoderVersion } from "./zip";
 
@@ -60,6 +60,22 @@ export function buildResizerBundle(options: BuildResizerBundleOptions): ResizerB
 const builtThisProcess = new Map<string, ResizerBundle>();
 
 /**
+ * The purge function's zip (`index.js` alone: the CloudFront client bundled, no native code), cached as the
+ * resizer's is, by a content key over its folder, this folder's code, the lockfile and the tool versions.
+ */
+export function buildPurgeBundle(options: { readonly outDir?: string } = {}): FunctionZip & { readonly sizeBytes: number } {
+  const entry = join(LAMBDA_SRC_DIR, "purge", "index.ts");
+  const hash = createHash("sha256").update(`purge\0esbuild-${ESBUILD_VERSION}\0${deflateEncoderVersion()}\0`);
+  hashSources(hash, [dirname(entry), __dirname]);
+  const zipPath = join(resolve(options.outDir ?? join(BUILD_DIR, "bundles")), hash.digest("hex").slice(0, 16), PURGE_ZIP_NAME);
+  if (!existsSync(zipPath)) {
+    writeAtomically(zipPath, createDeterministicZip([{ path: "index.js", data: compileHandler(entry, KIT_ROOT), executable: false }]));
+  }
+  const bytes = readFileSync(zipPath);
+  return { zipPath, sourceCodeHash: sha256Base64(bytes), sizeBytes: bytes.length };
+}
+
+/**
  * What the zip is made from: the handler's folder (every source file esbuild may read: the handler imports
  * only from its own folder and packages), the kit's lockfile (the bundled AWS SDK's version) and tsconfig,
  * the runtime's manifest and lockfile, this folder's code (the recipe), the esbuild and deflate versions.
@@ -68,13 +84,18 @@ export function contentKey(architecture: LambdaArchitecture, entry: string): str
   const hash = createHash("sha256").update(`${architecture}\0esbuild-${ESBUILD_VERSION}\0${deflateEncoderVersion()}\0`);
   const manifest = (name: string): Buffer => readFileSync(join(LAMBDA_SRC_DIR, name));
   hash.update(runtimeCacheKey(architecture, manifest("package.json"), manifest("package-lock.json")));
-  for (const dir of [dirname(entry), __dirname]) {
+  hashSources(hash, [dirname(entry), __dirname]);
+  return hash.digest("hex").slice(0, 16);
+}
+
+/** The source files of these folders, then the kit's lockfile (the bundled AWS SDK's version) and tsconfig. */
+function hashSources(hash: Hash, dirs: readonly string[]): void {
+  for (const dir of dirs) {
     for (const file of sourceFiles(dir)) hash.update(`\0${relative(dir, file)}\0`).update(readFileSync(file));
   }
   for (const file of ["package-lock.json", "tsconfig.json"].map((name) => join(KIT_ROOT, name)).filter(existsSync)) {
     hash.update(`\0${relative(KIT_ROOT, file)}\0`).update(readFileSync(file));
   }
-  return hash.digest("hex").slice(0, 16);
 }
 
 /** Source files below a folder, sorted (node_modules and dot folders excluded; zips are outputs). */

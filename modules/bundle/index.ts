@@ -11,11 +11,18 @@ import { ImageCdnPropError } from "../validate-props";
 export { LAMBDA_ARCHITECTURES, type LambdaArchitecture };
 
 /** The zip a function deploys and Terraform's filebase64sha256 of it. */
-export interface ResizerZip {
+export interface FunctionZip {
   readonly zipPath: string;
   readonly sourceCodeHash: string;
+}
+
+export interface ResizerZip extends FunctionZip {
   readonly architecture: LambdaArchitecture;
 }
+
+/** The purge function: plain JavaScript (its AWS SDK bundled), so one zip runs on arm64, the cheaper architecture. */
+export const PURGE_ZIP_NAME = "purge.zip";
+export const PURGE_ARCHITECTURE: LambdaArchitecture = "arm64";
 
 /**
  * The Node.js major version of the function's runtime (nodejs22.x, an LTS Lambda runtime) and of the
@@ -65,6 +72,15 @@ export function resizerZip(architecture: LambdaArchitecture, userZip?: string): 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildResizerBundle } = require("./build") as typeof import("./build");
   return buildResizerBundle({ architecture });
+}
+
+/** The purge function's zip: the one the installed package ships, else a build of lambda-src/purge/ (a checkout). */
+export function purgeZip(): FunctionZip {
+  const shipped = join(PREBUILT_DIR, PURGE_ZIP_NAME);
+  if (existsSync(shipped)) return { zipPath: shipped, sourceCodeHash: sha256Base64(readFileSync(shipped)) };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildPurgeBundle } = require("./build") as typeof import("./build");
+  return buildPurgeBundle();
 }
 
 /**
