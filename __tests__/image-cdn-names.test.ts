@@ -21,6 +21,10 @@ const NAMED: Array<{ type: string; attribute: string; pattern: RegExp; scope: "a
   { type: "aws_cloudwatch_log_group", attribute: "name", pattern: /^[\w\-/.#]{1,512}$/, scope: "region" },
   { type: "aws_s3_access_point", attribute: "name", pattern: /^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$/, scope: "region" },
   { type: "aws_s3control_object_lambda_access_point", attribute: "name", pattern: /^[a-z0-9][a-z0-9-]{1,43}[a-z0-9]$/, scope: "region" },
+  // CreateQueue (SQS API reference): up to 80 alphanumerics, hyphens and underscores.
+  { type: "aws_sqs_queue", attribute: "name", pattern: /^[A-Za-z0-9_-]{1,80}$/, scope: "region" },
+  // PutRule (EventBridge API reference): Name matches [\.\-_A-Za-z0-9]+, 1-64 characters.
+  { type: "aws_cloudwatch_event_rule", attribute: "name", pattern: /^[.\-_A-Za-z0-9]{1,64}$/, scope: "region" },
 ];
 
 function names(json: Synthesized, scope?: "account" | "region"): string[] {
@@ -56,9 +60,10 @@ describe("resource names: unique per deployment, within AWS's limits", () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, "a-very-long-stack-name-for-the-marketing-department-images");
     new AwsProvider(stack, "aws", { region: "ap-southeast-2" });
-    new ImageCdn(stack, "Product_Images_For_The_Storefront_2026", { domain: { names: ["img.example.com"], hostedZoneId: "Z123" }, signing: true });
+    new ImageCdn(stack, "Product_Images_For_The_Storefront_2026", { domain: { names: ["img.example.com"], hostedZoneId: "Z123" }, signing: true, purgeOnChange: true });
     const json = JSON.parse(Testing.synth(stack)) as Synthesized;
     expect(Object.keys(json.resource.aws_cloudfront_key_value_store ?? {})).toHaveLength(1);
+    expect(Object.keys(json.resource.aws_sqs_queue ?? {})).toHaveLength(2);
     for (const { type, attribute, pattern } of NAMED) {
       for (const resource of Object.values(json.resource[type] ?? {})) expect({ type, name: resource[attribute] }).toEqual({ type, name: expect.stringMatching(pattern) });
     }

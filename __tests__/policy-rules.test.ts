@@ -13,6 +13,8 @@ const VARIANTS: Array<[string, ImageCdnProps]> = [
   ["custom domain", { domain: { names: ["img.example.com", "*.example.com"], hostedZoneId: "Z123EXAMPLE" } }],
   ["existing bucket, policy managed", { bucket: { existingBucketName: "legacy-photos", managePolicy: true } }],
   ["existing bucket, function-url", { origin: "function-url", bucket: { existingBucketName: "legacy-photos" } }],
+  ["purge on change", { purgeOnChange: true }],
+  ["purge on change, existing bucket, function-url", { origin: "function-url", bucket: { existingBucketName: "legacy-photos" }, purgeOnChange: { batchWindowSeconds: 10 } }],
   ["CORS and an existing certificate", { cors: { allowedOrigins: ["https://app.example.com"] }, domain: { names: ["img.example.com"], certificateArn: CERT } }],
 ];
 
@@ -92,10 +94,23 @@ describe.each(VARIANTS)("policy rules: %s", (_name, props) => {
     for (const p of permissions) expect(p).toMatchObject({ principal: "cloudfront.amazonaws.com", source_arn: distribution });
   });
 
-  // Every action the role uses has resource-level permissions (the service authorization reference lists a
-  // resource type for logs:CreateLogStream, logs:PutLogEvents, s3:GetObject, s3:ListBucket and
-  // s3-object-lambda:WriteGetObjectResponse), so none needs "*".
-  it("the resizer's role names a resource in every statement, never \"*\"", () => {
+  it("every grant to EventBridge is for sending to a queue of this stack, from a rule of this stack only", () => {
+    const toEvents = allows.filter((s) => typeof s.Principal === "object" && list(s.Principal.Service).includes("events.amazonaws.com"));
+    const rules = Object.keys(json.resource.aws_cloudwatch_event_rule ?? {}).map((name) => `\${aws_cloudwatch_event_rule.${name}.arn}`);
+    const queues = Object.keys(json.resource.aws_sqs_queue ?? {}).map((name) => `\${aws_sqs_queue.${name}.arn}`);
+    expect(toEvents.length).toBe(queues.length);
+    for (const s of toEvents) {
+      expect(s.Action).toBe("sqs:SendMessage");
+      expect(queues).toContain(s.Resource);
+      expect(rules).toContain(s.Condition?.ArnEquals?.["aws:SourceArn"]);
+    }
+  });
+
+  // Every action a role uses has resource-level permissions (the service authorization reference lists a
+  // resource type for logs:CreateLogStream, logs:PutLogEvents, s3:GetObject, s3:ListBucket,
+  // s3-object-lambda:WriteGetObjectResponse, the three SQS consumer actions and cloudfront:CreateInvalidation
+  // (distribution)), so none needs "*".
+  it("every function role names a resource in every statement, never \"*\"", () => {
     const roleStatements = statements(json).filter((s) => s.where.startsWith("aws_iam_role_policy."));
     expect(roleStatements.length).toBeGreaterThan(0);
     for (const s of roleStatements) {

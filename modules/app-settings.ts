@@ -44,6 +44,7 @@ export const SETTINGS = {
   IMAGE_CDN_CERTIFICATE_ARN: { help: "existing ACM certificate in us-east-1 (with IMAGE_CDN_DOMAIN_NAMES)", prop: "domain.certificateArn" },
   IMAGE_CDN_PRICE_CLASS: { help: "PriceClass_100 (default), PriceClass_200 or PriceClass_All", prop: "priceClass" },
   IMAGE_CDN_SIGNING: { help: "true or false: serve signed URLs only (keys in a CloudFront KeyValueStore, see README)", prop: "signing" },
+  IMAGE_CDN_PURGE_ON_CHANGE: { help: "true or false: invalidate an original's variants when it is overwritten or deleted", prop: "purgeOnChange" },
   IMAGE_CDN_RESOURCE_PREFIX: { help: "prefix of every resource name (default: from stack, construct and region)", prop: "resourcePrefix" },
   IMAGE_CDN_STATE_BUCKET: { help: "S3 bucket for the Terraform state (S3 backend with native locking)" },
   IMAGE_CDN_STATE_KEY: { help: "state object key in that bucket (default image-cdn/<stack>.tfstate)" },
@@ -212,6 +213,7 @@ export function resolveAppSettings(get: SettingLookup): AppSettings {
       domain: names ? { names, hostedZoneId: get("IMAGE_CDN_HOSTED_ZONE_ID")?.value, certificateArn: get("IMAGE_CDN_CERTIFICATE_ARN")?.value } : undefined,
       priceClass: get("IMAGE_CDN_PRICE_CLASS")?.value as PriceClass | undefined,
       signing: boolean(get("IMAGE_CDN_SIGNING")),
+      purgeOnChange: boolean(get("IMAGE_CDN_PURGE_ON_CHANGE")),
       resourcePrefix: get("IMAGE_CDN_RESOURCE_PREFIX")?.value,
     },
   };

@@ -38,6 +38,7 @@ export class ImageCdnStack extends TerraformStack {
       certificate_arn: this.imageCdn.certificateArn,
       bucket_policy_statements: this.imageCdn.bucketPolicyStatements,
       signing_key_value_store_arn: this.imageCdn.signingKeyValueStoreArn,
+      purge_dead_letter_queue_url: this.imageCdn.purge?.deadLetterQueue.url,
     };
     for (const [name, value] of Object.entries(outputs)) {
       if (value !== undefined) new TerraformOutput(this, name, { value, staticId: true });

@@ -11,6 +11,7 @@ import { CdnDistribution } from "./cdn-distribution";
 import { CustomDomain } from "./custom-domain";
 import { FunctionUrlOrigin } from "./function-url-origin";
 import { ObjectLambdaOrigin } from "./object-lambda-origin";
+import { PurgeOnChange } from "./purge-on-change";
 import { OriginalsBucket } from "./originals-bucket";
 import { defaultResourcePrefix, providerRegion } from "./naming";
 import {
@@ -72,6 +73,8 @@ export class ImageCdn extends Construct {
   readonly bucketPolicyStatements?: string;
   /** With signing: the KeyValueStore to put the signing keys in. */
   readonly signingKeyValueStoreArn?: string;
+  /** With purgeOnChange: the rule, queues and function that invalidate changed originals' variants. */
+  readonly purge?: PurgeOnChange;
 
   constructor(scope: Construct, id: string, props: ImageCdnProps = {}) {
     super(scope, id);
@@ -122,6 +125,16 @@ export class ImageCdn extends Construct {
     });
     origin.authorize(cdn.distribution.arn);
     domain?.pointAt(cdn.distribution);
+    this.purge = p.purgeOnChange && new PurgeOnChange(this, "purge", {
+      namePrefix: prefix,
+      bucketName: bucket.bucketName,
+      manageBucketNotifications: p.bucket.kind !== "existing",
+      distributionId: cdn.distribution.id,
+      distributionArn: cdn.distribution.arn,
+      batchWindowSeconds: p.purgeOnChange.batchWindowSeconds,
+      logRetentionDays: p.resizer.logRetentionDays,
+      tags: p.tags,
+    });
 
     this.distribution = cdn.distribution;
     this.cachePolicy = cdn.cachePolicy;

@@ -1,4 +1,5 @@
 export { ImageCdn } from "./image-cdn";
+export { PurgeOnChange } from "./purge-on-change";
 export type {
   BucketProps,
   CacheProps,
@@ -9,7 +10,9 @@ export type {
   LambdaArchitecture,
   LoggingProps,
   OriginMode,
+  PresetProps,
   PriceClass,
+  PurgeOnChangeProps,
   ResizerProps,
 } from "./props";
 export { ImageCdnPropError } from "./validate-props";

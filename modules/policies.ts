@@ -36,7 +36,12 @@ function policy(...statements: PolicyStatement[]): PolicyDocument {
  * and jsonencode reads better in a diff. AWS compares policies by meaning, not by text.
  */
 export function policyJson(scope: IConstruct, doc: PolicyDocument | PolicyStatement[]): string {
-  return App.of(scope).hclOutput ? Fn.jsonencode(doc) : JSON.stringify(doc);
+  return jsonArgument(scope, doc);
+}
+
+/** Any JSON-valued argument (an event pattern, a redrive policy), serialized as policies are, for the same reasons. */
+export function jsonArgument(scope: IConstruct, value: object): string {
+  return App.of(scope).hclOutput ? Fn.jsonencode(value) : JSON.stringify(value);
 }
 
 /** Refuses plain-HTTP requests to the bucket and its objects, whoever makes them. */
@@ -122,7 +127,7 @@ export function objectLambdaAccessPointPolicy(args: { objectLambdaAccessPointArn
   });
 }
 
-/** Trust policy of the resizer's role: only the Lambda service assumes it. */
+/** Trust policy of the kit's function roles (resizer, purge): only the Lambda service assumes them. */
 export function lambdaAssumeRolePolicy(): PolicyDocument {
   return policy({
     Sid: "LambdaAssumesRole",
@@ -132,7 +137,7 @@ export function lambdaAssumeRolePolicy(): PolicyDocument {
   });
 }
 
-/** The resizer writes its own log streams (the group is created by Terraform, so no logs:CreateLogGroup). */
+/** A function writes its own log streams (the group is created by Terraform, so no logs:CreateLogGroup). */
 function writeOwnLogs(logGroupArn: string): PolicyStatement {
   return {
     Sid: "WriteOwnLogs",
@@ -176,5 +181,34 @@ export function bucketPolicyForResizerRole(args: { bucketArn: string; roleArn: s
     Principal: { AWS: args.roleArn },
     Action: "s3:GetObject",
     Resource: `${args.bucketArn}/*`,
+  });
+}
+
+/**
+ * The purge function's permissions: its logs, consuming its queue (the three actions Lambda's SQS event source
+ * needs, as the AWSLambdaSQSQueueExecutionRole managed policy lists them), and invalidating this distribution
+ * only (CloudFront's service authorization reference: CreateInvalidation takes the distribution ARN).
+ */
+export function purgeFunctionPolicy(args: { logGroupArn: string; queueArn: string; distributionArn: string }): PolicyDocument {
+  return policy(
+    writeOwnLogs(args.logGroupArn),
+    { Sid: "ConsumeChangeQueue", Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], Resource: args.queueArn },
+    { Sid: "InvalidateThisDistribution", Effect: "Allow", Action: "cloudfront:CreateInvalidation", Resource: args.distributionArn },
+  );
+}
+
+/**
+ * A queue of the purge path: only EventBridge may send to it, and only for the kit's rule (EventBridge user
+ * guide, "Amazon SQS permissions": aws:SourceArn is the rule's ARN). The dead-letter queue has the same policy,
+ * as the rule's target dead-letter queue.
+ */
+export function eventBridgeQueuePolicy(args: { queueArn: string; ruleArn: string }): PolicyDocument {
+  return policy({
+    Sid: "ThisRuleSendsOnly",
+    Effect: "Allow",
+    Principal: { Service: "events.amazonaws.com" },
+    Action: "sqs:SendMessage",
+    Resource: args.queueArn,
+    Condition: { ArnEquals: { "aws:SourceArn": args.ruleArn } },
   });
 }

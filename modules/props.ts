@@ -136,6 +136,11 @@ export interface PresetProps {
   readonly q?: number;
 }
 
+export interface PurgeOnChangeProps {
+  /** How long changes are gathered into one invalidation, 1-300 seconds (the SQS event source's batching window). @default 60 */
+  readonly batchWindowSeconds?: number;
+}
+
 export interface ImageCdnProps {
   /** @default "object-lambda" */
   readonly origin?: OriginMode;
@@ -171,6 +176,15 @@ export interface ImageCdnProps {
    * @default false
    */
   readonly signing?: boolean;
+  /**
+   * Purge on change: when an original is overwritten or deleted, its cached variants are invalidated (one exact
+   * path per changed key: the cache key has no query string, so that path clears every variant). The bucket's
+   * EventBridge notifications feed a rule, a queue gathers the changes over `batchWindowSeconds`, and a small
+   * function makes one invalidation per batch; its role may invalidate this distribution only. A bucket made here
+   * gets EventBridge notifications turned on; an existing bucket's owner turns them on (README, "Purge on change").
+   * Each changed key is one invalidation path: the first 1,000 a month are free, then $0.005 each. @default off
+   */
+  readonly purgeOnChange?: boolean | PurgeOnChangeProps;
   /** CORS for pages and players on other origins. @default no CORS headers */
   readonly cors?: CorsProps;
   /** Custom domain. @default the distribution's *.cloudfront.net name only */

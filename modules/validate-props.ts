@@ -51,6 +51,8 @@ export interface ResolvedProps {
   presets: Record<string, Record<string, string>>;
   onlyPresets: boolean;
   signing: boolean;
+  /** Off when undefined. */
+  purgeOnChange?: { batchWindowSeconds: number };
   originShieldRegion?: string;
   webAclId?: string;
   resourcePrefix?: string;
@@ -277,6 +279,7 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
     presets: resolvePresets(props.presets, config),
     onlyPresets: resolveOnlyPresets(props.onlyPresets, props.presets),
     signing: bool("signing", props.signing),
+    purgeOnChange: resolvePurge(props.purgeOnChange),
     originShieldRegion: props.originShieldRegion === undefined ? undefined
       : stringMatching("originShieldRegion", props.originShieldRegion, /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region with Origin Shield, like \"us-east-1\" or \"eu-central-1\" (the one nearest the bucket)"),
     webAclId: props.webAclId === undefined ? undefined
@@ -308,6 +311,18 @@ function resolvePresets(presets: ImageCdnProps["presets"], config: ResizerConfig
   }
   return out;
 }
+
+function resolvePurge(purge: ImageCdnProps["purgeOnChange"]): ResolvedProps["purgeOnChange"] {
+  if (purge === undefined || purge === false) return undefined;
+  if (purge === true) return { batchWindowSeconds: DEFAULT_PURGE_WINDOW_SECONDS };
+  if (purge === null || typeof purge !== "object" || Object.keys(purge).some((key) => key !== "batchWindowSeconds")) {
+    throw new ImageCdnPropError("purgeOnChange", purge, "true, false or { batchWindowSeconds }");
+  }
+  return { batchWindowSeconds: integer("purgeOnChange.batchWindowSeconds", purge.batchWindowSeconds, DEFAULT_PURGE_WINDOW_SECONDS, 1, 300, " seconds (the SQS event source's batching window)") };
+}
+
+/** Changes gathered for a minute: a bulk upload becomes one invalidation, a single fix shows within about two. */
+export const DEFAULT_PURGE_WINDOW_SECONDS = 60;
 
 function resolveOnlyPresets(onlyPresets: boolean | undefined, presets: ImageCdnProps["presets"]): boolean {
   const value = bool("onlyPresets", onlyPresets);

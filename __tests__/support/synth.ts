@@ -39,9 +39,9 @@ export function policyOf(resource: Record<string, unknown>, key = "policy"): { V
   return JSON.parse(resource[key] as string);
 }
 
-/** The one resource of a type whose `name` argument ends with a suffix, and its `${...}` reference maker. */
-export function named(json: Synthesized, type: string, nameSuffix: string) {
-  const matches = Object.entries(json.resource[type] ?? {}).filter(([, r]) => String(r.name).endsWith(nameSuffix));
+/** The one resource of a type whose `name` (or another) argument ends with a suffix, and its `${...}` reference maker. */
+export function named(json: Synthesized, type: string, nameSuffix: string, attribute = type === "aws_lambda_function" ? "function_name" : "name") {
+  const matches = Object.entries(json.resource[type] ?? {}).filter(([, r]) => String(r[attribute]).endsWith(nameSuffix));
   if (matches.length !== 1) throw new Error(`expected exactly one ${type} named *${nameSuffix}, found ${matches.length}`);
   const [key, resource] = matches[0];
   return { resource, ref: (attribute: string) => `\${${type}.${key}.${attribute}}` };

@@ -11,16 +11,9 @@
  */
 import { createHash } from "node:crypto";
 import { CloudFrontClient, CreateInvalidationCommand, type CreateInvalidationCommandInput } from "@aws-sdk/client-cloudfront";
+import { DISTRIBUTION_ID_ENV, PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES } from "./contract";
 
-/** The distribution to invalidate, set by the construct. */
-export const DISTRIBUTION_ID_ENV = "IMAGE_CDN_DISTRIBUTION_ID";
-/**
- * Messages per batch (the event source mapping's batch size) and paths per invalidation: one batch is one
- * CreateInvalidation, and a third of CloudFront's 3,000 paths in progress, so three batches can overlap.
- */
-export const PURGE_BATCH_SIZE = 1000;
-/** The S3 event types that change what a key serves (S3 user guide, "Using EventBridge"). */
-export const PURGE_DETAIL_TYPES = ["Object Created", "Object Deleted"] as const;
+export { DISTRIBUTION_ID_ENV, PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES };
 
 /** The parts of Lambda's SQS event the function reads. */
 export interface SqsEvent {
