@@ -22,16 +22,16 @@ describe("the packed kit installed into a fresh cdktf app", () => {
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it("ships the compiled construct, its declarations, its command and both resizer zips, and nothing of the repo's own", () => {
+  it("ships the compiled construct, its declarations, its command and both resizer zips, the purge zip, and nothing of the repo's own", () => {
     expect(packed).toEqual(expect.arrayContaining([
       "dist/modules/index.js", "dist/modules/index.d.ts", "dist/modules/edge/viewer-request.js", "dist/modules/cli.js",
-      "dist/prebuilt-resizer/resizer-arm64.zip", "dist/prebuilt-resizer/resizer-x86_64.zip", "package.json", "README.md", "LICENSE", "help",
+      "dist/prebuilt-resizer/resizer-arm64.zip", "dist/prebuilt-resizer/resizer-x86_64.zip", "dist/prebuilt-resizer/purge.zip", "package.json", "README.md", "LICENSE", "help",
     ]));
     expect(packed.filter((path) => /^(__tests__|bench|\.ci|fixtures|scripts|examples|lambda-src|modules)\//.test(path) || path.endsWith(".ts") && !path.endsWith(".d.ts"))).toEqual([]);
   });
 
-  it("installs without the build tools: no esbuild, sharp or fflate in the consumer", () => {
-    for (const tool of ["esbuild", "sharp", "fflate"]) expect(existsSync(join(consumer, "node_modules", tool))).toBe(false);
+  it("installs without the build tools: no esbuild, sharp, fflate or the purge function's CloudFront client in the consumer", () => {
+    for (const tool of ["esbuild", "sharp", "fflate", "@aws-sdk/client-cloudfront"]) expect(existsSync(join(consumer, "node_modules", tool))).toBe(false);
   });
 
   it("type-checks under cdktf's template tsconfig", () => {
@@ -41,13 +41,15 @@ describe("the packed kit installed into a fresh cdktf app", () => {
   it("synthesizes offline to the same bytes as the checkout: stack JSON and zip, so the same source_code_hash", () => {
     const installed = synthApp("main.ts", {}, { root: consumer });
     const checkout = synthFromCheckout();
-    const zip = (files: Map<string, Buffer>) => [...files].find(([path]) => path.endsWith("resizer-arm64.zip"));
-    expect(zip(installed)?.[0]).toBeDefined();
-    expect(zip(installed)?.[0]).toBe(zip(checkout)?.[0]);
-    expect(zip(installed)![1].equals(zip(checkout)![1])).toBe(true);
+    for (const name of ["resizer-arm64.zip", "purge.zip"]) {
+      const zip = (files: Map<string, Buffer>) => [...files].find(([path]) => path.endsWith(name));
+      expect(zip(installed)?.[0]).toBeDefined();
+      expect(zip(installed)?.[0]).toBe(zip(checkout)?.[0]);
+      expect(zip(installed)![1].equals(zip(checkout)![1])).toBe(true);
+    }
     expect(installed.get("stacks/images/cdk.tf.json")!.toString()).toBe(checkout.get("stacks/images/cdk.tf.json")!.toString());
     expect(installed.get("stacks/images/cdk.tf.json")!.toString()).toMatch(/"source_code_hash": "[A-Za-z0-9+/]{43}="/);
-    expect(readdirSync(join(consumer, "node_modules/image-cdn-kit/dist/prebuilt-resizer")).sort()).toEqual(["resizer-arm64.zip", "resizer-x86_64.zip"]);
+    expect(readdirSync(join(consumer, "node_modules/image-cdn-kit/dist/prebuilt-resizer")).sort()).toEqual(["purge.zip", "resizer-arm64.zip", "resizer-x86_64.zip"]);
   }, 120_000);
 
   it("installs the image-cdn-kit command: a review of two synth folders", () => {

@@ -15,7 +15,7 @@ class Images extends TerraformStack {
     // A relative state path: cdktf's default writes the absolute path of the machine that synthesized.
     new LocalBackend(this, { path: "terraform.images.tfstate" });
     new AwsProvider(this, "aws", { region: "eu-west-1" });
-    const images = new ImageCdn(this, "images", { resizer: { allowedWidths: [150, 500] }, cors: { allowedOrigins: ["https://app.example.com"] } });
+    const images = new ImageCdn(this, "images", { resizer: { allowedWidths: [150, 500] }, cors: { allowedOrigins: ["https://app.example.com"] }, purgeOnChange: true });
     // The public attributes are typed for the consumer too.
     const domain: string = images.distributionDomainName;
     void domain;

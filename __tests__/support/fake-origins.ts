@@ -80,8 +80,10 @@ export async function startStallingOrigin(
 
 /** A URL where nothing listens: connection refused. */
 export async function unusedPortUrl(): Promise<string> {
+  // On 127.0.0.2: every test server listens on 127.0.0.1 only, so a port freed here cannot be taken by one of
+  // them (in another jest worker) before the caller connects, which turned ECONNREFUSED into a stranger's answer.
   const server = net.createServer();
-  server.listen(0, "127.0.0.1");
+  server.listen(0, "127.0.0.2");
   await once(server, "listening");
   const url = originUrl(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,0 +1,73 @@
+/**
+ * The cost model's arithmetic, checked by hand on round numbers, and the billing rules it encodes (CloudFront's
+ * free invalidation paths, Lambda's CPU-to-memory ratio, what a variant store saves).
+ */
+import { monthlyCost, parseCostArgs, total, transformationMs, type Scenario } from "../bench/cost";
+import { PRICES, SETUPS, type Setup } from "../bench/cost-prices";
+
+const setup = (name: string): Setup => {
+  const found = SETUPS.find((s) => s.name === name);
+  if (!found) throw new Error(`no setup ${name}`);
+  return found;
+};
+const KIT = setup("kit function-url");
+const OLAP = setup("kit object-lambda");
+const DIT = setup("Dynamic Image Transf.");
+const STORE = setup("image-optimization");
+
+const BASE: Scenario = { views: 10_000_000, hitRatio: 0.95, variantsPerObject: 4, objects: 100_000, variantKb: 15.8, changes: 0, spellingsPerVariant: 1.5, ioMs: 60, transformMs: 100 };
+const line = (s: Setup, name: string, scenario: Scenario = BASE): number => monthlyCost(s, scenario).find((l) => l.line === name)?.usd ?? NaN;
+
+describe("cost model", () => {
+  it("CloudFront requests and transfer: 10 M views at $0.01 per 10,000 and 10 M x 15.8 KB at $0.085/GB", () => {
+    expect(line(KIT, "CloudFront requests")).toBeCloseTo(10, 6);
+    expect(line(KIT, "CloudFront transfer out")).toBeCloseTo(((10_000_000 * 15.8) / 1024 / 1024) * 0.085, 6);
+  });
+
+  it("Lambda: 500,000 misses, each (60 ms I/O + 100 ms x 1769/512) at 0.5 GB on Arm", () => {
+    const seconds = (60 + 100 * (1769 / 512)) / 1000;
+    expect(line(KIT, "Lambda requests")).toBeCloseTo(0.1, 6);
+    expect(line(KIT, "Lambda GB-seconds")).toBeCloseTo(500_000 * seconds * 0.5 * PRICES.lambda.gbSecondArm, 6);
+  });
+
+  it("CPU work slows in proportion below 1,769 MB (one vCPU) and not above it", () => {
+    expect(transformationMs({ ...KIT, memoryMb: 1769 }, BASE)).toBeCloseTo(160, 6);
+    expect(transformationMs({ ...KIT, memoryMb: 3538 }, BASE)).toBeCloseTo(160, 6);
+    expect(transformationMs({ ...KIT, memoryMb: 884.5 }, BASE)).toBeCloseTo(260, 6);
+  });
+
+  it("purge: the first 1,000 invalidation paths a month are free, then $0.005 each", () => {
+    expect(line(KIT, "invalidations (purge on change)", { ...BASE, changes: 1000 })).toBeCloseTo((3000 / 1e6) * 0.4, 6);
+    expect(line(KIT, "invalidations (purge on change)", { ...BASE, changes: 20_000 })).toBeCloseTo(19_000 * 0.005 + (60_000 / 1e6) * 0.4, 6);
+    expect(line(DIT, "invalidations (purge on change)", { ...BASE, changes: 20_000 })).toBe(0);
+  });
+
+  it("without edge normalization every spelling misses: 1.5x the transformations, each behind API Gateway", () => {
+    expect(line(DIT, "Lambda requests")).toBeCloseTo(line(KIT, "Lambda requests") * 1.5, 6);
+    expect(line(DIT, "API Gateway")).toBeCloseTo((750_000 / 1e6) * 3.5, 6);
+  });
+
+  it("a variant store transforms each variant once and pays a GET per miss, a PUT per variant and the storage", () => {
+    const few = { ...BASE, objects: 10_000 }; // 40,000 variants < 500,000 misses
+    expect(line(STORE, "Lambda requests", few)).toBeCloseTo((40_000 / 1e6) * 0.2, 6);
+    expect(line(STORE, "S3 requests", few)).toBeCloseTo(((40_000 + 500_000) / 1000) * 0.0004 + (40_000 / 1000) * 0.005, 6);
+    expect(line(STORE, "S3 storage of variants", few)).toBeCloseTo(((40_000 * 15.8) / 1024 / 1024) * 0.023, 6);
+  });
+
+  it("Object Lambda adds the access point's GET and $0.005 per GB returned to each miss", () => {
+    expect(line(OLAP, "S3 requests")).toBeCloseTo(line(KIT, "S3 requests") * 2, 6);
+    expect(line(OLAP, "S3 Object Lambda data returned")).toBeCloseTo(((500_000 * 15.8) / 1024 / 1024) * 0.005, 6);
+  });
+
+  it("a perfect hit ratio leaves CloudFront alone on the bill", () => {
+    const lines = monthlyCost(KIT, { ...BASE, hitRatio: 1 });
+    expect(total(lines)).toBeCloseTo(line(KIT, "CloudFront requests") + line(KIT, "CloudFront transfer out") + line(KIT, "CloudFront Functions"), 6);
+  });
+
+  it("flags: defaults, and one clear line for a bad value or an unknown flag", () => {
+    expect(parseCostArgs(["--views", "10000000", "--hit-ratio", "0.95", "--variants-per-object", "4"])).toMatchObject({ views: 1e7, hitRatio: 0.95, variantsPerObject: 4, transformMs: undefined });
+    expect(() => parseCostArgs(["--hit-ratio", "1.5"])).toThrow(/^--hit-ratio must be a number from 0 to 1, got "1.5"/);
+    expect(() => parseCostArgs(["--views", "many"])).toThrow(/^--views must be a number >= 1, got "many"/);
+    expect(() => parseCostArgs(["--visits", "3"])).toThrow(/^Unknown or incomplete flag --visits/);
+  });
+});
