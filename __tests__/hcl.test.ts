@@ -50,7 +50,8 @@ function hclObjectToJson(expression: string): Json {
       json += ":";
       i += 1;
     } else if (/[A-Za-z_]/.test(c)) {
-      const reference = /^[A-Za-z_][\w.\-[\]*]*/.exec(expression.slice(i))![0];
+      // name(.attribute | [index])*: a reference inside a list ends at the list's own ']'.
+      const reference = /^[A-Za-z_][\w-]*(?:\.[\w*-]+|\[[^\]]*\])*/.exec(expression.slice(i))![0];
       json += JSON.stringify(`\${${reference}}`);
       i += reference.length;
     } else {
@@ -61,7 +62,7 @@ function hclObjectToJson(expression: string): Json {
   return JSON.parse(json) as Json;
 }
 
-/** One shape for both: no "//" metadata, a block given once is the same as a list of one, policies as objects. */
+/** One shape for both: no "//" metadata, a block given once is the same as a list of one, JSON arguments as objects. */
 function normalize(value: Json): Json {
   if (Array.isArray(value)) {
     const items = value.map(normalize);
@@ -70,7 +71,8 @@ function normalize(value: Json): Json {
   if (typeof value === "string") {
     const encoded = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(value);
     if (encoded) return normalize(hclObjectToJson(encoded[1] as string));
-    if (value.startsWith('{"Version":"2012-10-17"') || value.startsWith('[{"Sid":')) return normalize(JSON.parse(value) as Json);
+    // JSON-valued arguments (policies, event patterns, redrive policies): the JSON synth writes them as strings.
+    if (/^(\{"|\[\{"|\[")/.test(value)) return normalize(JSON.parse(value) as Json);
     return value;
   }
   if (value === null || typeof value !== "object") return value;
@@ -86,6 +88,7 @@ const VARIANTS: Array<[string, Record<string, string>]> = [
     IMAGE_CDN_CORS_ORIGINS: "https://app.example.com",
     IMAGE_CDN_STATE_BUCKET: "acme-tfstate",
     IMAGE_CDN_REGION: "eu-west-1",
+    IMAGE_CDN_PURGE_ON_CHANGE: "true",
   }],
   ["existing bucket left to its owner (the statements as an output)", { IMAGE_CDN_EXISTING_BUCKET: "legacy-photos", IMAGE_CDN_MANAGE_BUCKET_POLICY: "false" }],
 ];
