@@ -14,7 +14,7 @@ import { handler as sourceHandler, type FunctionUrlResponse } from "../lambda-sr
 import { DEFAULT_RESIZER_CONFIG, errorCacheControl, VARIANT_CACHE_CONTROL } from "../lambda-src/core";
 
 const ERROR_CACHE_CONTROL = errorCacheControl(DEFAULT_RESIZER_CONFIG);
-import { createFunctionUrlHandler, originBucketFromEnv } from "../lambda-src/function-url/handler";
+import { createFunctionUrlHandler, s3Originals, originBucketFromEnv } from "../lambda-src/function-url/handler";
 import { MAX_RESPONSE_BODY_BYTES } from "../lambda-src/function-url/response";
 import { s3Client, s3ClientConfig } from "../lambda-src/shared/origin";
 import { loadBundledHandler } from "./support/bundled-handler";
@@ -182,7 +182,7 @@ const SOURCE: HandlerKind = {
     if (env === undefined) return container((event, context) => sourceHandler(event, context), async () => undefined);
     const containerEnv = { ...process.env, ...env };
     const client = new S3Client(s3ClientConfig(containerEnv));
-    const handle = createFunctionUrlHandler({ s3: () => client, bucket: () => originBucketFromEnv(containerEnv) });
+    const handle = createFunctionUrlHandler(s3Originals({ s3: () => client, bucket: () => originBucketFromEnv(containerEnv) }));
     return container((event, context) => handle(event as Parameters<typeof handle>[0], context), async () => client.destroy());
   },
 };

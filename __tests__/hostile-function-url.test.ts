@@ -6,7 +6,7 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import sharp from "sharp";
 import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core";
-import { createFunctionUrlHandler } from "../lambda-src/function-url/handler";
+import { createFunctionUrlHandler, s3Originals } from "../lambda-src/function-url/handler";
 import type { FunctionUrlResponse } from "../lambda-src/function-url/response";
 import { s3ClientConfig } from "../lambda-src/shared/origin";
 import { DEFAULT_MEMORY_SIZE } from "../modules/validate-props";
@@ -48,7 +48,7 @@ type Invoke = (event: unknown) => Promise<FunctionUrlResponse>;
 describe.each([
   ["source handler", async () => {
     const client = new S3Client(s3ClientConfig(process.env));
-    const handle = createFunctionUrlHandler({ s3: () => client, bucket: () => s3.bucket });
+    const handle = createFunctionUrlHandler(s3Originals({ s3: () => client, bucket: () => s3.bucket }));
     return { invoke: ((e) => handle(e as never, fakeContext(BUDGET_MS))) as Invoke, peakRss: undefined, dispose: async () => client.destroy() };
   }],
   ["bundled x86_64 handler in a child process", async () => {

@@ -8,7 +8,7 @@ import path from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { FIXTURES_DIR } from "../fixtures";
 import { handler as sourceHandler } from "../lambda-src";
-import { createFunctionUrlHandler } from "../lambda-src/function-url/handler";
+import { createFunctionUrlHandler, s3Originals } from "../lambda-src/function-url/handler";
 import type { FunctionUrlResponse } from "../lambda-src/function-url/response";
 import { s3ClientConfig } from "../lambda-src/shared/origin";
 import { captureConsoleLog, lambdaEnvironment } from "./support/e2e-common";
@@ -106,7 +106,7 @@ it("Object Lambda adapter: 300 requests at concurrency 16", async () => {
 
 it("function URL adapter: 300 requests at concurrency 16", async () => {
   const client = new S3Client(s3ClientConfig({ ...process.env, AWS_ENDPOINT_URL_S3: s3.endpoint }));
-  const handle = createFunctionUrlHandler({ s3: () => client, bucket: () => s3.bucket });
+  const handle = createFunctionUrlHandler(s3Originals({ s3: () => client, bucket: () => s3.bucket }));
   try {
     const send = async (index: number): Promise<number> => {
       const case_ = MIX[index % MIX.length]!;

@@ -11,7 +11,7 @@ import { once } from "node:events";
 import type { AddressInfo, Socket } from "node:net";
 import { S3Client } from "@aws-sdk/client-s3";
 import { handler as sourceHandler } from "../lambda-src";
-import { createFunctionUrlHandler } from "../lambda-src/function-url/handler";
+import { createFunctionUrlHandler, s3Originals } from "../lambda-src/function-url/handler";
 import type { FunctionUrlResponse } from "../lambda-src/function-url/response";
 import { s3ClientConfig } from "../lambda-src/shared/origin";
 import { FIXTURES_DIR } from "../fixtures";
@@ -133,7 +133,7 @@ describe("origin faults, function URL adapter (GetObject)", () => {
   let handle: ReturnType<typeof createFunctionUrlHandler>;
   beforeAll(() => {
     client = new S3Client({ ...s3ClientConfig({ ...process.env, AWS_ENDPOINT_URL_S3: store.endpoint }), maxAttempts: 1 });
-    handle = createFunctionUrlHandler({ s3: () => client, bucket: () => "originals" });
+    handle = createFunctionUrlHandler(s3Originals({ s3: () => client, bucket: () => "originals" }));
   });
   afterAll(() => client.destroy());
 

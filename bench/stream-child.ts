@@ -9,6 +9,7 @@ import { performance } from "node:perf_hooks";
 import { Writable } from "node:stream";
 import { S3Client } from "@aws-sdk/client-s3";
 import { createStreamingHandler } from "../lambda-src/function-url/stream";
+import { s3Originals } from "../lambda-src/function-url/handler";
 import { s3ClientConfig } from "../lambda-src/shared/origin";
 import { peakResidentBytes } from "./peak-rss";
 
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   const client = new S3Client({ ...s3ClientConfig({ AWS_REGION: "us-east-1", AWS_ENDPOINT_URL_S3: endpoint }), credentials: { accessKeyId: "BENCH", secretAccessKey: "BENCH" } });
   const handler = createStreamingHandler(
     { streamifyResponse: (h) => h, HttpResponseStream: { from: (stream) => stream } },
-    { s3: () => client, bucket: () => bucket as string },
+    s3Originals({ s3: () => client, bucket: () => bucket as string }),
   );
   const started = performance.now();
   let firstByteAt: number | undefined;

@@ -59,10 +59,20 @@ export function parseFunctionUrlRequest(event: FunctionUrlEvent): ViewerRequest 
   };
 }
 
-/** Where the originals come from; the defaults read the function's environment. */
+/** Where the originals come from: the function reads its bucket; the preview (scripts/preview) a local folder. */
 export interface OriginalsSource {
-  s3(): S3Client;
-  bucket(): string;
+  /** For the log, e.g. `s3://bucket`. */
+  describe(): string;
+  /** The original's headers, its body streaming on; S3-like refusals as HttpErrors (see RequestSteps.fetch). */
+  fetch(key: string, signal: AbortSignal, toTransform: boolean): Promise<Original & { ranges?: number }>;
+}
+
+/** Originals read from a bucket with GetObject (ranged for a transform). */
+export function s3Originals(source: { s3(): S3Client; bucket(): string }): OriginalsSource {
+  return {
+    describe: () => `s3://${source.bucket()}`,
+    fetch: (key, signal, toTransform) => (toTransform ? getInRanges(source.s3(), source.bucket(), key, signal) : getOriginal(source.s3(), source.bucket(), key, signal)),
+  };
 }
 
 export function originBucketFromEnv(env: NodeJS.ProcessEnv = process.env): string {
@@ -71,7 +81,7 @@ export function originBucketFromEnv(env: NodeJS.ProcessEnv = process.env): strin
   return bucket;
 }
 
-export const FROM_ENVIRONMENT: OriginalsSource = { s3: s3Client, bucket: () => originBucketFromEnv() };
+export const FROM_ENVIRONMENT: OriginalsSource = s3Originals({ s3: s3Client, bucket: () => originBucketFromEnv() });
 
 export type HandlerContext = Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">;
 export type FunctionUrlHandler = (event: FunctionUrlEvent, context: HandlerContext) => Promise<FunctionUrlResponse>;
@@ -127,14 +137,13 @@ export async function serveRequest<T>(
 
 export const handler: FunctionUrlHandler = createFunctionUrlHandler();
 
-/** The function URL's ends of the request path, buffered or streamed: the event, and GetObject (ranged for a transform). */
+/** The function URL's ends of the request path, buffered or streamed: the event, and the original from its source. */
 export function requestSteps(event: FunctionUrlEvent, origin: OriginalsSource, log: RequestLog): RequestSteps {
   return {
     parse: () => parseFunctionUrlRequest(event),
     fetch: (viewer, signal, toTransform) => {
-      const bucket = origin.bucket();
-      log.origin = `s3://${bucket}`;
-      return toTransform ? getInRanges(origin.s3(), bucket, viewer.key, signal) : getOriginal(origin.s3(), bucket, viewer.key, signal);
+      log.origin = origin.describe();
+      return origin.fetch(viewer.key, signal, toTransform);
     },
   };
 }

@@ -114,5 +114,12 @@ export interface RequestLog {
 export type Adapter = "object-lambda" | "function-url";
 
 export function writeLog(adapter: Adapter, entry: RequestLog): void {
-  console.log(JSON.stringify({ source: "resizer", adapter, ...entry }));
+  logSink.write(adapter, entry);
 }
+
+/** Where request logs go: stdout, which Lambda ships to CloudWatch; the preview prints its own line instead. */
+export const logSink = {
+  write(adapter: Adapter, entry: RequestLog): void {
+    console.log(JSON.stringify({ source: "resizer", adapter, ...entry }));
+  },
+};

@@ -1,0 +1,143 @@
+/**
+ * The preview's index page: each image beside its variants (the seed's 150x150 cover and 500x700 inside, in each
+ * format this browser accepts), with dimensions, bytes, the share saved and the cache's answer, filled in by the
+ * page as each variant loads; and a form to try any parameters. Self-contained: no script or style from elsewhere.
+ */
+import { promises as fs } from "node:fs";
+import { join, relative, sep } from "node:path";
+import sharp from "sharp";
+import { formatsOfAccept } from "../../lambda-src/core/output";
+import { planResize } from "../../lambda-src/core/plan";
+
+/** The seed's two variants. */
+export const GALLERY_VARIANTS = [
+  { label: "150x150 cover", w: 150, h: 150, fit: "cover" },
+  { label: "500x700 inside", w: 500, h: 700, fit: "inside" },
+] as const;
+
+const IMAGE_FILE = /\.(jpe?g|png|webp|avif|gif|tiff?|heic)$/i;
+/** Enough for a folder of samples; a page of thousands of images helps nobody. */
+const MAX_IMAGES = 60;
+
+interface GalleryImage {
+  readonly key: string;
+  readonly url: string;
+  readonly bytes: number;
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/** Keys of the image files below `dir`, sorted, as S3 would list them (forward slashes). */
+export async function imageKeys(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && IMAGE_FILE.test(entry.name))
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join("/"))
+    .sort()
+    .slice(0, MAX_IMAGES);
+}
+
+/** The URL path of a key: each segment percent-encoded, as signImageUrl writes it. */
+export function keyPath(key: string): string {
+  return `/${key.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+async function describe(dir: string, key: string): Promise<GalleryImage> {
+  const file = join(dir, ...key.split("/"));
+  const { size } = await fs.stat(file);
+  try {
+    const meta = await sharp(file).metadata();
+    return { key, url: keyPath(key), bytes: size, width: meta.autoOrient?.width ?? meta.width, height: meta.autoOrient?.height ?? meta.height };
+  } catch {
+    return { key, url: keyPath(key), bytes: size };
+  }
+}
+
+const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export async function galleryPage(dir: string, accept: string | undefined, presets: Readonly<Record<string, unknown>>): Promise<string> {
+  const accepted = formatsOfAccept(accept);
+  const formats = [...(accepted.avif ? ["avif"] : []), ...(accepted.webp ? ["webp"] : []), "jpeg"];
+  const images = await Promise.all((await imageKeys(dir)).map((key) => describe(dir, key)));
+  const rows = images.map((image) => {
+    const cells = GALLERY_VARIANTS.flatMap((variant) => formats.map((format) => {
+      const url = `${image.url}?w=${variant.w}&h=${variant.h}&fit=${variant.fit}&format=${format}`;
+      const planned = image.width && image.height ? planResize({ width: image.width, height: image.height }, { width: variant.w, height: variant.h, fit: variant.fit }) : undefined;
+      const expected = planned ? ` data-expected-width="${planned.width}" data-expected-height="${planned.height}"` : "";
+      return `<figure class="variant"><img data-src="${escape(url)}" data-original-bytes="${image.bytes}"${expected} alt="${escape(`${image.key}, ${variant.label}, ${format}`)}"><figcaption><b>${variant.label} · ${format}</b><span class="facts">loading…</span></figcaption></figure>`;
+    }));
+    const size = image.width ? `${image.width}×${image.height}` : "not an image sharp reads";
+    return `<section class="image"><h2>${escape(image.key)}</h2><div class="row">` +
+      `<figure class="original"><img data-src="${escape(image.url)}" data-original-bytes="${image.bytes}" alt="${escape(image.key)}, original"><figcaption><b>original</b><span>${size} · ${formatBytes(image.bytes)}</span></figcaption></figure>` +
+      `${cells.join("")}</div></section>`;
+  });
+  const keys = images.map((image) => `<option value="${escape(image.url)}">${escape(image.key)}</option>`).join("");
+  const presetOptions = Object.keys(presets).map((name) => `<option>${escape(name)}</option>`).join("");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>image-cdn-kit preview</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;background:#f6f7f9;color:#1d2330}
+h1{font-size:20px;margin:0 0 4px} h2{font-size:15px;margin:0 0 8px;font-weight:600}
+.lead{color:#5a6372;margin:0 0 20px}
+.image{background:#fff;border:1px solid #e1e4ea;border-radius:8px;padding:14px;margin-bottom:16px}
+.row{display:flex;gap:12px;align-items:flex-end;overflow-x:auto}
+figure{margin:0;display:flex;flex-direction:column;gap:4px;min-width:150px}
+figure img{display:block;max-height:220px;max-width:260px;background:repeating-conic-gradient(#eee 0 25%,#fff 0 50%) 0 0/16px 16px;border-radius:4px}
+figcaption{font-size:12px;color:#5a6372;display:flex;flex-direction:column}
+.saved{color:#127a3a;font-weight:600} .error{color:#b3261e}
+form{background:#fff;border:1px solid #e1e4ea;border-radius:8px;padding:14px;margin-bottom:20px;display:flex;flex-wrap:wrap;gap:10px;align-items:flex-end}
+label{display:flex;flex-direction:column;font-size:12px;color:#5a6372;gap:2px}
+input,select,button{font:inherit;padding:4px 6px}
+#try-result{display:flex;gap:12px;align-items:flex-end;width:100%}
+</style></head><body>
+<h1>image-cdn-kit preview</h1>
+<p class="lead">${images.length} image${images.length === 1 ? "" : "s"} from <code>${escape(dir)}</code>, served through the edge function, cache and resizer the kit deploys. Formats this browser accepts: ${formats.join(", ")}.</p>
+<form id="try"><label>image<select name="key">${keys}</select></label>
+<label>w<input name="w" size="5" placeholder="any"></label><label>h<input name="h" size="5" placeholder="any"></label>
+<label>fit<select name="fit"><option></option><option>cover</option><option>contain</option><option>fill</option><option>inside</option><option>outside</option></select></label>
+<label>format<select name="format"><option></option><option>auto</option><option>avif</option><option>webp</option><option>jpeg</option><option>png</option></select></label>
+<label>q<input name="q" size="4" placeholder="80"></label>
+${presetOptions ? `<label>preset<select name="preset"><option></option>${presetOptions}</select></label>` : ""}
+<button>try</button><div id="try-result"></div></form>
+${rows.join("\n")}
+<script>
+function formatBytes(n){return n<1024?n+" B":n<1048576?(n/1024).toFixed(1)+" KB":(n/1048576).toFixed(2)+" MB"}
+async function load(img){
+  var facts=img.parentNode.querySelector(".facts");
+  try{
+    var response=await fetch(img.dataset.src);
+    var blob=await response.blob();
+    if(!response.ok){img.remove();if(facts){facts.className="facts error";facts.textContent=response.status+": "+(await blob.text()).trim();}return;}
+    img.src=URL.createObjectURL(blob);
+    await img.decode();
+    img.dataset.bytes=String(blob.size);
+    if(facts){
+      var saved=1-blob.size/Number(img.dataset.originalBytes);
+      facts.innerHTML=img.naturalWidth+"×"+img.naturalHeight+" · "+formatBytes(blob.size)+" · <span class=saved>"+(saved*100).toFixed(1)+"% saved</span> · "+(response.headers.get("x-cache")||"");
+    }
+  }catch(e){if(facts){facts.className="facts error";facts.textContent=String(e);}img.dataset.failed="1";}
+  finally{img.dataset.done="1";}
+}
+document.querySelectorAll("img[data-src]").forEach(load);
+document.getElementById("try").addEventListener("submit",function(event){
+  event.preventDefault();
+  var form=new FormData(event.target),params=new URLSearchParams();
+  ["w","h","fit","format","q","preset"].forEach(function(name){var v=form.get(name);if(v)params.set(name,v);});
+  var url=form.get("key")+(params.toString()?"?"+params:"");
+  var box=document.getElementById("try-result");
+  box.innerHTML='<figure><img alt="your variant"><figcaption><b></b><span class="facts">loading…</span></figcaption></figure>';
+  box.querySelector("b").textContent=url;
+  var img=box.querySelector("img");img.dataset.src=url;
+  var original=document.querySelector('.original img[data-src="'+CSS.escape(String(form.get("key")))+'"]');
+  if(original)img.dataset.originalBytes=original.dataset.originalBytes;
+  load(img);
+});
+</script>
+</body></html>
+`;
+}
+
+function formatBytes(n: number): string {
+  return n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(2)} MB`;
+}
+

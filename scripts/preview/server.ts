@@ -1,0 +1,258 @@
+/**
+ * The image CDN on 127.0.0.1: a request goes through what CloudFront runs, in the same order, with the same code.
+ * 1. The viewer-request function: the very source the construct deploys (modules/edge), run in Node's vm as
+ *    CloudFront runs it: its 400s and CORS preflight answers are the edge's own.
+ * 2. The cache: keyed as the cache policy keys (path, x-resize-params, x-resize-accept), an LRU bounded in bytes,
+ *    `X-Cache: Hit from preview | Miss from preview` as CloudFront says "Hit from cloudfront".
+ * 3. The origin: the function-URL resizer's own handler (lambda-src/function-url), reading originals from a
+ *    folder instead of a bucket: the same statuses, headers and error bodies as deployed.
+ * 4. The response headers policy: nosniff, the sandboxing CSP, HSTS, and CORS for the allowed origins.
+ */
+import { createReadStream, promises as fs, type Stats } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, resolve, sep } from "node:path";
+import { runInNewContext } from "node:vm";
+import { LRUCache } from "lru-cache";
+import { configToEnv, RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, type ResizerConfig } from "../../lambda-src/core/config";
+import { httpError } from "../../lambda-src/core/errors";
+import { createFunctionUrlHandler, type FunctionUrlEvent, type OriginalsSource } from "../../lambda-src/function-url/handler";
+import { originBody } from "../../lambda-src/shared/origin";
+import { logSink, type RequestLog } from "../../lambda-src/shared/pipeline";
+import { viewerRequestFunctionCode, type EdgeOptions } from "../../modules/edge/viewer-request-function";
+import { galleryPage } from "./gallery";
+
+export interface PreviewSettings {
+  /** The folder served, as a bucket would be. */
+  readonly dir: string;
+  readonly port: number;
+  readonly config: ResizerConfig;
+  readonly edge: EdgeOptions;
+  /** The resizer's timeout, seconds (resizer.timeout). */
+  readonly timeoutSeconds: number;
+  /** The cache's bound, bytes of bodies held. */
+  readonly cacheBytes: number;
+  /** One line per request. */
+  readonly log: (line: string) => void;
+}
+
+export interface Preview {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+type CfValue = { value: string; multiValue?: { value: string }[] };
+type CfRequest = { method: string; uri: string; querystring: Record<string, CfValue>; headers: Record<string, { value: string }> };
+type CfResponse = { statusCode: number; statusDescription?: string; headers?: Record<string, { value: string }>; body?: string | { encoding: string; data: string } };
+
+interface CachedResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+  /** The original's mtime and size when the variant was made: a changed file is not served from the cache. */
+  readonly source: string;
+}
+
+/** What S3 would have stored as Content-Type for an upload of this name (the preview has no metadata). */
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp", ".avif": "image/avif",
+  ".gif": "image/gif", ".svg": "image/svg+xml", ".tif": "image/tiff", ".tiff": "image/tiff", ".heic": "image/heic",
+};
+export const IMAGE_EXTENSIONS = Object.keys(CONTENT_TYPES);
+
+/** The response headers policy's security headers (modules/cdn-distribution.ts). */
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+  "strict-transport-security": "max-age=31536000",
+};
+/** The response headers policy's CORS: what a matching Origin gets. */
+const CORS_EXPOSE = "Content-Length, Content-Type, Server-Timing";
+
+export async function startPreview(settings: PreviewSettings): Promise<Preview> {
+  const dir = resolve(settings.dir);
+  // The resizer reads its limits from its environment, as in Lambda: one preview per process.
+  Object.assign(process.env, configToEnv(settings.config));
+  const edge = viewerRequest(viewerRequestFunctionCode(settings.config, settings.edge));
+  const origin = createFunctionUrlHandler(folderOriginals(dir));
+  const cache = new LRUCache<string, CachedResponse>({ maxSize: settings.cacheBytes, sizeCalculation: (entry) => Math.max(1, entry.body.length) });
+  const allowedOrigins = settings.edge.cors?.allowedOrigins ?? [];
+  let requestCount = 0;
+  // The resizer's log entry of each request, for the reason of an error in the preview's one line.
+  const resizerLogs = new Map<string, RequestLog>();
+  logSink.write = (_adapter, entry) => void (entry.requestId !== undefined && resizerLogs.set(entry.requestId, entry));
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = process.hrtime.bigint();
+    const method = (req.method ?? "GET").toUpperCase();
+    const [rawPath = "/", rawQuery = ""] = (req.url ?? "/").split(/\?(.*)/s);
+    let status = 500;
+    let cacheResult = "-";
+    let bytes = 0;
+    let reason = "";
+    const send = (code: number, headers: Record<string, string>, body: Buffer): void => {
+      status = code;
+      bytes = method === "HEAD" ? 0 : body.length;
+      res.writeHead(code, { ...headers, ...corsHeaders(req.headers.origin, allowedOrigins) });
+      res.end(method === "HEAD" ? undefined : body);
+    };
+    try {
+      if (rawPath === "/" && (method === "GET" || method === "HEAD")) {
+        const page = Buffer.from(await galleryPage(dir, req.headers.accept, settings.edge.presets ?? {}));
+        send(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-length": String(page.length) }, page);
+        return;
+      }
+      const result = edge({ version: "1.0", request: { method, uri: rawPath, querystring: cloudFrontQuery(rawQuery), headers: cloudFrontHeaders(req) } });
+      if ("statusCode" in result) {
+        const body = Buffer.from(typeof result.body === "string" ? result.body : result.body ? Buffer.from(result.body.data, result.body.encoding === "base64" ? "base64" : "utf8") : "");
+        const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, { value }]) => [name, value]));
+        cacheResult = "edge";
+        send(result.statusCode, { ...headers, "content-length": String(body.length) }, body);
+        return;
+      }
+      const params = result.headers[RESIZE_PARAMS_HEADER]?.value;
+      const accept = result.headers[RESIZE_ACCEPT_HEADER]?.value;
+      const source = await sourceVersion(dir, rawPath);
+      const key = JSON.stringify([rawPath, params ?? null, accept ?? null]);
+      const cached = method === "GET" || method === "HEAD" ? cache.get(key) : undefined;
+      if (cached !== undefined && cached.source === source) {
+        cacheResult = "Hit";
+        send(cached.status, { ...cached.headers, ...SECURITY_HEADERS, "x-cache": "Hit from preview" }, cached.body);
+        return;
+      }
+      if (cached !== undefined) cache.delete(key);
+      const event: FunctionUrlEvent = {
+        version: "2.0",
+        rawPath,
+        rawQueryString: "",
+        headers: Object.fromEntries(Object.entries(result.headers).map(([name, { value }]) => [name, value])),
+        requestContext: { http: { method } },
+      };
+      requestCount += 1;
+      const requestId = `preview-${requestCount}`;
+      const deadline = Date.now() + settings.timeoutSeconds * 1000;
+      const answer = await origin(event, { awsRequestId: requestId, getRemainingTimeInMillis: () => deadline - Date.now() });
+      const entry = resizerLogs.get(requestId);
+      resizerLogs.delete(requestId);
+      if (entry?.errorCode !== undefined) reason = ` ${entry.errorCode}: ${entry.error ?? ""}`;
+      const body = Buffer.from(answer.body, "base64");
+      const headers = Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name.toLowerCase(), value]));
+      if (method === "HEAD") delete headers["content-length"];
+      // CloudFront caches what the origin allows: variants and originals; errors for the error TTL (not kept here).
+      if (method === "GET" && answer.statusCode === 200) cache.set(key, { status: 200, headers, body, source });
+      cacheResult = "Miss";
+      send(answer.statusCode, { ...headers, ...SECURITY_HEADERS, "x-cache": "Miss from preview" }, body);
+    } catch (error) {
+      const body = Buffer.from(`the preview failed: ${(error as Error).message}\n`);
+      send(500, { "content-type": "text/plain; charset=utf-8", "content-length": String(body.length) }, body);
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      settings.log(`${method} ${req.url ?? "/"} ${status} ${cacheResult} ${bytes} B ${ms.toFixed(1)} ms${reason}`);
+    }
+  };
+
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolveListen, reject) => {
+    server.once("error", reject);
+    server.listen(settings.port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolveListen();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => closeServer(server) };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolveClose) => {
+    server.close(() => resolveClose());
+    server.closeAllConnections();
+  });
+}
+
+/** The deployed function source, run as CloudFront runs it: a script that defines handler(event). */
+function viewerRequest(code: string): (event: { version: string; request: CfRequest }) => CfRequest | CfResponse {
+  const sandbox: { handler?: (event: unknown) => CfRequest | CfResponse } = {};
+  runInNewContext(`${code}\nthis.handler = handler;`, sandbox);
+  const handler = sandbox.handler;
+  if (handler === undefined) throw new Error("the viewer-request function defines no handler");
+  return (event) => handler(event);
+}
+
+/** CloudFront's querystring object: values as the viewer sent them (still percent-encoded), repeats in multiValue. */
+function cloudFrontQuery(rawQuery: string): Record<string, CfValue> {
+  const query: Record<string, CfValue> = {};
+  for (const pair of rawQuery.split("&").filter(Boolean)) {
+    const at = pair.indexOf("=");
+    const name = at === -1 ? pair : pair.slice(0, at);
+    const value = at === -1 ? "" : pair.slice(at + 1);
+    const existing = query[name];
+    if (existing) existing.multiValue = [...(existing.multiValue ?? [{ value: existing.value }]), { value }];
+    else query[name] = { value };
+  }
+  return query;
+}
+
+function cloudFrontHeaders(req: IncomingMessage): Record<string, { value: string }> {
+  const headers: Record<string, { value: string }> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = { value: Array.isArray(value) ? value.join(",") : value };
+  }
+  return headers;
+}
+
+/** The response headers policy's CORS answer to a request with an Origin header. */
+export function corsHeaders(origin: string | undefined, allowed: readonly string[]): Record<string, string> {
+  if (origin === undefined || allowed.length === 0) return {};
+  if (allowed.includes("*")) return { "access-control-allow-origin": "*", "access-control-expose-headers": CORS_EXPOSE };
+  if (!allowed.includes(origin)) return {};
+  return { "access-control-allow-origin": origin, "access-control-expose-headers": CORS_EXPOSE };
+}
+
+/**
+ * The file behind a request path and a version of it (mtime and size), so that a changed file is made
+ * afresh; "" when there is none (the origin then answers for itself).
+ */
+async function sourceVersion(dir: string, rawPath: string): Promise<string> {
+  try {
+    const stats = await fs.stat(filePath(dir, decodeURIComponent(rawPath.slice(1))));
+    return `${stats.mtimeMs}:${stats.size}`;
+  } catch {
+    return "";
+  }
+}
+
+/** The file of a key, never outside the folder (a key like "../x" is refused as S3 would refuse a foreign object). */
+function filePath(dir: string, key: string): string {
+  const path = resolve(dir, key);
+  if (!path.startsWith(dir + sep)) throw httpError("AccessDenied", "access to the original was denied");
+  return path;
+}
+
+/** Originals from a folder, with S3's answers: missing is 404, outside the folder 403, anything else the store's failure. */
+export function folderOriginals(dir: string): OriginalsSource {
+  return {
+    describe: () => `file://${dir}`,
+    fetch: async (key, signal) => {
+      const path = filePath(dir, key);
+      let stats: Stats;
+      try {
+        stats = await fs.stat(path);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT" || code === "ENOTDIR" || code === "ENAMETOOLONG") throw httpError("NoSuchKey", "the original does not exist", error);
+        if (code === "EACCES" || code === "EPERM") throw httpError("AccessDenied", "access to the original was denied", error);
+        throw httpError("OriginError", "the original's store failed", error);
+      }
+      if (stats.isDirectory()) throw httpError("NoSuchKey", "the original does not exist");
+      const stream = createReadStream(path, { signal });
+      return {
+        body: originBody(stream, signal, () => stream.destroy()),
+        contentType: CONTENT_TYPES[extname(path).toLowerCase()],
+        contentLength: stats.isFile() ? stats.size : undefined,
+        eTag: `"${Math.round(stats.mtimeMs).toString(16)}-${stats.size.toString(16)}"`,
+        lastModified: stats.mtime,
+      };
+    },
+  };
+}
