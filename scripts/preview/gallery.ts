@@ -80,9 +80,10 @@ body{font:14px/1.4 system-ui,sans-serif;margin:24px;background:#f6f7f9;color:#1d
 h1{font-size:20px;margin:0 0 4px} h2{font-size:15px;margin:0 0 8px;font-weight:600}
 .lead{color:#5a6372;margin:0 0 20px}
 .image{background:#fff;border:1px solid #e1e4ea;border-radius:8px;padding:14px;margin-bottom:16px}
-.row{display:flex;gap:12px;align-items:flex-end;overflow-x:auto}
-figure{margin:0;display:flex;flex-direction:column;gap:4px;min-width:150px}
-figure img{display:block;max-height:220px;max-width:260px;background:repeating-conic-gradient(#eee 0 25%,#fff 0 50%) 0 0/16px 16px;border-radius:4px}
+.row{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-end}
+figure{margin:0;display:flex;flex-direction:column;align-items:flex-start;gap:4px;min-width:150px;max-width:260px;flex:0 0 auto}
+figure img{display:block;max-height:220px;max-width:100%;background:repeating-conic-gradient(#eee 0 25%,#fff 0 50%) 0 0/16px 16px;border-radius:4px}
+.original img{width:220px;height:auto}
 figcaption{font-size:12px;color:#5a6372;display:flex;flex-direction:column}
 .saved{color:#127a3a;font-weight:600} .error{color:#b3261e}
 form{background:#fff;border:1px solid #e1e4ea;border-radius:8px;padding:14px;margin-bottom:20px;display:flex;flex-wrap:wrap;gap:10px;align-items:flex-end}

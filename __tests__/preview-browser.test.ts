@@ -1,0 +1,145 @@
+/**
+ * The preview in a real browser: Debian's Chromium (installed by .ci/run), driven by puppeteer-core through its
+ * executable path, headless, no downloaded browser. The gallery's every image must decode at the size the
+ * resizer planned, and a page on another localhost origin may read an image cross-origin only when that origin
+ * is allowed. A screenshot of the gallery is saved to test-artifacts/.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import puppeteer, { type Browser } from "puppeteer-core";
+import { startPreviewProcess, type PreviewProcess } from "./support/preview-process";
+
+const ARTIFACTS = join(__dirname, "..", "test-artifacts");
+/** The flags DEVELOPERS.md gives for Chromium on these machines. */
+const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+function chromiumPath(): string {
+  const candidates = [process.env.CHROMIUM_PATH, "chromium", "chromium-browser"].filter((c): c is string => Boolean(c));
+  for (const candidate of candidates) {
+    try {
+      return execFileSync("sh", ["-c", `command -v "${candidate}"`]).toString().trim();
+    } catch {
+      // try the next name
+    }
+  }
+  throw new Error("Chromium not found: install Debian's chromium (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH");
+}
+
+/** A page on its own localhost origin (another port is another origin), from which the test fetches cross-origin. */
+async function pageServer(): Promise<{ server: Server; origin: string }> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end("<!doctype html><title>another origin</title><p>another origin</p>");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+let browser: Browser;
+let preview: PreviewProcess;
+let allowedSite: { server: Server; origin: string };
+let otherSite: { server: Server; origin: string };
+
+beforeAll(async () => {
+  allowedSite = await pageServer();
+  otherSite = await pageServer();
+  preview = await startPreviewProcess(["--port", "0", "--cors-origin", allowedSite.origin]);
+  browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await preview?.stop("SIGKILL");
+  allowedSite?.server.close();
+  otherSite?.server.close();
+});
+
+describe("the preview's gallery in Chromium", () => {
+  it("every image decodes, each variant at the width the resizer planned; a screenshot is saved", async () => {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1400, height: 900 });
+    await page.goto(`${preview.url}/`, { waitUntil: "load" });
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>("section img[data-src]")].every((img) => img.dataset.done === "1"), { timeout: 60_000 });
+    const images = await page.$$eval("section img[data-src]", (all) => all.map((img) => ({
+      src: img.dataset.src,
+      failed: img.dataset.failed === "1" || !img.isConnected,
+      complete: img.complete,
+      naturalWidth: img.naturalWidth,
+      naturalHeight: img.naturalHeight,
+      expectedWidth: img.dataset.expectedWidth === undefined ? undefined : Number(img.dataset.expectedWidth),
+      expectedHeight: img.dataset.expectedHeight === undefined ? undefined : Number(img.dataset.expectedHeight),
+      facts: img.parentElement?.querySelector(".facts")?.textContent ?? "",
+    })));
+    // Four samples; each: the original and 2 variants x (AVIF, WebP, JPEG), the formats Chromium accepts.
+    expect(images).toHaveLength(4 * 7);
+    for (const image of images) {
+      expect({ src: image.src, failed: image.failed, complete: image.complete }).toEqual({ src: image.src, failed: false, complete: true });
+      expect(image.naturalWidth).toBeGreaterThan(0);
+      if (image.expectedWidth !== undefined) {
+        expect({ src: image.src, size: [image.naturalWidth, image.naturalHeight] }).toEqual({ src: image.src, size: [image.expectedWidth, image.expectedHeight] });
+        expect(image.facts).toMatch(/^\d+×\d+ · [\d.]+ (B|KB|MB) · -?[\d.]+% saved · (Miss|Hit) from preview$/);
+      }
+    }
+    expect(images.filter((image) => image.src?.includes("w=150&h=150")).every((image) => image.naturalWidth === 150)).toBe(true);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "preview-gallery.png"), fullPage: true });
+    await page.close();
+  }, 90_000);
+
+  it("the try-it form shows the variant asked for", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${preview.url}/`, { waitUntil: "load" });
+    await page.type("input[name=w]", "222");
+    await page.select("select[name=format]", "webp");
+    await page.click("form#try button");
+    await page.waitForFunction(() => document.querySelector<HTMLImageElement>("#try-result img")?.dataset.done === "1", { timeout: 30_000 });
+    const result = await page.$eval("#try-result img", (img) => ({ width: img.naturalWidth, facts: img.parentElement?.querySelector(".facts")?.textContent ?? "" }));
+    expect(result.width).toBe(222);
+    expect(result.facts).toMatch(/^222×\d+ · /);
+    await page.close();
+  }, 60_000);
+
+  it("a page on an allowed origin reads an image with fetch; a page on another origin is blocked by the browser", async () => {
+    const target = `${preview.url}/photo.jpg?w=150&h=150`;
+    const read = async (origin: string): Promise<string> => {
+      const page = await browser.newPage();
+      await page.goto(`${origin}/`, { waitUntil: "load" });
+      const outcome = await page.evaluate(async (url) => {
+        try {
+          // no-store: Chromium's HTTP cache is keyed by site, and both localhost ports are one site.
+          const response = await fetch(url, { cache: "no-store" });
+          const body = await response.arrayBuffer();
+          return `read ${response.status} ${body.byteLength} bytes ${response.headers.get("content-type")}`;
+        } catch (error) {
+          return `blocked: ${String(error)}`;
+        }
+      }, target);
+      await page.close();
+      return outcome;
+    };
+    expect(await read(allowedSite.origin)).toMatch(/^read 200 \d+ bytes image\/jpeg$/);
+    expect(await read(otherSite.origin)).toMatch(/^blocked: TypeError/);
+    // Both requests reached the preview: the browser, not the server, refused the second page the bytes.
+    const served = preview.lines.filter((line) => line.startsWith("GET /photo.jpg?w=150&h=150 200"));
+    expect(served.length).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  it("records the request latencies seen for Miss and Hit (test-artifacts/preview-latency.json)", () => {
+    const timings = (result: string): number[] => preview.lines
+      .map((line) => new RegExp(`^GET \\S+ 200 ${result} \\d+ B ([\\d.]+) ms$`).exec(line)?.[1])
+      .filter((ms): ms is string => ms !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    const miss = timings("Miss");
+    const hit = timings("Hit");
+    expect(miss.length).toBeGreaterThan(0);
+    expect(hit.length).toBeGreaterThan(0);
+    const median = (values: number[]): number => values[Math.floor((values.length - 1) / 2)] as number;
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(join(ARTIFACTS, "preview-latency.json"), `${JSON.stringify({ miss: { count: miss.length, medianMs: median(miss), maxMs: miss.at(-1) }, hit: { count: hit.length, medianMs: median(hit), maxMs: hit.at(-1) } }, null, 2)}\n`);
+    expect(median(hit)).toBeLessThan(median(miss));
+  });
+});
