@@ -62,7 +62,7 @@ describe("the preview's gallery in Chromium", () => {
     const page = await browser.newPage();
     await page.setViewport({ width: 1400, height: 900 });
     await page.goto(`${preview.url}/`, { waitUntil: "load" });
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>("section img[data-src]")].every((img) => img.dataset.done === "1"), { timeout: 60_000 });
+    await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>("section img[data-src]")).every((img) => img.dataset.done === "1"), { timeout: 60_000 });
     const images = await page.$$eval("section img[data-src]", (all) => all.map((img) => ({
       src: img.dataset.src,
       failed: img.dataset.failed === "1" || !img.isConnected,
