@@ -141,6 +141,24 @@ describe("npm run preview: the cache", () => {
   });
 });
 
+describe("npm run preview: the cache's bound", () => {
+  it("holds at most --cache-mb of bodies: the least recently used entry goes first", async () => {
+    copyFileSync(join(dir, "photo.jpg"), join(dir, "photo-copy.jpg"));
+    const small = await startPreviewProcess(["--dir", dir, "--port", "0", "--cache-mb", "1"]);
+    try {
+      // Two 810 KB originals do not fit in 1 MiB together.
+      const cacheOf = async (path: string): Promise<unknown> => (await http(`${small.url}${path}`)).headers["x-cache"];
+      expect(await cacheOf("/photo.jpg")).toBe("Miss from preview");
+      expect(await cacheOf("/photo.jpg")).toBe("Hit from preview");
+      expect(await cacheOf("/photo-copy.jpg")).toBe("Miss from preview");
+      expect(await cacheOf("/photo-copy.jpg")).toBe("Hit from preview");
+      expect(await cacheOf("/photo.jpg")).toBe("Miss from preview");
+    } finally {
+      await small.stop("SIGKILL");
+    }
+  }, 60_000);
+});
+
 describe("npm run preview: CORS", () => {
   it("an allowed origin gets Access-Control-Allow-Origin; another gets none", async () => {
     const allowed = await http(`${preview.url}/photo.jpg?w=64`, { headers: { origin: ALLOWED } });
