@@ -141,6 +141,28 @@ describe("npm run preview: the cache", () => {
   });
 });
 
+describe("npm run preview: presets, as the edge expands them", () => {
+  it("?preset=thumb is expanded at the edge and cached; a preset with another parameter, or --only-presets with explicit ones, is a 400", async () => {
+    const own = await startPreviewProcess(["--dir", dir, "--port", "0", "--preset", "thumb=w=120&h=90&fit=cover", "--only-presets"]);
+    try {
+      const preset = await http(`${own.url}/photo.jpg?preset=thumb&format=webp`);
+      expect(preset.status).toBe(400); // a preset takes no other parameter
+      const thumb = await http(`${own.url}/photo.jpg?preset=thumb`);
+      expect(thumb.status).toBe(200);
+      expect(thumb.headers["x-cache"]).toBe("Miss from preview");
+      const meta = await sharp(thumb.body).metadata();
+      expect([meta.width, meta.height]).toEqual([120, 90]);
+      const explicit = await http(`${own.url}/photo.jpg?w=120&h=90&fit=cover`);
+      expect(explicit.status).toBe(400); // only presets
+      const again = await http(`${own.url}/photo.jpg?preset=thumb`);
+      expect(again.headers["x-cache"]).toBe("Hit from preview");
+      expect((await http(`${own.url}/photo.jpg`)).status).toBe(200); // originals are still served
+    } finally {
+      await own.stop("SIGKILL");
+    }
+  }, 60_000);
+});
+
 describe("npm run preview: the cache's bound", () => {
   it("holds at most --cache-mb of bodies: the least recently used entry goes first", async () => {
     copyFileSync(join(dir, "photo.jpg"), join(dir, "photo-copy.jpg"));
