@@ -37,9 +37,9 @@ describe("cost model", () => {
   });
 
   it("purge: the first 1,000 invalidation paths a month are free, then $0.005 each", () => {
-    expect(line(KIT, "invalidations (purge on change)", { ...BASE, changes: 1000 })).toBeCloseTo((3000 / 1e6) * 0.4, 6);
-    expect(line(KIT, "invalidations (purge on change)", { ...BASE, changes: 20_000 })).toBeCloseTo(19_000 * 0.005 + (60_000 / 1e6) * 0.4, 6);
-    expect(line(DIT, "invalidations (purge on change)", { ...BASE, changes: 20_000 })).toBe(0);
+    expect(line(KIT, "purge on change (opt-in)", { ...BASE, changes: 1000 })).toBeCloseTo((3000 / 1e6) * 0.4, 6);
+    expect(line(KIT, "purge on change (opt-in)", { ...BASE, changes: 20_000 })).toBeCloseTo(19_000 * 0.005 + (60_000 / 1e6) * 0.4, 6);
+    expect(line(DIT, "purge on change (opt-in)", { ...BASE, changes: 20_000 })).toBe(0);
   });
 
   it("without edge normalization every spelling misses: 1.5x the transformations, each behind API Gateway", () => {

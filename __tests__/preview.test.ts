@@ -108,6 +108,28 @@ describe("npm run preview: the URL contract", () => {
     if (status === 405) expect(answer.headers.allow).toBe("GET, HEAD");
   });
 
+  it("keys the file system would read as other names are S3's own keys, not in the folder: 404", async () => {
+    mkdirSync(join(dir, "x"), { recursive: true });
+    for (const path of ["/x/%2e%2e/photo.jpg?w=100", "/x//..//photo.jpg?w=100", "/summer%20holiday//beach%201.jpeg?w=100", "/summer%20holiday/?w=100"]) {
+      expect({ path, status: (await http(`${preview.url}${path}`)).status }).toEqual({ path, status: 404 });
+    }
+  });
+
+  it("a parameter named __proto__ is ignored like any unknown one and leaves the next requests unharmed", async () => {
+    expect((await http(`${preview.url}/photo.jpg?__proto__=1&constructor=2&w=90`)).status).toBe(200);
+    const next = await http(`${preview.url}/photo.jpg?w=91&h=91`);
+    expect(next.status).toBe(200);
+    expect((await sharp(next.body).metadata()).width).toBe(91);
+  });
+
+  it("answers only to 127.0.0.1 and localhost: a rebound host name gets a 403", async () => {
+    const port = new URL(preview.url).port;
+    expect((await http(`${preview.url}/photo.jpg?w=80`, { headers: { host: `localhost:${port}` } })).status).toBe(200);
+    const rebound = await http(`${preview.url}/`, { headers: { host: `attacker.example:${port}` } });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body.toString()).toBe("the preview answers only to 127.0.0.1 and localhost\n");
+  });
+
   it("an original that never arrives is a 504 before the resizer's timeout (--timeout 1)", async () => {
     const started = Date.now();
     const answer = await http(`${preview.url}/stalled.jpg?w=100`);

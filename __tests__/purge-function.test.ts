@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { CloudFrontClient, CreateInvalidationCommand } from "@aws-sdk/client-cloudfront";
 import { buildPurgeBundle } from "../modules/bundle/build";
-import { DISTRIBUTION_ID_ENV, handler, invalidationPath, PURGE_BATCH_SIZE, type SqsEvent, type SqsBatchResponse } from "../lambda-src/purge";
+import { DISTRIBUTION_ID_ENV, handler, invalidationPath, invalidationPaths, PURGE_BATCH_SIZE, type SqsEvent, type SqsBatchResponse } from "../lambda-src/purge";
 import { CloudFrontApiStandIn, MAX_PATHS_IN_PROGRESS } from "./support/cloudfront-api-stand-in";
 import { unzip } from "./support/unzip";
 
@@ -70,6 +70,7 @@ beforeEach(() => {
   api.completeAll();
   api.invalidations.length = 0;
   api.calls.length = 0;
+  api.refusedPaths.clear();
 });
 
 const SPECIAL_KEYS: [string, string][] = [
@@ -94,6 +95,13 @@ describe("invalidation paths (CloudFront: URL-encode non-ASCII and RFC 1738 unsa
     expect(decodeURIComponent(path.slice(1))).toBe(key);
   });
 
+  it("a key whose URL spelling differs (encodeURIComponent encodes '+', '&', '=', ...) gets that path too; others get one", () => {
+    expect(invalidationPaths("a+b&c=d;e:f@g$h,(1)!'.jpg")).toEqual(["/a+b&c=d;e:f@g$h,(1)!'.jpg", "/a%2Bb%26c%3Dd%3Be%3Af%40g%24h%2C(1)!'.jpg"]);
+    expect(invalidationPaths("photos/summer holiday.jpg")).toEqual(["/photos/summer%20holiday.jpg"]);
+    expect(invalidationPaths("한글/사진.jpg")).toEqual(["/%ED%95%9C%EA%B8%80/%EC%82%AC%EC%A7%84.jpg"]);
+    expect(invalidationPaths("star*.jpg")).toEqual(["/star%2A.jpg"]);
+  });
+
   it("a key of S3's maximum 1,024 bytes stays within CloudFront's 4,000-character path limit", () => {
     expect(invalidationPath("한".repeat(341)).length).toBeLessThanOrEqual(4000);
     expect(invalidationPath("%".repeat(1024)).length).toBeLessThanOrEqual(4000);
@@ -105,7 +113,19 @@ describe("purge function against the CloudFront API stand-in", () => {
     const result = await handler(sqsEvent(SPECIAL_KEYS.map(([key]) => s3Event(key))));
     expect(result.batchItemFailures).toEqual([]);
     expect(api.calls).toEqual([{ status: 201 }]);
-    expect(api.submittedPaths().sort()).toEqual(SPECIAL_KEYS.map(([, path]) => path).sort());
+    expect(api.submittedPaths().sort()).toEqual(SPECIAL_KEYS.flatMap(([key]) => invalidationPaths(key)).sort());
+    expect(api.submittedPaths()).toEqual(expect.arrayContaining(SPECIAL_KEYS.map(([, path]) => path)));
+  });
+
+  it("a path CloudFront refuses is isolated by halving: the other keys are invalidated, only its message returns to the queue", async () => {
+    const keys = Array.from({ length: 10 }, (_, i) => `batch/${i}.jpg`);
+    api.refusedPaths.add("/batch/7.jpg");
+    const batch = sqsEvent(keys.map((key) => s3Event(key)));
+    const result = await handler(batch);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: batch.Records[7]?.messageId }]);
+    expect(api.submittedPaths().sort()).toEqual(keys.filter((_, i) => i !== 7).map(invalidationPath).sort());
+    // 10 -> 5 + 5 -> the 5 holding it -> 3 + 2 -> ... : a handful of calls, not one per key.
+    expect(api.calls.length).toBeLessThanOrEqual(8);
   });
 
   it("a burst of 500 events on 350 keys (overwrites and deletes) is one invalidation of 350 exact paths", async () => {

@@ -80,7 +80,7 @@ export function monthlyCost(setup: Setup, scenario: Scenario): CostLine[] {
     { line: "S3 Object Lambda data returned", usd: objectLambdaGb * PRICES.s3.objectLambdaReturnedPerGb },
     { line: "S3 storage of variants", usd: storageGb * PRICES.s3.storagePerGbMonth },
     {
-      line: "invalidations (purge on change)",
+      line: "purge on change (opt-in)",
       usd: Math.max(0, purgePaths - PRICES.cloudFront.freeInvalidationPaths) * PRICES.cloudFront.invalidationPerPath +
         ((purgePaths * 3) / 1e6) * PRICES.sqs.requestsPerMillion,
     },
@@ -189,6 +189,7 @@ async function main(): Promise<void> {
   console.log(`  billed time = ${scenario.ioMs} ms I/O + CPU time x ${PRICES.lambda.memoryPerVcpuMb} / memory MB below one vCPU (per setup: ${SETUPS.map((s) => `${s.memoryMb} MB ${transformationMs(s, scenario).toFixed(0)} ms`).join(", ")})`);
   console.log(`- ${scenario.objects.toLocaleString("en-US")} originals viewed (--objects), ${scenario.variantKb} KB per variant (--variant-kb), ${scenario.changes} changed originals (--changes)`);
   console.log(`- without edge normalization a variant has ${scenario.spellingsPerVariant} cache keys on average (--spellings-per-variant)`);
+  console.log("- purge on change is off by default (0 without --changes); the peers have none: their variants of a changed original stay stale until they expire");
   console.log("- the hit ratio is the share of views answered without reaching the origin, the same for every setup (Origin Shield, where on, is paid on each miss);");
   console.log("  no cold starts; no always-free tiers; CloudFront's 1,000 free invalidation paths counted");
   console.log("- the setups:");

@@ -28,8 +28,12 @@ export interface PurgeOnChangeConstructProps {
 
 /** One batch of changes takes a few CloudFront calls at most; a minute leaves room for slow API answers and retries. */
 const FUNCTION_TIMEOUT_SECONDS = 60;
-/** Failed invalidations (most often too many in progress) are retried this often, a visibility timeout apart, before the dead-letter queue. */
-const MAX_RECEIVE_COUNT = 10;
+/**
+ * Failed invalidations (most often too many in progress) are retried this often, a visibility timeout (7 minutes)
+ * apart, before the dead-letter queue: about 12 hours, for a bulk change of tens of thousands of keys to drain
+ * through CloudFront's 3,000 paths in progress (each invalidation stays in progress for minutes).
+ */
+const MAX_RECEIVE_COUNT = 100;
 
 /**
  * Purge on change: S3 -> EventBridge (the bucket's "Object Created" / "Object Deleted" events) -> rule -> SQS ->
@@ -124,7 +128,7 @@ export class PurgeOnChange extends Construct {
       maximumBatchingWindowInSeconds: props.batchWindowSeconds,
       // Only the messages of a failed invalidation return to the queue (the function reports them).
       functionResponseTypes: ["ReportBatchItemFailures"],
-      // Two batches at most at once (the least Lambda allows): 2 x 1,000 paths stay within CloudFront's 3,000 in progress.
+      // Two calls at most at once (the least Lambda allows), so a burst queues here rather than in CloudFront's refusals.
       scalingConfig: { maximumConcurrency: 2 },
       // The mapping validates the role's SQS permissions when it is created.
       dependsOn: [rolePolicy],

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { RESIZE_PARAMS } from "../lambda-src/core/config";
+import { RESIZE_PARAMS, urlPathOfKey } from "../lambda-src/core/config";
 
 /**
  * Signed URLs, checked by the viewer-request function before the cache (modules/edge/viewer-request-signing.js
@@ -47,8 +47,7 @@ export function signImageUrl(baseUrl: string, key: string, params: SignableParam
   if (options.expires !== undefined) values[EXPIRES_PARAM] = String(unixSeconds(options.expires));
   const signature = createHmac("sha256", secret).update(stringToSign(key, values)).digest("hex");
   const query = [...Object.keys(values).sort().map((name) => `${name}=${encodeURIComponent(values[name] as string)}`), `${SIGNATURE_PARAM}=${signature}`];
-  const path = key.split("/").map(encodeURIComponent).join("/");
-  return `${baseUrl.replace(/\/+$/, "")}/${path}?${query.join("&")}`;
+  return `${baseUrl.replace(/\/+$/, "")}${urlPathOfKey(key)}?${query.join("&")}`;
 }
 
 function unixSeconds(expires: Date | number): number {

@@ -33,6 +33,9 @@ export class CloudFrontApiStandIn {
   readonly calls: { status: number; code?: string }[] = [];
   private server?: Server;
 
+  /** Paths refused as InvalidArgument although well-formed: CloudFront's reasons a client cannot foresee. */
+  readonly refusedPaths = new Set<string>();
+
   constructor(private readonly distributionIds: readonly string[]) {}
 
   async start(): Promise<string> {
@@ -79,7 +82,7 @@ export class CloudFrontApiStandIn {
     if (!callerReference) return fail(400, "InvalidArgument", "CallerReference is required.");
     if (quantity !== paths.length) return fail(400, "InconsistentQuantities", "The value of Quantity and the size of Items don't match.");
     if (paths.length > MAX_PATHS_IN_PROGRESS) return fail(413, "BatchTooLarge", "Invalidation batch specified is too large.");
-    if (paths.length === 0 || paths.some((path) => !validPath(path))) {
+    if (paths.length === 0 || paths.some((path) => !validPath(path) || this.refusedPaths.has(path))) {
       return fail(400, "InvalidArgument", "Your request contains one or more invalid invalidation paths.");
     }
     const earlier = this.invalidations.find((i) => i.distributionId === distributionId && i.callerReference === callerReference);

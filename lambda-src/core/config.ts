@@ -24,6 +24,11 @@ export const MAX_QUALITY = 100;
  * ("fit=inside&w=500"), and Accept reduced to one token. The cache policy keys on these two, not on the
  * query string, so the origin never splits a URL whose key may itself hold '?', '#' or '%'.
  */
+/** How an object key appears in a URL's path: each '/'-separated segment percent-encoded (encodeURIComponent). */
+export function urlPathOfKey(key: string): string {
+  return `/${key.split("/").map(encodeURIComponent).join("/")}`;
+}
+
 export const RESIZE_PARAMS_HEADER = "x-resize-params";
 export const RESIZE_ACCEPT_HEADER = "x-resize-accept";
 /** The Accept tokens: "avif" means AVIF and WebP (every browser that decodes AVIF decodes WebP). */

@@ -6,7 +6,8 @@
 export const DISTRIBUTION_ID_ENV = "IMAGE_CDN_DISTRIBUTION_ID";
 /**
  * Messages per batch (the event source mapping's batch size) and paths per invalidation: one batch is one
- * CreateInvalidation; the mapping runs two batches at most at once, 2,000 of CloudFront's 3,000 paths in progress.
+ * CreateInvalidation, a third of CloudFront's 3,000 paths in progress. Invalidations stay in progress for minutes,
+ * so a longer burst meets TooManyInvalidationsInProgress and waits in the queue for its retry.
  */
 export const PURGE_BATCH_SIZE = 1000;
 /** The S3 event types that change what a key serves (S3 user guide, "Using EventBridge"). */

@@ -11,6 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { CloudFrontClient, CreateInvalidationCommand, type CreateInvalidationCommandInput } from "@aws-sdk/client-cloudfront";
+import { urlPathOfKey } from "../core/config";
 import { DISTRIBUTION_ID_ENV, PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES } from "./contract";
 
 export { DISTRIBUTION_ID_ENV, PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES };
@@ -61,13 +62,32 @@ export interface InvalidationPlan {
   readonly callerReference: string;
 }
 
+/** A key's invalidation paths: the form CloudFront's guide asks for and, where it differs, the form URLs carry. */
+export function invalidationPaths(key: string): string[] {
+  const documented = invalidationPath(key);
+  // As signImageUrl and the preview write a key (and most applications, with encodeURIComponent): '+', '&', '='...
+  // encoded. Which of the two a cached URL matches is not documented, so a key whose forms differ gets both.
+  // '*' and '~', which encodeURIComponent leaves, encoded as in the documented form: a '*' inside a path is
+  // refused, '~' is unsafe in RFC 1738.
+  const asInUrls = urlPathOfKey(key).replace(/\*/g, "%2A").replace(/~/g, "%7E");
+  return asInUrls === documented ? [documented] : [documented, asInUrls];
+}
+
+/** One invalidation of these paths, for the messages that asked for them. */
+function plan(paths: readonly string[], messagesByPath: ReadonlyMap<string, readonly string[]>): InvalidationPlan {
+  const messageIds = [...new Set(paths.flatMap((path) => messagesByPath.get(path) ?? []))].sort();
+  const callerReference = createHash("sha256").update(JSON.stringify([messageIds, paths])).digest("hex");
+  return { paths: [...paths], messageIds, callerReference };
+}
+
 /**
  * The invalidations for a batch: each distinct path once, sorted, at most PURGE_BATCH_SIZE per invalidation.
- * The caller reference is a hash of the messages and paths: a retry of the same messages is the same request
- * (CloudFront answers it with the invalidation it already made, at no charge), a later change of the same key
- * comes in another message, hence a new invalidation. Messages that name no key are ignored.
+ * The caller reference is a hash of the messages and paths: the same messages retried together (the function
+ * timed out after CloudFront answered) are the same request, which CloudFront answers with the invalidation it
+ * already made, at no charge; a later change of the same key comes in another message, hence a new invalidation.
+ * Messages that name no key are ignored.
  */
-export function planInvalidations(records: SqsEvent["Records"]): { plans: InvalidationPlan[]; ignored: string[] } {
+export function planInvalidations(records: SqsEvent["Records"]): { plans: InvalidationPlan[]; ignored: string[]; messagesByPath: Map<string, string[]> } {
   const messagesByPath = new Map<string, string[]>();
   const ignored: string[] = [];
   for (const record of records) {
@@ -76,18 +96,12 @@ export function planInvalidations(records: SqsEvent["Records"]): { plans: Invali
       ignored.push(record.messageId);
       continue;
     }
-    const path = invalidationPath(key);
-    messagesByPath.set(path, [...(messagesByPath.get(path) ?? []), record.messageId]);
+    for (const path of invalidationPaths(key)) messagesByPath.set(path, [...(messagesByPath.get(path) ?? []), record.messageId]);
   }
   const paths = [...messagesByPath.keys()].sort();
   const plans: InvalidationPlan[] = [];
-  for (let start = 0; start < paths.length; start += PURGE_BATCH_SIZE) {
-    const chunk = paths.slice(start, start + PURGE_BATCH_SIZE);
-    const messageIds = chunk.flatMap((path) => messagesByPath.get(path) ?? []).sort();
-    const callerReference = createHash("sha256").update(JSON.stringify([messageIds, chunk])).digest("hex");
-    plans.push({ paths: chunk, messageIds, callerReference });
-  }
-  return { plans, ignored };
+  for (let start = 0; start < paths.length; start += PURGE_BATCH_SIZE) plans.push(plan(paths.slice(start, start + PURGE_BATCH_SIZE), messagesByPath));
+  return { plans, ignored, messagesByPath };
 }
 
 export type CreateInvalidation = (input: CreateInvalidationCommandInput) => Promise<{ Invalidation?: { Id?: string } }>;
@@ -95,26 +109,36 @@ export type CreateInvalidation = (input: CreateInvalidationCommandInput) => Prom
 /**
  * Invalidates what a batch changed. A failed invalidation (most often TooManyInvalidationsInProgress) returns
  * its messages to the queue, to be retried after the visibility timeout and, after the queue's
- * maxReceiveCount, kept in the dead-letter queue; the other invalidations of the batch stand.
+ * maxReceiveCount, kept in the dead-letter queue; the other invalidations of the batch stand. A path CloudFront
+ * refuses (InvalidArgument) must not hold back the others: the invalidation is split in halves until the refused
+ * path is alone, and only its messages return to the queue.
  */
 export async function purge(event: SqsEvent, distributionId: string, createInvalidation: CreateInvalidation): Promise<SqsBatchResponse> {
-  const { plans, ignored } = planInvalidations(event.Records);
+  const { plans, ignored, messagesByPath } = planInvalidations(event.Records);
   if (ignored.length > 0) log("warn", "messages without an S3 Object Created/Deleted event ignored", { messages: ignored.length });
-  const failed: string[] = [];
-  for (const plan of plans) {
+  const failed = new Set<string>();
+  const submit = async (invalidation: InvalidationPlan): Promise<void> => {
     try {
       const result = await createInvalidation({
         DistributionId: distributionId,
-        InvalidationBatch: { CallerReference: plan.callerReference, Paths: { Quantity: plan.paths.length, Items: plan.paths } },
+        InvalidationBatch: { CallerReference: invalidation.callerReference, Paths: { Quantity: invalidation.paths.length, Items: invalidation.paths } },
       });
-      log("info", "invalidation created", { invalidationId: result.Invalidation?.Id, paths: plan.paths.length, messages: plan.messageIds.length });
+      log("info", "invalidation created", { invalidationId: result.Invalidation?.Id, paths: invalidation.paths.length, messages: invalidation.messageIds.length });
     } catch (error) {
       const { name, message } = error as Error;
-      log("error", "invalidation failed; its messages return to the queue", { error: name, reason: message, paths: plan.paths.length });
-      failed.push(...plan.messageIds);
+      if (name === "InvalidArgument" && invalidation.paths.length > 1) {
+        const half = Math.ceil(invalidation.paths.length / 2);
+        await submit(plan(invalidation.paths.slice(0, half), messagesByPath));
+        await submit(plan(invalidation.paths.slice(half), messagesByPath));
+        return;
+      }
+      const refused = name === "InvalidArgument" ? { path: invalidation.paths[0] } : {};
+      log("error", "invalidation failed; its messages return to the queue", { error: name, reason: message, paths: invalidation.paths.length, ...refused });
+      for (const id of invalidation.messageIds) failed.add(id);
     }
-  }
-  return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+  for (const invalidation of plans) await submit(invalidation);
+  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
 function log(level: "info" | "warn" | "error", message: string, fields: Record<string, unknown>): void {

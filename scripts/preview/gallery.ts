@@ -6,6 +6,7 @@
 import { promises as fs } from "node:fs";
 import { join, relative, sep } from "node:path";
 import sharp from "sharp";
+import { urlPathOfKey } from "../../lambda-src/core/config";
 import { formatsOfAccept } from "../../lambda-src/core/output";
 import { planResize } from "../../lambda-src/core/plan";
 
@@ -32,24 +33,21 @@ export async function imageKeys(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
   return entries
     .filter((entry) => entry.isFile() && IMAGE_FILE.test(entry.name))
-    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join("/"))
+    // parentPath from Node 20.12; `path` before it (the engines field allows 20.9).
+    .map((entry) => relative(dir, join((entry as { parentPath?: string }).parentPath ?? entry.path, entry.name)).split(sep).join("/"))
     .sort()
     .slice(0, MAX_IMAGES);
 }
 
-/** The URL path of a key: each segment percent-encoded, as signImageUrl writes it. */
-export function keyPath(key: string): string {
-  return `/${key.split("/").map(encodeURIComponent).join("/")}`;
-}
 
 async function describe(dir: string, key: string): Promise<GalleryImage> {
   const file = join(dir, ...key.split("/"));
   const { size } = await fs.stat(file);
   try {
     const meta = await sharp(file).metadata();
-    return { key, url: keyPath(key), bytes: size, width: meta.autoOrient?.width ?? meta.width, height: meta.autoOrient?.height ?? meta.height };
+    return { key, url: urlPathOfKey(key), bytes: size, width: meta.autoOrient?.width ?? meta.width, height: meta.autoOrient?.height ?? meta.height };
   } catch {
-    return { key, url: keyPath(key), bytes: size };
+    return { key, url: urlPathOfKey(key), bytes: size };
   }
 }
 

@@ -11,7 +11,7 @@
 import { createReadStream, promises as fs, type Stats } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { extname, resolve, sep } from "node:path";
+import { extname, isAbsolute, relative, resolve, sep } from "node:path";
 import { runInNewContext } from "node:vm";
 import { LRUCache } from "lru-cache";
 import { configToEnv, RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, type ResizerConfig } from "../../lambda-src/core/config";
@@ -78,6 +78,8 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
   const cache = new LRUCache<string, CachedResponse>({ maxSize: settings.cacheBytes, sizeCalculation: (entry) => Math.max(1, entry.body.length) });
   const allowedOrigins = settings.edge.cors?.allowedOrigins ?? [];
   let requestCount = 0;
+  /** The Host values this preview answers to, known once it listens. */
+  const localHosts: string[] = [];
   // The resizer's log entry of each request, for the reason of an error in the preview's one line.
   const resizerLogs = new Map<string, RequestLog>();
   logSink.write = (_adapter, entry) => void (entry.requestId !== undefined && resizerLogs.set(entry.requestId, entry));
@@ -97,6 +99,12 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
       res.end(method === "HEAD" ? undefined : body);
     };
     try {
+      // Only this machine's names: a page elsewhere cannot rebind its own host name to 127.0.0.1 and read the folder.
+      if (!localHosts.includes(String(req.headers.host).toLowerCase())) {
+        const body = Buffer.from("the preview answers only to 127.0.0.1 and localhost\n");
+        send(403, { "content-type": "text/plain; charset=utf-8", "content-length": String(body.length) }, body);
+        return;
+      }
       if (rawPath === "/" && (method === "GET" || method === "HEAD")) {
         const page = Buffer.from(await galleryPage(dir, req.headers.accept, settings.edge.presets ?? {}));
         send(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-length": String(page.length) }, page);
@@ -137,7 +145,6 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
       if (entry?.errorCode !== undefined) reason = ` ${entry.errorCode}: ${entry.error ?? ""}`;
       const body = Buffer.from(answer.body, "base64");
       const headers = Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name.toLowerCase(), value]));
-      if (method === "HEAD") delete headers["content-length"];
       // CloudFront caches what the origin allows: variants and originals; errors for the error TTL (not kept here).
       if (method === "GET" && answer.statusCode === 200) cache.set(key, { status: 200, headers, body, source });
       cacheResult = "Miss";
@@ -160,6 +167,7 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
     });
   });
   const { port } = server.address() as AddressInfo;
+  localHosts.push(`127.0.0.1:${port}`, `localhost:${port}`);
   return { url: `http://127.0.0.1:${port}`, close: () => closeServer(server) };
 }
 
@@ -181,12 +189,13 @@ function viewerRequest(code: string): (event: { version: string; request: CfRequ
 
 /** CloudFront's querystring object: values as the viewer sent them (still percent-encoded), repeats in multiValue. */
 function cloudFrontQuery(rawQuery: string): Record<string, CfValue> {
-  const query: Record<string, CfValue> = {};
+  // No prototype: a parameter named "__proto__" or "constructor" is a parameter like any other.
+  const query = Object.create(null) as Record<string, CfValue>;
   for (const pair of rawQuery.split("&").filter(Boolean)) {
     const at = pair.indexOf("=");
     const name = at === -1 ? pair : pair.slice(0, at);
     const value = at === -1 ? "" : pair.slice(at + 1);
-    const existing = query[name];
+    const existing = Object.hasOwn(query, name) ? query[name] : undefined;
     if (existing) existing.multiValue = [...(existing.multiValue ?? [{ value: existing.value }]), { value }];
     else query[name] = { value };
   }
@@ -194,7 +203,7 @@ function cloudFrontQuery(rawQuery: string): Record<string, CfValue> {
 }
 
 function cloudFrontHeaders(req: IncomingMessage): Record<string, { value: string }> {
-  const headers: Record<string, { value: string }> = {};
+  const headers = Object.create(null) as Record<string, { value: string }>;
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = { value: Array.isArray(value) ? value.join(",") : value };
   }
@@ -222,10 +231,16 @@ async function sourceVersion(dir: string, rawPath: string): Promise<string> {
   }
 }
 
-/** The file of a key, never outside the folder (a key like "../x" is refused as S3 would refuse a foreign object). */
+/**
+ * The file of a key, never outside the folder (a key like "../x" is refused as S3 would refuse a foreign object).
+ * A key the file system would read as another name ("a//b.jpg", "x/../a.jpg", "a/") is, for S3, a key of its own
+ * that this folder cannot hold: no such key.
+ */
 function filePath(dir: string, key: string): string {
   const path = resolve(dir, key);
-  if (!path.startsWith(dir + sep)) throw httpError("AccessDenied", "access to the original was denied");
+  const inside = relative(dir, path);
+  if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) throw httpError("AccessDenied", "access to the original was denied");
+  if (inside.split(sep).join("/") !== key) throw httpError("NoSuchKey", "the original does not exist");
   return path;
 }
 
