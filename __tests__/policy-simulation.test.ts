@@ -43,8 +43,23 @@ const REFERENCES: Record<string, string> = {
   "aws_lambda_function.function_name": FUNCTION,
 };
 
+/** The purge path's resources, told apart by their construct names. */
+const PURGE_QUEUE = `arn:aws:sqs:${REGION}:${ACCOUNT}:images-purge`;
+const PURGE_DLQ = `arn:aws:sqs:${REGION}:${ACCOUNT}:images-purge-dlq`;
+const PURGE_RULE = `arn:aws:events:${REGION}:${ACCOUNT}:rule/images-purge`;
+const PURGE_ROLE = `arn:aws:iam::${ACCOUNT}:role/images-purge-20261123`;
+const PURGE_LOG_GROUP = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/images-purge`;
+const BY_NAME: Array<[RegExp, string]> = [
+  [/^aws_sqs_queue\.images_purge_dead-letter-queue_[^.]+\.arn$/, PURGE_DLQ],
+  [/^aws_sqs_queue\.images_purge_queue_[^.]+\.arn$/, PURGE_QUEUE],
+  [/^aws_cloudwatch_event_rule\.images_purge_rule_[^.]+\.arn$/, PURGE_RULE],
+  [/^aws_cloudwatch_log_group\.images_purge_logs_[^.]+\.arn$/, PURGE_LOG_GROUP],
+];
+
 function resolve(text: string): string {
-  return text.replace(/\$\{(aws_[a-z0-9_]+)\.[^.}]+\.([a-z_]+)\}/g, (_m, type: string, attribute: string) => {
+  return text.replace(/\$\{(aws_[a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}/g, (_m, type: string, name: string, attribute: string) => {
+    const named = BY_NAME.find(([pattern]) => pattern.test(`${type}.${name}.${attribute}`))?.[1];
+    if (named !== undefined) return named;
     const value = REFERENCES[`${type}.${attribute}`];
     if (value === undefined) throw new Error(`no test value for ${type}.${attribute}: add it to REFERENCES`);
     return value;
@@ -226,6 +241,44 @@ describe("policy simulation, function-url origin", () => {
     ["this distribution reads an original at the bucket directly", { principal: CLOUDFRONT }, () => object("s3:GetObject"), "Denied"],
     ["a user of the owning account without an identity policy reads an original", { principal: OWN_ACCOUNT_USER }, () => object("s3:GetObject"), "Denied"],
     ["the resizer writes its own log stream", resizer, () => [{ action: "logs:CreateLogStream", resource: `${LOG_GROUP}:log-stream:x` }], "Allowed"],
+  ])("%s", async (_name, caller, layers, expected) => {
+    expect(await decide(caller, layers())).toBe(expected);
+  });
+});
+
+describe("policy simulation, purge on change", () => {
+  const json = synthImageCdn({ purgeOnChange: true });
+  const rolePolicy = documentOf(Object.values(json.resource.aws_iam_role_policy ?? {}).find((p) => p.name === "purge") as Record<string, unknown>);
+  const queuePolicies = all(json, "aws_sqs_queue_policy").map((p) => documentOf(p));
+  const queuePolicyOf = (queueArn: string): PolicyDocument => {
+    const found = queuePolicies.find((doc) => doc.Statement.some((st) => st.Resource === queueArn));
+    if (!found) throw new Error(`no queue policy for ${queueArn}`);
+    return found;
+  };
+  const purge: Caller = { principal: PURGE_ROLE, identityPolicies: [rolePolicy] };
+  const events: Caller = { principal: "events.amazonaws.com" };
+  const send = (queueArn: string, sourceArn?: string): Layer[] => [
+    { action: "sqs:SendMessage", resource: queueArn, resourcePolicy: queuePolicyOf(queueArn), context: sourceArn === undefined ? {} : { "aws:SourceArn": sourceArn } },
+  ];
+  const OTHER_RULE = `arn:aws:events:${REGION}:${ACCOUNT}:rule/someone-elses-rule`;
+
+  it.each<[string, Caller, () => Layer[], Decision]>([
+    ["the purge role invalidates this distribution", purge, () => [{ action: "cloudfront:CreateInvalidation", resource: DISTRIBUTION }], "Allowed"],
+    ["the purge role invalidates another distribution", purge, () => [{ action: "cloudfront:CreateInvalidation", resource: OTHER_DISTRIBUTION }], "Denied"],
+    ["the purge role changes the distribution", purge, () => [{ action: "cloudfront:UpdateDistribution", resource: DISTRIBUTION }], "Denied"],
+    ["the purge role receives from its queue", purge, () => [{ action: "sqs:ReceiveMessage", resource: PURGE_QUEUE, resourcePolicy: queuePolicyOf(PURGE_QUEUE) }], "Allowed"],
+    ["the purge role deletes from its queue", purge, () => [{ action: "sqs:DeleteMessage", resource: PURGE_QUEUE, resourcePolicy: queuePolicyOf(PURGE_QUEUE) }], "Allowed"],
+    ["the purge role receives from the dead-letter queue", purge, () => [{ action: "sqs:ReceiveMessage", resource: PURGE_DLQ, resourcePolicy: queuePolicyOf(PURGE_DLQ) }], "Denied"],
+    ["the purge role sends to its queue", purge, () => [{ action: "sqs:SendMessage", resource: PURGE_QUEUE, resourcePolicy: queuePolicyOf(PURGE_QUEUE) }], "Denied"],
+    ["the purge role reads an original", purge, () => [{ action: "s3:GetObject", resource: `${BUCKET_ARN}/${KEY}` }], "Denied"],
+    ["the purge role writes its own log stream", purge, () => [{ action: "logs:PutLogEvents", resource: `${PURGE_LOG_GROUP}:log-stream:x` }], "Allowed"],
+    ["the purge role writes the resizer's log stream", purge, () => [{ action: "logs:PutLogEvents", resource: `${LOG_GROUP}:log-stream:x` }], "Denied"],
+    ["EventBridge sends to the queue for the kit's rule", events, () => send(PURGE_QUEUE, PURGE_RULE), "Allowed"],
+    ["EventBridge sends to the dead-letter queue for the kit's rule", events, () => send(PURGE_DLQ, PURGE_RULE), "Allowed"],
+    ["EventBridge sends to the queue for another rule", events, () => send(PURGE_QUEUE, OTHER_RULE), "Denied"],
+    ["EventBridge sends to the queue with no source", events, () => send(PURGE_QUEUE), "Denied"],
+    ["an anonymous caller sends to the queue", { principal: anonymousPrincipal }, () => send(PURGE_QUEUE, PURGE_RULE), "Denied"],
+    ["an admin of another account sends to the queue", { principal: OTHER_ACCOUNT_ADMIN, identityPolicies: [ALLOW_ALL] }, () => send(PURGE_QUEUE, PURGE_RULE), "Denied"],
   ])("%s", async (_name, caller, layers, expected) => {
     expect(await decide(caller, layers())).toBe(expected);
   });
