@@ -10,6 +10,7 @@ import { RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER } from "../lambda-src/core/c
 import { VIEWER_RESPONSE_CODE, viewerRequestFunctionCode } from "./edge/viewer-request-function";
 import type { PriceClass } from "./props";
 import type { ResolvedProps } from "./validate-props";
+import { CONTENT_SECURITY_POLICY, CORS_EXPOSE_HEADERS, HSTS_MAX_AGE_SECONDS } from "./response-headers";
 
 /** The status codes CloudFront lets us set an error-caching TTL for (413, 415 and 422 are never cached). */
 export const CACHEABLE_ERROR_CODES = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504];
@@ -104,16 +105,15 @@ export class CdnDistribution extends Construct {
       comment: props.cors ? "CORS for the configured origins, nosniff, sandboxing CSP" : "nosniff, sandboxing CSP",
       securityHeadersConfig: {
         contentTypeOptions: { override: true },
-        // Originals are passed through unchanged, SVG included: never let one run script on this domain.
-        contentSecurityPolicy: { contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; sandbox", override: true },
-        strictTransportSecurity: { accessControlMaxAgeSec: 31_536_000, includeSubdomains: false, override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: CONTENT_SECURITY_POLICY, override: true },
+        strictTransportSecurity: { accessControlMaxAgeSec: HSTS_MAX_AGE_SECONDS, includeSubdomains: false, override: true },
       },
       corsConfig: props.cors ? {
         accessControlAllowCredentials: false,
         accessControlAllowHeaders: { items: ["*"] },
         accessControlAllowMethods: { items: ["GET", "HEAD"] },
         accessControlAllowOrigins: { items: props.cors.allowedOrigins },
-        accessControlExposeHeaders: { items: ["Content-Length", "Content-Type", "Server-Timing"] },
+        accessControlExposeHeaders: { items: [...CORS_EXPOSE_HEADERS] },
         accessControlMaxAgeSec: props.cors.maxAgeSeconds,
         originOverride: true,
       } : undefined,

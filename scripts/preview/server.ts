@@ -20,6 +20,7 @@ import { createFunctionUrlHandler, type FunctionUrlEvent, type OriginalsSource }
 import { originBody } from "../../lambda-src/shared/origin";
 import { logSink, type RequestLog } from "../../lambda-src/shared/pipeline";
 import { viewerRequestFunctionCode, type EdgeOptions } from "../../modules/edge/viewer-request-function";
+import { CONTENT_SECURITY_POLICY, CORS_EXPOSE_HEADERS, HSTS_MAX_AGE_SECONDS } from "../../modules/response-headers";
 import { galleryPage } from "./gallery";
 
 export interface PreviewSettings {
@@ -60,14 +61,14 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 export const IMAGE_EXTENSIONS = Object.keys(CONTENT_TYPES);
 
-/** The response headers policy's security headers (modules/cdn-distribution.ts). */
+/** The response headers policy's security headers. */
 const SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
-  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-  "strict-transport-security": "max-age=31536000",
+  "content-security-policy": CONTENT_SECURITY_POLICY,
+  "strict-transport-security": `max-age=${HSTS_MAX_AGE_SECONDS}`,
 };
 /** The response headers policy's CORS: what a matching Origin gets. */
-const CORS_EXPOSE = "Content-Length, Content-Type, Server-Timing";
+const CORS_EXPOSE = CORS_EXPOSE_HEADERS.join(", ");
 
 export async function startPreview(settings: PreviewSettings): Promise<Preview> {
   const dir = resolve(settings.dir);
