@@ -33,47 +33,58 @@ export interface BuildResizerBundleOptions {
  *
  * One cache, as aws-cdk's asset staging has: a content key over everything the zip is made from names
  * its file (`<outDir>/<key>/resizer-<arch>.zip`), whose existence is the hit (it is written whole, by
- * rename); within a process a map on the same path skips even reading it. A change to any input is a
+ * rename); within a process a map on the same path skips even reading it (`cachedZip`). A change to any input is a
  * new key, hence a new build; the same inputs give the same bytes on any machine.
  */
 export function buildResizerBundle(options: BuildResizerBundleOptions): ResizerBundle {
   const architecture = assertLambdaArchitecture(options.architecture);
   const entry = resolve(options.entry ?? join(LAMBDA_SRC_DIR, "index.ts"));
   if (!existsSync(entry)) throw new Error(`Resizer handler entry not found: ${entry}`);
-  const zipPath = join(resolve(options.outDir ?? join(BUILD_DIR, "bundles")), contentKey(architecture, entry), resizerZipName(architecture));
-  const known = builtThisProcess.get(zipPath);
-  if (known !== undefined) return known;
-  if (!existsSync(zipPath)) {
+  const zipPath = join(bundlesDir(options.outDir), contentKey(architecture, entry), resizerZipName(architecture));
+  const zip = cachedZip(zipPath, () => {
     const runtime = installRuntimeDependencies({ architecture, manifestDir: LAMBDA_SRC_DIR, cacheRoot: BUILD_DIR });
-    const zip = createDeterministicZip([
+    return createDeterministicZip([
       { path: "index.js", data: compileHandler(entry, KIT_ROOT), executable: false },
       ...collectRuntimeEntries(runtime.nodeModulesDir, architecture),
     ]);
-    writeAtomically(zipPath, zip);
-  }
-  const bytes = readFileSync(zipPath);
-  const bundle: ResizerBundle = { zipPath, sourceCodeHash: sha256Base64(bytes), sizeBytes: bytes.length, architecture };
-  builtThisProcess.set(zipPath, bundle);
-  return bundle;
+  });
+  return { ...zip, architecture };
 }
-
-const builtThisProcess = new Map<string, ResizerBundle>();
 
 /**
  * The purge function's zip (`index.js` alone: the CloudFront client bundled, no native code), cached as the
  * resizer's is, by a content key over its folder, this folder's code, the lockfile and the tool versions.
  */
-export function buildPurgeBundle(options: { readonly outDir?: string } = {}): FunctionZip & { readonly sizeBytes: number } {
+export function buildPurgeBundle(options: { readonly outDir?: string } = {}): BuiltZip {
   const entry = join(LAMBDA_SRC_DIR, "purge", "index.ts");
   const hash = createHash("sha256").update(`purge\0esbuild-${ESBUILD_VERSION}\0${deflateEncoderVersion()}\0`);
   hashSources(hash, [dirname(entry), __dirname]);
-  const zipPath = join(resolve(options.outDir ?? join(BUILD_DIR, "bundles")), hash.digest("hex").slice(0, 16), PURGE_ZIP_NAME);
-  if (!existsSync(zipPath)) {
-    writeAtomically(zipPath, createDeterministicZip([{ path: "index.js", data: compileHandler(entry, KIT_ROOT), executable: false }]));
-  }
-  const bytes = readFileSync(zipPath);
-  return { zipPath, sourceCodeHash: sha256Base64(bytes), sizeBytes: bytes.length };
+  const zipPath = join(bundlesDir(options.outDir), hash.digest("hex").slice(0, 16), PURGE_ZIP_NAME);
+  return cachedZip(zipPath, () => createDeterministicZip([{ path: "index.js", data: compileHandler(entry, KIT_ROOT), executable: false }]));
 }
+
+type BuiltZip = FunctionZip & { readonly sizeBytes: number };
+
+function bundlesDir(outDir: string | undefined): string {
+  return resolve(outDir ?? join(BUILD_DIR, "bundles"));
+}
+
+/**
+ * The one cache of both builders: the zip a content key names is made by `make` only when its file is absent
+ * (the existence is the hit; it is written whole, by rename), and within a process a map on the path skips
+ * even reading it.
+ */
+function cachedZip(zipPath: string, make: () => Buffer): BuiltZip {
+  const known = builtThisProcess.get(zipPath);
+  if (known !== undefined) return known;
+  if (!existsSync(zipPath)) writeAtomically(zipPath, make());
+  const bytes = readFileSync(zipPath);
+  const zip: BuiltZip = { zipPath, sourceCodeHash: sha256Base64(bytes), sizeBytes: bytes.length };
+  builtThisProcess.set(zipPath, zip);
+  return zip;
+}
+
+const builtThisProcess = new Map<string, BuiltZip>();
 
 /**
  * What the zip is made from: the handler's folder (every source file esbuild may read: the handler imports
