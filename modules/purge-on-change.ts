@@ -1,18 +1,16 @@
 import { Construct } from "constructs";
-import { AssetType, TerraformAsset } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
-import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { DISTRIBUTION_ID_ENV, PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES } from "../lambda-src/purge/contract";
-import { PURGE_ARCHITECTURE, purgeZip, RESIZER_NODE_MAJOR } from "./bundle";
-import { eventBridgeQueuePolicy, jsonArgument, lambdaAssumeRolePolicy, policyJson, purgeFunctionPolicy } from "./policies";
+import { PURGE_ARCHITECTURE, purgeZip } from "./bundle";
+import { kitFunction } from "./kit-function";
+import { eventBridgeQueuePolicy, jsonArgument, policyJson, purgeFunctionPolicy } from "./policies";
 
 export interface PurgeOnChangeConstructProps {
   readonly namePrefix: string;
@@ -91,36 +89,22 @@ export class PurgeOnChange extends Construct {
       deadLetterConfig: { arn: this.deadLetterQueue.arn },
     });
 
-    const logGroup = new CloudwatchLogGroup(this, "logs", { name: `/aws/lambda/${name}`, retentionInDays: props.logRetentionDays, tags: props.tags });
-    this.role = new IamRole(this, "role", {
-      namePrefix: `${name}-`,
-      description: "Runs the image CDN's purge function; permissions come from its inline policy only",
-      assumeRolePolicy: policyJson(this, lambdaAssumeRolePolicy()),
-      tags: props.tags,
-    });
-    const rolePolicy = new IamRolePolicy(this, "policy", {
-      name: "purge",
-      role: this.role.id,
-      policy: policyJson(this, purgeFunctionPolicy({ logGroupArn: logGroup.arn, queueArn: this.queue.arn, distributionArn: props.distributionArn })),
-    });
-    const zip = purgeZip();
-    const asset = new TerraformAsset(this, "bundle", { path: zip.zipPath, type: AssetType.FILE });
-    this.function = new LambdaFunction(this, "function", {
+    const parts = kitFunction(this, {
       functionName: name,
       description: "Invalidates the image CDN's cached variants of changed originals",
-      role: this.role.arn,
-      runtime: `nodejs${RESIZER_NODE_MAJOR}.x`,
-      architectures: [PURGE_ARCHITECTURE],
-      handler: "index.handler",
-      filename: asset.path,
-      sourceCodeHash: zip.sourceCodeHash,
+      roleNamePrefix: `${name}-`,
+      roleDescription: "Runs the image CDN's purge function; permissions come from its inline policy only",
+      zip: purgeZip(),
+      architecture: PURGE_ARCHITECTURE,
       memorySize: 256,
       timeout: FUNCTION_TIMEOUT_SECONDS,
-      environment: { variables: { [DISTRIBUTION_ID_ENV]: props.distributionId } },
-      loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+      logRetentionDays: props.logRetentionDays,
+      environment: { [DISTRIBUTION_ID_ENV]: props.distributionId },
       tags: props.tags,
-      dependsOn: [logGroup],
     });
+    this.function = parts.function;
+    this.role = parts.role;
+    const rolePolicy = parts.grant("purge", purgeFunctionPolicy({ logGroupArn: parts.logGroup.arn, queueArn: this.queue.arn, distributionArn: props.distributionArn }));
     new LambdaEventSourceMapping(this, "queue-source", {
       eventSourceArn: this.queue.arn,
       functionName: this.function.arn,

@@ -1,12 +1,12 @@
 import { Construct } from "constructs";
-import { AssetType, TerraformAsset } from "cdktf";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import type { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { configToEnv, ORIGIN_BUCKET_ENV, type ResizerConfig } from "../lambda-src/core/config";
-import { RESIZER_NODE_MAJOR, resizerZip } from "./bundle";
-import { lambdaAssumeRolePolicy, policyJson, type PolicyDocument } from "./policies";
+import { resizerZip } from "./bundle";
+import { kitFunction, type KitFunction } from "./kit-function";
+import type { PolicyDocument } from "./policies";
 import type { LambdaArchitecture } from "./props";
 
 export interface ResizerFunctionProps {
@@ -32,49 +32,33 @@ export class ResizerFunction extends Construct {
   readonly function: LambdaFunction;
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
+  private readonly parts: KitFunction;
 
   constructor(scope: Construct, id: string, props: ResizerFunctionProps) {
     super(scope, id);
-    const bundle = resizerZip(props.architecture, props.bundle);
-    const asset = new TerraformAsset(this, "bundle", { path: bundle.zipPath, type: AssetType.FILE });
-
-    this.logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: `/aws/lambda/${props.functionName}`,
-      retentionInDays: props.logRetentionDays,
-      tags: props.tags,
-    });
-    this.role = new IamRole(this, "role", {
-      namePrefix: props.roleNamePrefix,
-      description: "Runs the image resizer; permissions come from its inline policy only",
-      assumeRolePolicy: policyJson(this, lambdaAssumeRolePolicy()),
-      tags: props.tags,
-    });
-    this.function = new LambdaFunction(this, "function", {
+    this.parts = kitFunction(this, {
       functionName: props.functionName,
       description: "Resizes images from the originals bucket (sharp)",
-      role: this.role.arn,
-      runtime: `nodejs${RESIZER_NODE_MAJOR}.x`,
-      architectures: [props.architecture],
-      handler: "index.handler",
-      filename: asset.path,
-      // Terraform's filebase64sha256 of the zip: an unchanged resizer plans no update.
-      sourceCodeHash: bundle.sourceCodeHash,
+      roleNamePrefix: props.roleNamePrefix,
+      roleDescription: "Runs the image resizer; permissions come from its inline policy only",
+      zip: resizerZip(props.architecture, props.bundle),
+      architecture: props.architecture,
       memorySize: props.memorySize,
       timeout: props.timeout,
-      reservedConcurrentExecutions: props.reservedConcurrency,
-      environment: {
-        variables: props.originBucketName === undefined
-          ? configToEnv(props.config)
-          : { ...configToEnv(props.config), [ORIGIN_BUCKET_ENV]: props.originBucketName },
-      },
-      loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
+      logRetentionDays: props.logRetentionDays,
+      environment: props.originBucketName === undefined
+        ? configToEnv(props.config)
+        : { ...configToEnv(props.config), [ORIGIN_BUCKET_ENV]: props.originBucketName },
+      reservedConcurrency: props.reservedConcurrency,
       tags: props.tags,
-      dependsOn: [this.logGroup],
     });
+    this.function = this.parts.function;
+    this.role = this.parts.role;
+    this.logGroup = this.parts.logGroup;
   }
 
   /** The role's one inline policy. */
   grant(document: PolicyDocument): IamRolePolicy {
-    return new IamRolePolicy(this, "policy", { name: "resizer", role: this.role.id, policy: policyJson(this, document) });
+    return this.parts.grant("resizer", document);
   }
 }
