@@ -1,29 +1,18 @@
-import { runInNewContext } from "node:vm";
 import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
 import { parseResizeQuery } from "../lambda-src/core/params";
+import { cloudFrontHeaders, cloudFrontQuery, runFunctionCode, type CfHeaders, type CfRequest } from "../scripts/preview/cloudfront-function";
 import { CLOUDFRONT_FUNCTION_MAX_BYTES, VIEWER_RESPONSE_CODE, viewerRequestFunctionCode, type EdgeCors, type EdgeOptions } from "../modules/edge/viewer-request-function";
 
-type CfValue = { value: string; multiValue?: { value: string }[] };
-type CfRequest = { method: string; uri: string; querystring: Record<string, CfValue>; headers: Record<string, { value: string }> };
-type CfResponse = { statusCode: number; headers: Record<string, { value: string }>; body: { encoding: string; data: string } };
+/** The refusals and preflight answers of the kit's function: headers and an encoded body always. */
+type CfResponse = { statusCode: number; headers: CfHeaders; body: { encoding: string; data: string } };
 
 const CONFIG: ResizerConfig = { ...DEFAULT_RESIZER_CONFIG, maxWidth: 2000, maxHeight: 2000 };
 
 /** Runs the generated function source the way CloudFront does: a bare script that defines handler(event). */
 function edge(config: ResizerConfig = CONFIG, cors?: EdgeCors, options: Omit<EdgeOptions, "cors"> = {}) {
-  const sandbox: { handler?: (event: unknown) => CfRequest | CfResponse } = {};
-  runInNewContext(`${viewerRequestFunctionCode(config, { cors, ...options })}\nthis.handler = handler;`, sandbox);
-  return (rawQuery: string, headers: Record<string, string> = {}, method = "GET") => {
-    const querystring: Record<string, CfValue> = {};
-    for (const pair of rawQuery.split("&").filter(Boolean)) {
-      const [name, value = ""] = pair.split("=");
-      const existing = querystring[name];
-      if (existing) existing.multiValue = [...(existing.multiValue ?? [{ value: existing.value }]), { value }];
-      else querystring[name] = { value };
-    }
-    const cfHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, { value: v }]));
-    return sandbox.handler!({ version: "1.0", request: { method, uri: "/a.jpg", querystring, headers: cfHeaders } });
-  };
+  const handler = runFunctionCode<{ version: string; request: CfRequest }, CfRequest | CfResponse>(viewerRequestFunctionCode(config, { cors, ...options }));
+  return (rawQuery: string, headers: Record<string, string> = {}, method = "GET") =>
+    handler({ version: "1.0", request: { method, uri: "/a.jpg", querystring: cloudFrontQuery(rawQuery), headers: cloudFrontHeaders(headers) } });
 }
 
 function isResponse(result: CfRequest | CfResponse): result is CfResponse {
@@ -223,10 +212,8 @@ describe("viewer-request CloudFront Function", () => {
 });
 
 describe("viewer-response CloudFront Function (object-lambda origin)", () => {
-  const sandbox: { handler?: (event: unknown) => { headers: Record<string, { value: string }> } } = {};
-  runInNewContext(`${VIEWER_RESPONSE_CODE}\nthis.handler = handler;`, sandbox);
-  const respond = (headers: Record<string, string>) =>
-    sandbox.handler!({ version: "1.0", response: { statusCode: 200, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, { value: v }])) } }).headers;
+  const handler = runFunctionCode<{ version: string; response: { statusCode: number; headers: CfHeaders } }, { headers: CfHeaders }>(VIEWER_RESPONSE_CODE);
+  const respond = (headers: Record<string, string>) => handler({ version: "1.0", response: { statusCode: 200, headers: cloudFrontHeaders(headers) } }).headers;
 
   it("restores Vary and Server-Timing from the resizer's metadata and drops other metadata", () => {
     expect(respond({

@@ -1,5 +1,4 @@
 import * as crypto from "node:crypto";
-import { runInNewContext } from "node:vm";
 import { DEFAULT_RESIZER_CONFIG, RESIZE_PARAMS_HEADER } from "../lambda-src/core/config";
 import { Testing } from "cdktf";
 import { resolveAppSettings, settingLookup } from "../modules/app-settings";
@@ -7,9 +6,9 @@ import { signCommand } from "../modules/cli";
 import { ImageCdnStack } from "../modules/image-cdn-stack";
 import { CLOUDFRONT_FUNCTION_MAX_BYTES, SIGNING_IMPORTS, viewerRequestFunctionCode, type EdgeOptions } from "../modules/edge/viewer-request-function";
 import { SIGNING_KEY_SLOTS, signImageUrl, type SignableParams } from "../modules/signing";
+import { cloudFrontHeaders, cloudFrontQuery, runFunctionCode, type CfValue } from "../scripts/preview/cloudfront-function";
 import { named, only, synthImageCdn, type Synthesized } from "./support/synth";
 
-type CfValue = { value: string; multiValue?: { value: string }[] };
 type CfResult = { statusCode?: number; body?: { data: string }; querystring?: Record<string, CfValue>; headers: Record<string, { value: string }> };
 
 const NOW = 1_800_000_000; // seconds
@@ -34,31 +33,18 @@ function signedEdge(slots: Partial<Record<(typeof SIGNING_KEY_SLOTS)[number], st
       return value;
     },
   };
-  const sandbox: { handler?: (event: unknown) => Promise<CfResult> } & Record<string, unknown> = {
-    crypto,
-    cf: { kvs: () => store },
-    Date: { now: () => NOW * 1000 },
-  };
   // A script cannot hold import statements: the two imports become the sandbox's globals of the same names.
   const script = code.replace("import crypto from 'crypto';\nimport cf from 'cloudfront';\n", "");
   expect(script).not.toContain("import ");
-  runInNewContext(`${script}\nthis.handler = handler;`, sandbox);
-  return (url: string, method = "GET", headers: Record<string, string> = {}) => sandbox.handler!(cloudFrontEvent(url, method, headers));
+  const handler = runFunctionCode<ReturnType<typeof cloudFrontEvent>, Promise<CfResult>>(script, { crypto, cf: { kvs: () => store }, Date: { now: () => NOW * 1000 } });
+  return (url: string, method = "GET", headers: Record<string, string> = {}) => handler(cloudFrontEvent(url, method, headers));
 }
 
 /** The viewer-request event for a URL: the path and the query values as the viewer sent them, still percent-encoded. */
 function cloudFrontEvent(url: string, method = "GET", headers: Record<string, string> = {}) {
   const questionMark = url.indexOf("?");
-  const path = new URL(url).pathname;
-  const querystring: Record<string, CfValue> = {};
-  for (const pair of (questionMark < 0 ? "" : url.slice(questionMark + 1)).split("&").filter(Boolean)) {
-    const [name, value = ""] = pair.split("=") as [string, string?];
-    const existing = querystring[name];
-    if (existing) existing.multiValue = [...(existing.multiValue ?? [{ value: existing.value }]), { value }];
-    else querystring[name] = { value };
-  }
-  const cfHeaders = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, { value: v }]));
-  return { version: "1.0", request: { method, uri: path, querystring, headers: cfHeaders } };
+  const querystring = cloudFrontQuery(questionMark < 0 ? "" : url.slice(questionMark + 1));
+  return { version: "1.0", request: { method, uri: new URL(url).pathname, querystring, headers: cloudFrontHeaders(headers) } };
 }
 
 function replaceParam(url: string, name: string, value: string): string {
@@ -87,9 +73,7 @@ describe("signed URLs: signImageUrl and the edge's check agree", () => {
 
   it("keeps the cache key of the unsigned function: the same forwarded parameters, one cache entry per variant", async () => {
     const unsigned = viewerRequestFunctionCode(DEFAULT_RESIZER_CONFIG, { presets: PRESETS });
-    const sandbox: { handler?: (event: unknown) => CfResult } = {};
-    runInNewContext(`${unsigned}\nthis.handler = handler;`, sandbox);
-    const plain = sandbox.handler!(cloudFrontEvent(`${BASE}/a.jpg?w=150&h=150&fit=cover`, "GET", { accept: "image/avif" }));
+    const plain = runFunctionCode<ReturnType<typeof cloudFrontEvent>, CfResult>(unsigned)(cloudFrontEvent(`${BASE}/a.jpg?w=150&h=150&fit=cover`, "GET", { accept: "image/avif" }));
     for (const params of [{ w: 150, h: 150, fit: "cover" }, { preset: "thumb" }] as SignableParams[]) {
       const signed = await edge(signImageUrl(BASE, "a.jpg", params, SECRET), "GET", { accept: "image/avif" });
       expect(signed.headers).toEqual(plain.headers);

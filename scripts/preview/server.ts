@@ -12,7 +12,6 @@ import { createReadStream, promises as fs, type Stats } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, isAbsolute, relative, resolve, sep } from "node:path";
-import { runInNewContext } from "node:vm";
 import { LRUCache } from "lru-cache";
 import { configToEnv, RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, type ResizerConfig } from "../../lambda-src/core/config";
 import { httpError } from "../../lambda-src/core/errors";
@@ -21,6 +20,7 @@ import { originBody } from "../../lambda-src/shared/origin";
 import { logSink, type RequestLog } from "../../lambda-src/shared/pipeline";
 import { viewerRequestFunctionCode, type EdgeOptions } from "../../modules/edge/viewer-request-function";
 import { CONTENT_SECURITY_POLICY, CORS_EXPOSE_HEADERS, HSTS_MAX_AGE_SECONDS } from "../../modules/response-headers";
+import { cloudFrontHeaders, cloudFrontQuery, runFunctionCode, type CfRequest, type CfResponse } from "./cloudfront-function";
 import { galleryPage } from "./gallery";
 
 export interface PreviewSettings {
@@ -41,10 +41,6 @@ export interface Preview {
   readonly url: string;
   close(): Promise<void>;
 }
-
-type CfValue = { value: string; multiValue?: { value: string }[] };
-type CfRequest = { method: string; uri: string; querystring: Record<string, CfValue>; headers: Record<string, { value: string }> };
-type CfResponse = { statusCode: number; statusDescription?: string; headers?: Record<string, { value: string }>; body?: string | { encoding: string; data: string } };
 
 interface CachedResponse {
   readonly status: number;
@@ -74,7 +70,7 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
   const dir = resolve(settings.dir);
   // The resizer reads its limits from its environment, as in Lambda: one preview per process.
   Object.assign(process.env, configToEnv(settings.config));
-  const edge = viewerRequest(viewerRequestFunctionCode(settings.config, settings.edge));
+  const edge = runFunctionCode<{ version: string; request: CfRequest }, CfRequest | CfResponse>(viewerRequestFunctionCode(settings.config, settings.edge));
   const origin = createFunctionUrlHandler(folderOriginals(dir));
   const cache = new LRUCache<string, CachedResponse>({ maxSize: settings.cacheBytes, sizeCalculation: (entry) => Math.max(1, entry.body.length) });
   const allowedOrigins = settings.edge.cors?.allowedOrigins ?? [];
@@ -111,7 +107,7 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
         send(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-length": String(page.length) }, page);
         return;
       }
-      const result = edge({ version: "1.0", request: { method, uri: rawPath, querystring: cloudFrontQuery(rawQuery), headers: cloudFrontHeaders(req) } });
+      const result = edge({ version: "1.0", request: { method, uri: rawPath, querystring: cloudFrontQuery(rawQuery), headers: cloudFrontHeaders(req.headers) } });
       if ("statusCode" in result) {
         const body = Buffer.from(typeof result.body === "string" ? result.body : result.body ? Buffer.from(result.body.data, result.body.encoding === "base64" ? "base64" : "utf8") : "");
         const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, { value }]) => [name, value]));
@@ -177,38 +173,6 @@ function closeServer(server: Server): Promise<void> {
     server.close(() => resolveClose());
     server.closeAllConnections();
   });
-}
-
-/** The deployed function source, run as CloudFront runs it: a script that defines handler(event). */
-function viewerRequest(code: string): (event: { version: string; request: CfRequest }) => CfRequest | CfResponse {
-  const sandbox: { handler?: (event: unknown) => CfRequest | CfResponse } = {};
-  runInNewContext(`${code}\nthis.handler = handler;`, sandbox);
-  const handler = sandbox.handler;
-  if (handler === undefined) throw new Error("the viewer-request function defines no handler");
-  return (event) => handler(event);
-}
-
-/** CloudFront's querystring object: values as the viewer sent them (still percent-encoded), repeats in multiValue. */
-function cloudFrontQuery(rawQuery: string): Record<string, CfValue> {
-  // No prototype: a parameter named "__proto__" or "constructor" is a parameter like any other.
-  const query = Object.create(null) as Record<string, CfValue>;
-  for (const pair of rawQuery.split("&").filter(Boolean)) {
-    const at = pair.indexOf("=");
-    const name = at === -1 ? pair : pair.slice(0, at);
-    const value = at === -1 ? "" : pair.slice(at + 1);
-    const existing = Object.hasOwn(query, name) ? query[name] : undefined;
-    if (existing) existing.multiValue = [...(existing.multiValue ?? [{ value: existing.value }]), { value }];
-    else query[name] = { value };
-  }
-  return query;
-}
-
-function cloudFrontHeaders(req: IncomingMessage): Record<string, { value: string }> {
-  const headers = Object.create(null) as Record<string, { value: string }>;
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name.toLowerCase()] = { value: Array.isArray(value) ? value.join(",") : value };
-  }
-  return headers;
 }
 
 /** The response headers policy's CORS answer to a request with an Origin header. */
