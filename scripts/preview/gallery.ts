@@ -4,11 +4,12 @@
  * page as each variant loads; and a form to try any parameters. Self-contained: no script or style from elsewhere.
  */
 import { promises as fs } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { join } from "node:path";
 import sharp from "sharp";
 import { urlPathOfKey } from "../../lambda-src/core/config";
 import { formatsOfAccept } from "../../lambda-src/core/output";
 import { planResize } from "../../lambda-src/core/plan";
+import { imageKeys } from "./folder";
 
 /** The seed's two variants. */
 export const GALLERY_VARIANTS = [
@@ -16,9 +17,6 @@ export const GALLERY_VARIANTS = [
   { label: "500x700 inside", w: 500, h: 700, fit: "inside" },
 ] as const;
 
-const IMAGE_FILE = /\.(jpe?g|png|webp|avif|gif|tiff?|heic)$/i;
-/** Enough for a folder of samples; a page of thousands of images helps nobody. */
-const MAX_IMAGES = 60;
 
 interface GalleryImage {
   readonly key: string;
@@ -27,18 +25,6 @@ interface GalleryImage {
   readonly width?: number;
   readonly height?: number;
 }
-
-/** Keys of the image files below `dir`, sorted, as S3 would list them (forward slashes). */
-export async function imageKeys(dir: string): Promise<string[]> {
-  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile() && IMAGE_FILE.test(entry.name))
-    // parentPath from Node 20.12; `path` before it (the engines field allows 20.9).
-    .map((entry) => relative(dir, join((entry as { parentPath?: string }).parentPath ?? entry.path, entry.name)).split(sep).join("/"))
-    .sort()
-    .slice(0, MAX_IMAGES);
-}
-
 
 async function describe(dir: string, key: string): Promise<GalleryImage> {
   const file = join(dir, ...key.split("/"));

@@ -8,19 +8,17 @@
  *    folder instead of a bucket: the same statuses, headers and error bodies as deployed.
  * 4. The response headers policy: nosniff, the sandboxing CSP, HSTS, and CORS for the allowed origins.
  */
-import { createReadStream, promises as fs, type Stats } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { extname, isAbsolute, relative, resolve, sep } from "node:path";
+import { resolve } from "node:path";
 import { LRUCache } from "lru-cache";
 import { configToEnv, RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, type ResizerConfig } from "../../lambda-src/core/config";
-import { httpError } from "../../lambda-src/core/errors";
-import { createFunctionUrlHandler, type FunctionUrlEvent, type OriginalsSource } from "../../lambda-src/function-url/handler";
-import { originBody } from "../../lambda-src/shared/origin";
+import { createFunctionUrlHandler, type FunctionUrlEvent } from "../../lambda-src/function-url/handler";
 import { logSink, type RequestLog } from "../../lambda-src/shared/pipeline";
 import { viewerRequestFunctionCode, type EdgeOptions } from "../../modules/edge/viewer-request-function";
 import { CONTENT_SECURITY_POLICY, CORS_EXPOSE_HEADERS, HSTS_MAX_AGE_SECONDS } from "../../modules/response-headers";
 import { cloudFrontHeaders, cloudFrontQuery, runFunctionCode, type CfRequest, type CfResponse } from "./cloudfront-function";
+import { folderOriginals, sourceVersion } from "./folder";
 import { galleryPage } from "./gallery";
 
 export interface PreviewSettings {
@@ -49,13 +47,6 @@ interface CachedResponse {
   /** The original's mtime and size when the variant was made: a changed file is not served from the cache. */
   readonly source: string;
 }
-
-/** What S3 would have stored as Content-Type for an upload of this name (the preview has no metadata). */
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp", ".avif": "image/avif",
-  ".gif": "image/gif", ".svg": "image/svg+xml", ".tif": "image/tiff", ".tiff": "image/tiff", ".heic": "image/heic",
-};
-export const IMAGE_EXTENSIONS = Object.keys(CONTENT_TYPES);
 
 /** The response headers policy's security headers. */
 const SECURITY_HEADERS = {
@@ -181,58 +172,4 @@ export function corsHeaders(origin: string | undefined, allowed: readonly string
   if (allowed.includes("*")) return { "access-control-allow-origin": "*", "access-control-expose-headers": CORS_EXPOSE };
   if (!allowed.includes(origin)) return {};
   return { "access-control-allow-origin": origin, "access-control-expose-headers": CORS_EXPOSE };
-}
-
-/**
- * The file behind a request path and a version of it (mtime and size), so that a changed file is made
- * afresh; "" when there is none (the origin then answers for itself).
- */
-async function sourceVersion(dir: string, rawPath: string): Promise<string> {
-  try {
-    const stats = await fs.stat(filePath(dir, decodeURIComponent(rawPath.slice(1))));
-    return `${stats.mtimeMs}:${stats.size}`;
-  } catch {
-    return "";
-  }
-}
-
-/**
- * The file of a key, never outside the folder (a key like "../x" is refused as S3 would refuse a foreign object).
- * A key the file system would read as another name ("a//b.jpg", "x/../a.jpg", "a/") is, for S3, a key of its own
- * that this folder cannot hold: no such key.
- */
-function filePath(dir: string, key: string): string {
-  const path = resolve(dir, key);
-  const inside = relative(dir, path);
-  if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) throw httpError("AccessDenied", "access to the original was denied");
-  if (inside.split(sep).join("/") !== key) throw httpError("NoSuchKey", "the original does not exist");
-  return path;
-}
-
-/** Originals from a folder, with S3's answers: missing is 404, outside the folder 403, anything else the store's failure. */
-export function folderOriginals(dir: string): OriginalsSource {
-  return {
-    describe: () => `file://${dir}`,
-    fetch: async (key, signal) => {
-      const path = filePath(dir, key);
-      let stats: Stats;
-      try {
-        stats = await fs.stat(path);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === "ENOENT" || code === "ENOTDIR" || code === "ENAMETOOLONG") throw httpError("NoSuchKey", "the original does not exist", error);
-        if (code === "EACCES" || code === "EPERM") throw httpError("AccessDenied", "access to the original was denied", error);
-        throw httpError("OriginError", "the original's store failed", error);
-      }
-      if (stats.isDirectory()) throw httpError("NoSuchKey", "the original does not exist");
-      const stream = createReadStream(path, { signal });
-      return {
-        body: originBody(stream, signal, () => stream.destroy()),
-        contentType: CONTENT_TYPES[extname(path).toLowerCase()],
-        contentLength: stats.isFile() ? stats.size : undefined,
-        eTag: `"${Math.round(stats.mtimeMs).toString(16)}-${stats.size.toString(16)}"`,
-        lastModified: stats.mtime,
-      };
-    },
-  };
 }

@@ -1,0 +1,85 @@
+/**
+ * The preview's folder as its bucket: a key's file (never outside the folder), the original as S3 would answer
+ * it, a file's version for the cache, and the image keys the gallery lists.
+ */
+import { createReadStream, promises as fs, type Stats } from "node:fs";
+import { extname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { httpError } from "../../lambda-src/core/errors";
+import type { OriginalsSource } from "../../lambda-src/function-url/handler";
+import { originBody } from "../../lambda-src/shared/origin";
+import { objectKeyFromEncodedPath } from "../../lambda-src/shared/request";
+
+/** What S3 would have stored as Content-Type for an upload of this name (the preview has no metadata). */
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp", ".avif": "image/avif",
+  ".gif": "image/gif", ".svg": "image/svg+xml", ".tif": "image/tiff", ".tiff": "image/tiff", ".heic": "image/heic",
+};
+/** What the gallery shows: every image type but SVG, which the resizer never rasterizes. */
+const RESIZABLE = Object.keys(CONTENT_TYPES).filter((extension) => extension !== ".svg");
+/** Enough for a folder of samples; a page of thousands of images helps nobody. */
+const MAX_IMAGES = 60;
+
+/** Keys of the image files below `dir`, sorted, as S3 would list them (forward slashes). */
+export async function imageKeys(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && RESIZABLE.includes(extname(entry.name).toLowerCase()))
+    // parentPath from Node 20.12; `path` before it (the engines field allows 20.9).
+    .map((entry) => relative(dir, join((entry as { parentPath?: string }).parentPath ?? entry.path, entry.name)).split(sep).join("/"))
+    .sort()
+    .slice(0, MAX_IMAGES);
+}
+
+/**
+ * The file behind a request path and a version of it (mtime and size), so that a changed file is made
+ * afresh; "" when there is none (the origin then answers for itself).
+ */
+export async function sourceVersion(dir: string, rawPath: string): Promise<string> {
+  try {
+    const stats = await fs.stat(filePath(dir, objectKeyFromEncodedPath(rawPath)));
+    return `${stats.mtimeMs}:${stats.size}`;
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The file of a key, never outside the folder (a key like "../x" is refused as S3 would refuse a foreign object).
+ * A key the file system would read as another name ("a//b.jpg", "x/../a.jpg", "a/") is, for S3, a key of its own
+ * that this folder cannot hold: no such key.
+ */
+function filePath(dir: string, key: string): string {
+  const path = resolve(dir, key);
+  const inside = relative(dir, path);
+  if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) throw httpError("AccessDenied", "access to the original was denied");
+  if (inside.split(sep).join("/") !== key) throw httpError("NoSuchKey", "the original does not exist");
+  return path;
+}
+
+/** Originals from a folder, with S3's answers: missing is 404, outside the folder 403, anything else the store's failure. */
+export function folderOriginals(dir: string): OriginalsSource {
+  return {
+    describe: () => `file://${dir}`,
+    fetch: async (key, signal) => {
+      const path = filePath(dir, key);
+      let stats: Stats;
+      try {
+        stats = await fs.stat(path);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT" || code === "ENOTDIR" || code === "ENAMETOOLONG") throw httpError("NoSuchKey", "the original does not exist", error);
+        if (code === "EACCES" || code === "EPERM") throw httpError("AccessDenied", "access to the original was denied", error);
+        throw httpError("OriginError", "the original's store failed", error);
+      }
+      if (stats.isDirectory()) throw httpError("NoSuchKey", "the original does not exist");
+      const stream = createReadStream(path, { signal });
+      return {
+        body: originBody(stream, signal, () => stream.destroy()),
+        contentType: CONTENT_TYPES[extname(path).toLowerCase()],
+        contentLength: stats.isFile() ? stats.size : undefined,
+        eTag: `"${Math.round(stats.mtimeMs).toString(16)}-${stats.size.toString(16)}"`,
+        lastModified: stats.mtime,
+      };
+    },
+  };
+}
