@@ -13,6 +13,7 @@ import { CloudFrontClient, CreateInvalidationCommand } from "@aws-sdk/client-clo
 import { buildPurgeBundle } from "../modules/bundle/build";
 import { DISTRIBUTION_ID_ENV, handler, invalidationPath, invalidationPaths, PURGE_BATCH_SIZE, type SqsEvent, type SqsBatchResponse } from "../lambda-src/purge";
 import { CloudFrontApiStandIn, MAX_PATHS_IN_PROGRESS } from "./support/cloudfront-api-stand-in";
+import { s3EventBridgeEvent } from "./support/s3-events";
 import { unzip } from "./support/unzip";
 
 const execFileAsync = promisify(execFile);
@@ -23,21 +24,8 @@ let api: CloudFrontApiStandIn;
 let messageCounter = 0;
 const savedEnv = { ...process.env };
 
-/** An S3 event as EventBridge delivers it (S3 user guide, "EventBridge event message structure"). */
 function s3Event(key: string, type: "Object Created" | "Object Deleted" = "Object Created"): string {
-  const object = type === "Object Created" ? { key, size: 5, etag: "b1946ac92492d2347c6235b4d2611184", sequencer: "617f08299329d189" } : { key, sequencer: "617f0837b476e463" };
-  const reason = type === "Object Created" ? { reason: "PutObject" } : { reason: "DeleteObject", "deletion-type": "Permanently Deleted" };
-  return JSON.stringify({
-    version: "0",
-    id: `id-${messageCounter}`,
-    "detail-type": type,
-    source: "aws.s3",
-    account: "111122223333",
-    time: "2026-11-23T00:00:00Z",
-    region: "eu-west-1",
-    resources: [`arn:aws:s3:::${BUCKET}`],
-    detail: { version: "0", bucket: { name: BUCKET }, object, "request-id": "N4N7GDK58NMKJ12R", requester: "111122223333", ...reason },
-  });
+  return JSON.stringify(s3EventBridgeEvent(type, BUCKET, key));
 }
 
 function sqsEvent(bodies: readonly string[]): SqsEvent {

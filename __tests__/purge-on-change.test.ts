@@ -6,18 +6,12 @@ import { Testing } from "cdktf";
 import { resolveAppSettings, settingLookup } from "../modules/app-settings";
 import { ImageCdnStack } from "../modules/image-cdn-stack";
 import { PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES } from "../lambda-src/purge/contract";
+import { s3EventBridgeEvent } from "./support/s3-events";
 import { named, only, policyOf, ref, synthImageCdn, type Synthesized } from "./support/synth";
 
 const PURGE_TYPES = ["aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_sqs_queue", "aws_sqs_queue_policy", "aws_lambda_event_source_mapping", "aws_s3_bucket_notification"];
 
-/** S3's EventBridge events, shaped as the S3 user guide's "EventBridge event message structure" examples. */
-function s3Event(detailType: string, bucket: string, key = "example-key"): Record<string, unknown> {
-  return {
-    version: "0", id: "17793124-05d4-b198-2fde-7ededc63b103", "detail-type": detailType, source: "aws.s3", account: "111122223333",
-    time: "2021-11-12T00:00:00Z", region: "ca-central-1", resources: [`arn:aws:s3:::${bucket}`],
-    detail: { version: "0", bucket: { name: bucket }, object: { key, size: 5, etag: "b1946ac92492d2347c6235b4d2611184", sequencer: "617f08299329d189" }, "request-id": "N4N7GDK58NMKJ12R", requester: "123456789012", "source-ip-address": "1.2.3.4", reason: "PutObject" },
-  };
-}
+const s3Event = (detailType: string, bucket: string, key = "example-key"): Record<string, unknown> => s3EventBridgeEvent(detailType, bucket, key);
 
 /**
  * EventBridge's matching for the pattern forms the kit uses (EventBridge user guide, "Event patterns"): every

@@ -2,8 +2,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
+import { ROOT } from "./run-app";
 
-const ROOT = join(__dirname, "..", "..");
 const CLI = join(ROOT, "scripts", "preview", "cli.ts");
 
 export interface PreviewProcess {
