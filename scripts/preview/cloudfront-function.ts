@@ -44,3 +44,8 @@ export function cloudFrontHeaders(headers: Readonly<Record<string, string | stri
   }
   return out;
 }
+
+/** A CloudFront headers object as plain name -> value, as an HTTP server or a function URL event takes them. */
+export function plainHeaders(headers: CfHeaders): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, { value }]) => [name, value]));
+}

@@ -17,7 +17,7 @@ import { createFunctionUrlHandler, type FunctionUrlEvent } from "../../lambda-sr
 import { logSink, type RequestLog } from "../../lambda-src/shared/pipeline";
 import { viewerRequestFunctionCode, type EdgeOptions } from "../../modules/edge/viewer-request-function";
 import { CONTENT_SECURITY_POLICY, CORS_EXPOSE_HEADERS, HSTS_MAX_AGE_SECONDS } from "../../modules/response-headers";
-import { cloudFrontHeaders, cloudFrontQuery, runFunctionCode, type CfRequest, type CfResponse } from "./cloudfront-function";
+import { cloudFrontHeaders, cloudFrontQuery, plainHeaders, runFunctionCode, type CfRequest, type CfResponse } from "./cloudfront-function";
 import { folderOriginals, sourceVersion } from "./folder";
 import { galleryPage } from "./gallery";
 
@@ -40,8 +40,8 @@ export interface Preview {
   close(): Promise<void>;
 }
 
+/** A cached answer: only 200s are kept. */
 interface CachedResponse {
-  readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: Buffer;
   /** The original's mtime and size when the variant was made: a changed file is not served from the cache. */
@@ -100,10 +100,9 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
       }
       const result = edge({ version: "1.0", request: { method, uri: rawPath, querystring: cloudFrontQuery(rawQuery), headers: cloudFrontHeaders(req.headers) } });
       if ("statusCode" in result) {
-        const body = Buffer.from(typeof result.body === "string" ? result.body : result.body ? Buffer.from(result.body.data, result.body.encoding === "base64" ? "base64" : "utf8") : "");
-        const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, { value }]) => [name, value]));
+        const body = typeof result.body === "string" ? Buffer.from(result.body) : Buffer.from(result.body?.data ?? "", result.body?.encoding === "base64" ? "base64" : "utf8");
         cacheResult = "edge";
-        send(result.statusCode, { ...headers, "content-length": String(body.length) }, body);
+        send(result.statusCode, { ...plainHeaders(result.headers ?? {}), "content-length": String(body.length) }, body);
         return;
       }
       const params = result.headers[RESIZE_PARAMS_HEADER]?.value;
@@ -113,7 +112,7 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
       const cached = method === "GET" || method === "HEAD" ? cache.get(key) : undefined;
       if (cached !== undefined && cached.source === source) {
         cacheResult = "Hit";
-        send(cached.status, { ...cached.headers, ...SECURITY_HEADERS, "x-cache": "Hit from preview" }, cached.body);
+        send(200, { ...cached.headers, ...SECURITY_HEADERS, "x-cache": "Hit from preview" }, cached.body);
         return;
       }
       if (cached !== undefined) cache.delete(key);
@@ -121,7 +120,7 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
         version: "2.0",
         rawPath,
         rawQueryString: "",
-        headers: Object.fromEntries(Object.entries(result.headers).map(([name, { value }]) => [name, value])),
+        headers: plainHeaders(result.headers),
         requestContext: { http: { method } },
       };
       requestCount += 1;
@@ -134,7 +133,7 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
       const body = Buffer.from(answer.body, "base64");
       const headers = Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name.toLowerCase(), value]));
       // CloudFront caches what the origin allows: variants and originals; errors for the error TTL (not kept here).
-      if (method === "GET" && answer.statusCode === 200) cache.set(key, { status: 200, headers, body, source });
+      if (method === "GET" && answer.statusCode === 200) cache.set(key, { headers, body, source });
       cacheResult = "Miss";
       send(answer.statusCode, { ...headers, ...SECURITY_HEADERS, "x-cache": "Miss from preview" }, body);
     } catch (error) {
