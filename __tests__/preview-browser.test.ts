@@ -10,6 +10,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import puppeteer, { type Browser } from "puppeteer-core";
+import { median } from "../bench/report";
 import { startPreviewProcess, type PreviewProcess } from "./support/preview-process";
 
 const ARTIFACTS = join(__dirname, "..", "test-artifacts");
@@ -137,7 +138,6 @@ describe("the preview's gallery in Chromium", () => {
     const hit = timings("Hit");
     expect(miss.length).toBeGreaterThan(0);
     expect(hit.length).toBeGreaterThan(0);
-    const median = (values: number[]): number => values[Math.floor((values.length - 1) / 2)] as number;
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(join(ARTIFACTS, "preview-latency.json"), `${JSON.stringify({ miss: { count: miss.length, medianMs: median(miss), maxMs: miss.at(-1) }, hit: { count: hit.length, medianMs: median(hit), maxMs: hit.at(-1) } }, null, 2)}\n`);
     expect(median(hit)).toBeLessThan(median(miss));
