@@ -110,7 +110,11 @@ describe("examples/ci/pull-request.yml", () => {
   it("synthesizes base and head, posts the review, and diffs only where credentials exist", () => {
     expect(runs).toMatch(/npm ci/);
     expect(runs.match(/npm run synth/g)?.length).toBeGreaterThanOrEqual(2);
-    expect(runs).toMatch(/npm run --silent review -- \.\.\/base\/cdktf\.out cdktf\.out/);
+    expect(runs).toMatch(/npm run --silent review -- \.\.\/base\/cdktf\.out cdktf\.out --plan/);
+    // Terraform for the offline plans, without the wrapper that would mix its own lines into the JSON.
+    const setup = steps.find((step) => step.uses?.startsWith("hashicorp/setup-terraform@")) as { with?: Record<string, unknown> } | undefined;
+    expect(setup?.with).toMatchObject({ terraform_wrapper: false });
+    expect(steps.indexOf(setup as never)).toBeLessThan(steps.findIndex((step) => /review --/.test(step.run ?? "")));
     expect(runs).toMatch(/gh pr comment/);
     const diff = steps.find((step) => /cdktf diff/.test(step.run ?? ""));
     expect(diff?.if).toMatch(/AWS_ROLE_ARN/);

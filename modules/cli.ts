@@ -7,39 +7,105 @@
  * `image-cdn-kit review <base> <head> [--fail-on-access-change]` (in this repository: `npm run review --`):
  * compares two synthesized folders (a cdktf.out, or one stack folder holding cdk.tf.json) and prints the
  * Markdown for a pull-request comment. Offline; exit 2 with --fail-on-access-change when who may do what changes.
+ * With --plan, Terraform plans both sides offline (`plan` below) and the comment adds the planned values that differ.
+ *
+ * `image-cdn-kit plan [<synth-dir> ...] [--variant NAME ...] [--plugin-dir DIR] [--no-mocked-apply] [--keep]`:
+ * Terraform validates, plans and applies (against a mocked provider) each stack offline, in a scratch copy with
+ * the backend removed (modules/plan). Without folders it plans the kit's own variants (in this repository:
+ * `npm run plan`). Exit 2 when a stack fails, 3 when Terraform is not there to run.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { compareStacks, reviewMarkdown, type StackConfig } from "./review";
+import { comparePlans, compareStacks, planMarkdown, reviewMarkdown, type PlannedValues, type StackConfig } from "./review";
 import { SIGNABLE_PARAMS, signImageUrl, type SignableParams } from "./signing";
+import { planStacks, reportText, stackFolders, statusLine, TerraformUnavailable } from "./plan";
 
 const USAGE = [
-  "usage: image-cdn-kit review <base-synth-dir> <head-synth-dir> [--fail-on-access-change]",
+  "usage: image-cdn-kit review <base-synth-dir> <head-synth-dir> [--fail-on-access-change] [--plan [--plugin-dir DIR]]",
+  "       image-cdn-kit plan [<synth-dir> ...] [--variant NAME ...] [--list-variants] [--plugin-dir DIR] [--no-mocked-apply] [--keep]",
   "       IMAGE_CDN_SIGNING_SECRET=... image-cdn-kit sign <base-url> <key> [--w N] [--h N] [--fit F] [--format F] [--q N] [--preset P] [--expires-in SECONDS]",
 ].join("\n");
 
 /** Stack name -> parsed cdk.tf.json, from a cdktf.out folder or a single stack folder. */
 export function readSynthesized(dir: string): Map<string, StackConfig> {
-  const single = join(dir, "cdk.tf.json");
-  if (existsSync(single)) return new Map([[dir.split(/[\\/]/).filter(Boolean).pop() ?? "stack", JSON.parse(readFileSync(single, "utf8")) as StackConfig]]);
-  const stacks = join(dir, "stacks");
-  if (!existsSync(stacks)) throw new Error(`${dir} holds neither cdk.tf.json nor stacks/: give a synthesized folder (cdktf.out)`);
-  return new Map(readdirSync(stacks).sort()
-    .filter((name) => existsSync(join(stacks, name, "cdk.tf.json")))
-    .map((name) => [name, JSON.parse(readFileSync(join(stacks, name, "cdk.tf.json"), "utf8")) as StackConfig]));
+  return new Map(stackFolders(dir).map((stack) => [stack.name, JSON.parse(readFileSync(join(stack.dir, "cdk.tf.json"), "utf8")) as StackConfig]));
 }
 
-export function review(baseDir: string, headDir: string): { markdown: string; accessChanged: boolean } {
+/** Stack name -> planned values of each stack of a synthesized folder, planned offline. */
+export type PlansBySide = { base: Map<string, PlannedValues>; head: Map<string, PlannedValues> };
+
+export function review(baseDir: string, headDir: string, plans?: PlansBySide): { markdown: string; accessChanged: boolean } {
   const base = readSynthesized(baseDir);
   const head = readSynthesized(headDir);
   let accessChanged = false;
   const parts = [...new Set([...base.keys(), ...head.keys()])].sort().map((name) => {
     const summary = compareStacks(base.get(name) ?? {}, head.get(name) ?? {});
     accessChanged ||= summary.grantsAdded.length + summary.grantsRemoved.length > 0;
-    return reviewMarkdown(name, summary);
+    const plan = plans ? planMarkdown(comparePlans(plans.base.get(name) ?? {}, plans.head.get(name) ?? {})) : "";
+    return reviewMarkdown(name, summary) + (plan ? `\n${plan}` : "");
   });
   return { markdown: parts.join("\n"), accessChanged };
+}
+
+/** Plans every stack of a synthesized folder offline and returns their planned values; a failed plan is an error. */
+async function plannedValues(dir: string, pluginDir: string | undefined): Promise<Map<string, PlannedValues>> {
+  const report = await planStacks(stackFolders(dir), { pluginDir, plannedValues: true, mockedApply: false });
+  const failed = report.stacks.find((s) => s.plan !== "ok");
+  if (failed) throw new Error(`the offline plan of ${dir} failed: ${statusLine(failed)}`);
+  return new Map(report.stacks.map((s) => [s.name, (s.planned ?? {}) as PlannedValues]));
+}
+
+/** The `plan` subcommand: the report on stdout, progress on stderr; the exit code. */
+async function planCommand(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      variant: { type: "string", multiple: true },
+      "list-variants": { type: "boolean", default: false },
+      "plugin-dir": { type: "string" },
+      "no-mocked-apply": { type: "boolean", default: false },
+      keep: { type: "boolean", default: false },
+    },
+  });
+  const variants = await import("./plan/variants");
+  if (values["list-variants"]) {
+    process.stdout.write(variants.PLAN_VARIANTS.map((v) => `${v.name}: ${v.covers}\n`).join(""));
+    return 0;
+  }
+  if (positionals.length > 0 && values.variant) throw new Error("plan takes synthesized folders or --variant, not both");
+  let synthesized: string | undefined;
+  const folders = positionals.length > 0
+    ? positionals.flatMap((dir) => stackFolders(dir))
+    : (() => {
+      const selected = variants.selectVariants(values.variant);
+      synthesized = mkdtempSync(join(tmpdir(), "image-cdn-variants-"));
+      process.stderr.write(`synthesizing ${selected.length} variant(s) of the kit\n`);
+      variants.synthesizeVariants(selected, synthesized);
+      return stackFolders(synthesized);
+    })();
+  try {
+    const report = await planStacks(folders, {
+      pluginDir: values["plugin-dir"],
+      mockedApply: !values["no-mocked-apply"],
+      keep: values.keep,
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+    process.stdout.write(reportText(report));
+    if (values.keep) process.stdout.write(`Scratch folder kept: ${report.scratch}\n`);
+    return report.stacks.every((s) => s.validate === "ok" && s.plan === "ok" && s.mockedApply !== "failed") ? 0 : 2;
+  } catch (error) {
+    if (error instanceof TerraformUnavailable) {
+      console.error(`image-cdn-kit plan: ${error.message}`);
+      return 3;
+    }
+    throw error;
+  } finally {
+    if (synthesized) rmSync(synthesized, { recursive: true, force: true });
+  }
 }
 
 /** The `sign` subcommand; `now` in milliseconds, for --expires-in. */
@@ -57,27 +123,35 @@ export function signCommand(argv: string[], env: NodeJS.ProcessEnv, now: number)
   return signImageUrl(baseUrl, key, params, secret, { expires });
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   if (argv[0] === "sign") {
     process.stdout.write(`${signCommand(argv.slice(1), process.env, Date.now())}\n`);
     return 0;
   }
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { "fail-on-access-change": { type: "boolean", default: false } } });
+  if (argv[0] === "plan") return planCommand(argv.slice(1));
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { "fail-on-access-change": { type: "boolean", default: false }, plan: { type: "boolean", default: false }, "plugin-dir": { type: "string" } },
+  });
   const [command, baseDir, headDir, ...extra] = positionals;
   if (command !== "review" || baseDir === undefined || headDir === undefined || extra.length > 0) {
     console.error(USAGE);
     return 64;
   }
-  const { markdown, accessChanged } = review(baseDir, headDir);
+  const plans = values.plan
+    ? await Promise.all([plannedValues(baseDir, values["plugin-dir"]), plannedValues(headDir, values["plugin-dir"])]).then(([base, head]) => ({ base, head }))
+    : undefined;
+  const { markdown, accessChanged } = review(baseDir, headDir, plans);
   process.stdout.write(markdown);
   return values["fail-on-access-change"] && accessChanged ? 2 : 0;
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (error) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  }, (error: unknown) => {
     console.error(`image-cdn-kit: ${(error as Error).message}`);
     process.exitCode = 1;
-  }
+  });
 }

@@ -4,6 +4,8 @@
  * Pure: it reads the parsed stack JSON and returns Markdown.
  */
 
+import { createHash } from "node:crypto";
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Resources = Record<string, Record<string, { [key: string]: Json }>>;
 
@@ -196,4 +198,89 @@ export function reviewMarkdown(stackName: string, summary: ReviewSummary): strin
   if (summary.added.length + summary.removed.length + summary.changed.length === 0) lines.push("No resource changes.");
   lines.push("", "<details><summary>Every policy after this change</summary>", "", ...grantTable(summary.grants), "", "</details>", "");
   return lines.join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Terraform's own view: the planned values of two offline plans (`image-cdn-kit review --plan`)
+
+/** Address -> `terraform show -json`'s planned values of one stack. */
+export type PlannedValues = Record<string, Json>;
+
+export interface ValueChange {
+  /** `default_cache_behavior[0].function_association[1].function_arn`. */
+  readonly path: string;
+  readonly before?: Json;
+  readonly after?: Json;
+}
+
+export interface PlanDiff {
+  readonly baseCount: number;
+  readonly headCount: number;
+  readonly onlyBase: string[];
+  readonly onlyHead: string[];
+  readonly changed: Array<{ address: string; changes: ValueChange[] }>;
+}
+
+/** Leaf path -> value; lists and objects walked, so a change shows where it is. */
+function leaves(value: Json, prefix: string, into: Map<string, Json>): Map<string, Json> {
+  if (Array.isArray(value) && value.length > 0) value.forEach((item, i) => leaves(item, `${prefix}[${i}]`, into));
+  else if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0) {
+    for (const key of Object.keys(value).sort()) leaves(value[key] as Json, prefix ? `${prefix}.${key}` : key, into);
+  } else into.set(prefix, value);
+  return into;
+}
+
+/** The values that differ, leaf by leaf. */
+export function valueChanges(before: Json | undefined, after: Json | undefined): ValueChange[] {
+  const a = before === undefined ? new Map<string, Json>() : leaves(before, "", new Map());
+  const b = after === undefined ? new Map<string, Json>() : leaves(after, "", new Map());
+  return [...new Set([...a.keys(), ...b.keys()])].sort()
+    .filter((path) => JSON.stringify(a.get(path)) !== JSON.stringify(b.get(path)))
+    .map((path) => ({ path, before: a.get(path), after: b.get(path) }));
+}
+
+export function comparePlans(base: PlannedValues, head: PlannedValues): PlanDiff {
+  const baseKeys = Object.keys(base);
+  const headKeys = Object.keys(head);
+  return {
+    baseCount: baseKeys.length,
+    headCount: headKeys.length,
+    onlyBase: baseKeys.filter((address) => !(address in head)).sort(),
+    onlyHead: headKeys.filter((address) => !(address in base)).sort(),
+    changed: headKeys.filter((address) => address in base).sort()
+      .map((address) => ({ address, changes: valueChanges(base[address], head[address]) }))
+      .filter((entry) => entry.changes.length > 0),
+  };
+}
+
+/** A value for a table cell: short ones as they are, long ones cut and named by their hash. */
+export function shortValue(value: Json | undefined, limit = 60): string {
+  if (value === undefined) return "(none)";
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  if (text.length <= limit) return text;
+  const hash = createHash("sha256").update(text).digest("hex").slice(0, 8);
+  return `${text.slice(0, limit - 20)}… (${text.length} chars, sha256 ${hash})`;
+}
+
+/** The Markdown section of Terraform's view for one stack. */
+export function planMarkdown(diff: PlanDiff, maxChangesPerResource = 12): string {
+  const lines = [
+    "### Terraform's plan (offline)",
+    "",
+    `Terraform planned ${diff.baseCount} resources for the base and ${diff.headCount} for the head, each offline against an empty state ` +
+      "(`image-cdn-kit plan`): every resource is a create there, so what this change will update, replace or destroy in the live " +
+      "stack shows only in a plan with credentials against its state.",
+    "",
+  ];
+  for (const address of diff.onlyHead) lines.push(`- ➕ \`${address}\` planned only in the head`);
+  for (const address of diff.onlyBase) lines.push(`- ➖ \`${address}\` planned only in the base`);
+  for (const { address, changes } of diff.changed) {
+    lines.push(`- ✏️ \`${address}\`:`);
+    for (const change of changes.slice(0, maxChangesPerResource)) {
+      lines.push(`  - \`${change.path}\`: ${cell(shortValue(change.before))} → ${cell(shortValue(change.after))}`);
+    }
+    if (changes.length > maxChangesPerResource) lines.push(`  - … and ${changes.length - maxChangesPerResource} more values`);
+  }
+  if (diff.onlyBase.length + diff.onlyHead.length + diff.changed.length === 0) lines.push("No planned value differs.");
+  return `${lines.join("\n")}\n`;
 }
