@@ -1,18 +1,39 @@
 import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
 import { parseResizeQuery } from "../lambda-src/core/params";
-import { cloudFrontHeaders, cloudFrontQuery, runFunctionCode, type CfHeaders, type CfRequest } from "../scripts/preview/cloudfront-function";
-import { CLOUDFRONT_FUNCTION_MAX_BYTES, VIEWER_RESPONSE_CODE, viewerRequestFunctionCode, type EdgeCors, type EdgeOptions } from "../modules/edge/viewer-request-function";
+import { cloudFrontHeaders, cloudFrontQuery, cloudfrontModule, runFunctionCode, type CfHeaders, type CfRequest } from "../scripts/preview/cloudfront-function";
+import {
+  CLOUDFRONT_FUNCTION_MAX_BYTES,
+  ORIGINALS_ORIGIN_ID,
+  RESIZER_ORIGIN_ID,
+  VIEWER_RESPONSE_CODE,
+  viewerRequestFunctionCode,
+  type EdgeCors,
+  type EdgeOptions,
+} from "../modules/edge/viewer-request-function";
 
 /** The refusals and preflight answers of the kit's function: headers and an encoded body always. */
 type CfResponse = { statusCode: number; headers: CfHeaders; body: { encoding: string; data: string } };
 
 const CONFIG: ResizerConfig = { ...DEFAULT_RESIZER_CONFIG, maxWidth: 2000, maxHeight: 2000 };
 
-/** Runs the generated function source the way CloudFront does: a bare script that defines handler(event). */
+/**
+ * Runs the generated function source the way CloudFront does: a bare script that defines handler(event), with
+ * runtime 2.0's `cloudfront` module for a distribution holding the kit's two origins. Originals are served
+ * unless the options say otherwise. `route` also tells which origin the invocation chose.
+ */
+function routedEdge(config: ResizerConfig = CONFIG, cors?: EdgeCors, options: Omit<EdgeOptions, "cors"> = {}) {
+  const cloudfront = cloudfrontModule({ origins: [RESIZER_ORIGIN_ID, ORIGINALS_ORIGIN_ID] });
+  const code = viewerRequestFunctionCode(config, { cors, originalsOriginId: ORIGINALS_ORIGIN_ID, ...options });
+  const handler = runFunctionCode<{ version: string; request: CfRequest }, CfRequest | CfResponse>(code, { modules: { cloudfront: cloudfront.module } });
+  return (rawQuery: string, headers: Record<string, string> = {}, method = "GET") => {
+    const { result, choice } = cloudfront.track(() => handler({ version: "1.0", request: { method, uri: "/a.jpg", querystring: cloudFrontQuery(rawQuery), headers: cloudFrontHeaders(headers) } }));
+    return { result, origin: choice.origin };
+  };
+}
+
 function edge(config: ResizerConfig = CONFIG, cors?: EdgeCors, options: Omit<EdgeOptions, "cors"> = {}) {
-  const handler = runFunctionCode<{ version: string; request: CfRequest }, CfRequest | CfResponse>(viewerRequestFunctionCode(config, { cors, ...options }));
-  return (rawQuery: string, headers: Record<string, string> = {}, method = "GET") =>
-    handler({ version: "1.0", request: { method, uri: "/a.jpg", querystring: cloudFrontQuery(rawQuery), headers: cloudFrontHeaders(headers) } });
+  const route = routedEdge(config, cors, options);
+  return (rawQuery: string, headers: Record<string, string> = {}, method = "GET") => route(rawQuery, headers, method).result;
 }
 
 function isResponse(result: CfRequest | CfResponse): result is CfResponse {
@@ -172,6 +193,62 @@ describe("viewer-request CloudFront Function", () => {
       expect(queryOf(strict("preset=thumb") as CfRequest)).toBe("h=150&w=150");
       expect(queryOf(strict("") as CfRequest)).toBe("");
       expect(queryOf(strict("utm_source=mail") as CfRequest)).toBe("");
+    });
+  });
+
+  // Originals go to the bucket itself ("Helper methods for origin modification": selectRequestOriginById takes an
+  // origin of the same distribution by id); variants stay on the behavior's target, the resizer. The cache key
+  // tells them apart: an original carries neither x-resize-params nor x-resize-accept.
+  describe("origin choice", () => {
+    const route = routedEdge();
+
+    it.each([
+      ["", "GET"], ["utm_source=mail&cb=1", "GET"], ["", "HEAD"], ["x-resize-params=w%3D9", "GET"],
+    ])("sends %j (%s), an original, to the bucket with no resize headers and no query", (query, method) => {
+      const { result, origin } = route(query, { accept: "image/avif,image/webp", "x-resize-params": "w=9", "x-resize-accept": "avif" }, method);
+      expect(origin).toBe(ORIGINALS_ORIGIN_ID);
+      expect(isResponse(result)).toBe(false);
+      const request = result as CfRequest;
+      expect(request.querystring).toEqual({});
+      expect(request.headers["x-resize-params"]).toBeUndefined();
+      expect(request.headers["x-resize-accept"]).toBeUndefined();
+    });
+
+    it.each(["w=150", "fit=cover", "format=webp", "q=80", "preset=thumb"])("keeps %j, a variant, on the resizer (the behavior's target)", (query) => {
+      const { result, origin } = routedEdge(CONFIG, undefined, { presets: { thumb: { w: "150" } } })(query);
+      expect(origin).toBeUndefined();
+      expect((result as CfRequest).headers["x-resize-params"]).toBeDefined();
+    });
+
+    it("chooses no origin for what it answers itself: a 400 and a preflight", () => {
+      expect(route("w=abc").origin).toBeUndefined();
+      const cors = routedEdge(CONFIG, { allowedOrigins: ["https://app.example.com"], maxAgeSeconds: 60 });
+      const preflight = cors("", { origin: "https://app.example.com", "access-control-request-method": "GET" }, "OPTIONS");
+      expect((preflight.result as CfResponse).statusCode).toBe(204);
+      expect(preflight.origin).toBeUndefined();
+    });
+
+    it("with onlyPresets still serves originals from the bucket", () => {
+      const strict = routedEdge(CONFIG, undefined, { presets: { thumb: { w: "150" } }, onlyPresets: true });
+      expect(strict("").origin).toBe(ORIGINALS_ORIGIN_ID);
+      expect((strict("w=150").result as CfResponse).statusCode).toBe(400);
+    });
+
+    it("with originals denied answers 403 itself and reaches no origin; variants still go to the resizer", () => {
+      const deny = routedEdge(CONFIG, undefined, { originalsOriginId: undefined });
+      const refused = deny("utm=1");
+      expect(refused.origin).toBeUndefined();
+      const response = refused.result as CfResponse;
+      expect(response.statusCode).toBe(403);
+      expect(response.body.data.trim()).toBe("originals are not served: ask for a variant (fit, format, h, q, w)");
+      expect(response.headers["cache-control"].value).toBe("public, max-age=10");
+      expect(deny("w=150").origin).toBeUndefined();
+      expect((deny("w=150").result as CfRequest).headers["x-resize-params"]).toEqual({ value: "w=150" });
+      expect(viewerRequestFunctionCode(CONFIG, {})).not.toContain("import cf from 'cloudfront'");
+    });
+
+    it("imports runtime 2.0's cloudfront module first in the code when it serves originals", () => {
+      expect(viewerRequestFunctionCode(CONFIG, { originalsOriginId: ORIGINALS_ORIGIN_ID }).startsWith("import cf from 'cloudfront';\n")).toBe(true);
     });
   });
 

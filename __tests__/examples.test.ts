@@ -23,10 +23,16 @@ describe("examples/ synthesize as users will copy them", () => {
     expect(fn.code).toContain('"allowedWidths":[150,500,1080]');
   }, 60_000);
 
-  it("function-url", () => {
-    const json = synthExample("function-url", "function-url-images");
+  it("object-lambda", () => {
+    const json = synthExample("object-lambda", "object-lambda-images");
+    expect(json.resource.aws_lambda_function_url).toBeUndefined();
+    expect(Object.keys(json.resource.aws_s3control_object_lambda_access_point)).toHaveLength(1);
+    expect(Object.values(json.resource.aws_cloudfront_origin_access_control)[0]).toMatchObject({ origin_access_control_origin_type: "s3" });
+  }, 60_000);
+
+  it("minimal uses the function-url origin, the default", () => {
+    const json = synthExample("minimal", "minimal-images");
     expect(json.resource.aws_s3control_object_lambda_access_point).toBeUndefined();
-    expect(Object.values(json.resource.aws_lambda_function_url)[0]).toMatchObject({ authorization_type: "AWS_IAM" });
-    expect(Object.values(json.resource.aws_cloudfront_origin_access_control)[0]).toMatchObject({ origin_access_control_origin_type: "lambda" });
+    expect(Object.values(json.resource.aws_lambda_function_url)[0]).toMatchObject({ authorization_type: "AWS_IAM", invoke_mode: "RESPONSE_STREAM" });
   }, 60_000);
 });

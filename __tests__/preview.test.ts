@@ -74,12 +74,42 @@ describe("npm run preview: the URL contract", () => {
     expect(answer.headers.vary).toBe("Accept");
   });
 
-  it("no parameters: the original's bytes and type", async () => {
+  it("no parameters: the original's bytes and type, from the folder as S3 answers the originals' origin", async () => {
     const answer = await http(`${preview.url}/photo.jpg`);
     expect(answer.status).toBe(200);
     expect(answer.headers["content-type"]).toBe("image/jpeg");
     expect(answer.body.equals(readFileSync(join(dir, "photo.jpg")))).toBe(true);
+    expect(answer.headers["server-timing"]).toBeUndefined(); // not the resizer
+    // S3's own Range, ETag and 304: what the resizer could not give a big original.
+    const range = await http(`${preview.url}/photo.jpg`, { headers: { range: "bytes=100-199" } });
+    expect(range.status).toBe(206);
+    expect(range.headers["content-range"]).toBe(`bytes 100-199/${answer.body.length}`);
+    expect(range.body.equals(answer.body.subarray(100, 200))).toBe(true);
+    const again = await http(`${preview.url}/photo.jpg`, { headers: { "if-none-match": String(answer.headers.etag) } });
+    expect(again.status).toBe(304);
+    const head = await http(`${preview.url}/photo.jpg`, { method: "HEAD" });
+    expect(head.headers["content-length"]).toBe(String(answer.body.length));
   });
+
+  it("a missing original is S3's 403 AccessDenied (no s3:ListBucket for CloudFront); a missing variant the resizer's 404", async () => {
+    const original = await http(`${preview.url}/missing.jpg`);
+    expect(original.status).toBe(403);
+    expect(original.body.toString()).toContain("<Code>AccessDenied</Code>");
+    expect((await http(`${preview.url}/missing.jpg?w=100`)).status).toBe(404);
+    expect((await http(`${preview.url}/%2e%2e/secret.jpg`)).status).toBe(403);
+  });
+
+  it("with --originals deny, an original is the edge's 403 and variants are served", async () => {
+    const strict = await startPreviewProcess(["--dir", dir, "--port", "0", "--originals", "deny"]);
+    try {
+      const refused = await http(`${strict.url}/photo.jpg`);
+      expect(refused.status).toBe(403);
+      expect(refused.body.toString()).toMatch(/^originals are not served/);
+      expect((await http(`${strict.url}/photo.jpg?w=100`)).status).toBe(200);
+    } finally {
+      await strict.stop("SIGKILL");
+    }
+  }, 60_000);
 
   it("keys with spaces and Korean characters", async () => {
     for (const path of ["/summer%20holiday/beach%201.jpeg?w=100", `/${encodeURIComponent("한글")}/${encodeURIComponent("사진.webp")}?w=100`]) {
@@ -93,7 +123,7 @@ describe("npm run preview: the URL contract", () => {
     ["a malformed parameter, answered by the edge function", "/photo.jpg?w=abc", "GET", 400, /w must be an integer/],
     ["a key outside the folder", "/%2e%2e/secret.jpg?w=100", "GET", 403, /access to the original was denied/],
     ["a missing key", "/missing.jpg?w=100", "GET", 404, /the original does not exist/],
-    ["a method the origin does not serve", "/photo.jpg", "DELETE", 405, /DELETE is not served/],
+    ["a method the distribution does not allow (refused by CloudFront before the function)", "/photo.jpg", "DELETE", 403, /not configured to allow the HTTP request method DELETE; allowed: GET, HEAD, OPTIONS\n$/],
     ["a pixel bomb", "/giant.jpg?w=100", "GET", 413, /./],
     ["an SVG with parameters", "/check.svg?w=100", "GET", 415, /SVG is not resized/],
     ["text named .jpg", "/notes.jpg?w=100", "GET", 415, /./],
@@ -105,7 +135,6 @@ describe("npm run preview: the URL contract", () => {
     expect(answer.headers["content-type"]).toBe("text/plain; charset=utf-8");
     expect(answer.body.toString()).toMatch(reason);
     expect(answer.body.toString().split("\n").filter(Boolean)).toHaveLength(1);
-    if (status === 405) expect(answer.headers.allow).toBe("GET, HEAD");
   });
 
   it("keys the file system would read as other names are S3's own keys, not in the folder: 404", async () => {
@@ -190,8 +219,8 @@ describe("npm run preview: the cache's bound", () => {
     copyFileSync(join(dir, "photo.jpg"), join(dir, "photo-copy.jpg"));
     const small = await startPreviewProcess(["--dir", dir, "--port", "0", "--cache-mb", "1"]);
     try {
-      // Two 810 KB originals do not fit in 1 MiB together.
-      const cacheOf = async (path: string): Promise<unknown> => (await http(`${small.url}${path}`)).headers["x-cache"];
+      // Two 600-wide PNG variants (about 700 KB each) do not fit in 1 MiB together.
+      const cacheOf = async (path: string): Promise<unknown> => (await http(`${small.url}${path}?w=600&format=png`)).headers["x-cache"];
       expect(await cacheOf("/photo.jpg")).toBe("Miss from preview");
       expect(await cacheOf("/photo.jpg")).toBe("Hit from preview");
       expect(await cacheOf("/photo-copy.jpg")).toBe("Miss from preview");

@@ -6,7 +6,7 @@ import { signCommand } from "../modules/cli";
 import { ImageCdnStack } from "../modules/image-cdn-stack";
 import { CLOUDFRONT_FUNCTION_MAX_BYTES, SIGNING_IMPORTS, viewerRequestFunctionCode, type EdgeOptions } from "../modules/edge/viewer-request-function";
 import { SIGNING_KEY_SLOTS, signImageUrl, type SignableParams } from "../modules/signing";
-import { cloudFrontHeaders, cloudFrontQuery, runFunctionCode, type CfValue } from "../scripts/preview/cloudfront-function";
+import { cloudFrontHeaders, cloudFrontQuery, cloudfrontModule, runFunctionCode, type CfValue } from "../scripts/preview/cloudfront-function";
 import { named, only, synthImageCdn, type Synthesized } from "./support/synth";
 
 type CfResult = { statusCode?: number; body?: { data: string }; querystring?: Record<string, CfValue>; headers: Record<string, { value: string }> };
@@ -24,7 +24,7 @@ const PRESETS = { thumb: { w: "150", h: "150", fit: "cover" } };
  * rejects for a key that is not in the store.
  */
 function signedEdge(slots: Partial<Record<(typeof SIGNING_KEY_SLOTS)[number], string>>, options: Omit<EdgeOptions, "signing"> = {}) {
-  const code = viewerRequestFunctionCode(DEFAULT_RESIZER_CONFIG, { presets: PRESETS, ...options, signing: true });
+  const code = viewerRequestFunctionCode(DEFAULT_RESIZER_CONFIG, { presets: PRESETS, originalsOriginId: "originals", ...options, signing: true });
   expect(code.startsWith(SIGNING_IMPORTS)).toBe(true);
   const store = {
     get: async (key: string) => {
@@ -33,10 +33,8 @@ function signedEdge(slots: Partial<Record<(typeof SIGNING_KEY_SLOTS)[number], st
       return value;
     },
   };
-  // A script cannot hold import statements: the two imports become the sandbox's globals of the same names.
-  const script = code.replace("import crypto from 'crypto';\nimport cf from 'cloudfront';\n", "");
-  expect(script).not.toContain("import ");
-  const handler = runFunctionCode<ReturnType<typeof cloudFrontEvent>, Promise<CfResult>>(script, { crypto, cf: { kvs: () => store }, Date: { now: () => NOW * 1000 } });
+  const cloudfront = cloudfrontModule({ origins: ["resizer", "originals"], kvs: store });
+  const handler = runFunctionCode<ReturnType<typeof cloudFrontEvent>, Promise<CfResult>>(code, { modules: { crypto, cloudfront: cloudfront.module }, globals: { Date: { now: () => NOW * 1000 } } });
   return (url: string, method = "GET", headers: Record<string, string> = {}) => handler(cloudFrontEvent(url, method, headers));
 }
 
@@ -172,12 +170,14 @@ describe("image-cdn-kit sign", () => {
 });
 
 describe("signing in the synthesized configuration", () => {
-  it("off by default: no key value store, no association, no imports", () => {
+  it("off by default: no key value store, no association, no crypto and no store reads", () => {
     const json = synthImageCdn();
     expect(json.resource.aws_cloudfront_key_value_store).toBeUndefined();
     const fn = named(json, "aws_cloudfront_function", "-normalize").resource;
     expect(fn.key_value_store_associations).toBeUndefined();
-    expect(String(fn.code)).not.toContain("import ");
+    // Only the cloudfront module, for the originals' origin.
+    expect(String(fn.code).match(/^import .*$/gm)).toEqual(["import cf from 'cloudfront';"]);
+    expect(String(fn.code)).not.toContain("kvs");
   });
 
   it("the app: IMAGE_CDN_SIGNING=true outputs the store's ARN, for the key commands in the README; a wrong value names the variable", () => {

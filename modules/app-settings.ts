@@ -29,7 +29,7 @@ interface SettingSpec {
 export const SETTINGS = {
   IMAGE_CDN_STACK: { help: "stack name (default image-cdn)" },
   IMAGE_CDN_REGION: { help: "AWS region of the bucket and the resizer (default us-east-1)" },
-  IMAGE_CDN_ORIGIN: { help: "object-lambda (default) or function-url (accounts without S3 Object Lambda)", prop: "origin" },
+  IMAGE_CDN_ORIGIN: { help: "function-url (default) or object-lambda (accounts that already use S3 Object Lambda)", prop: "origin" },
   IMAGE_CDN_BUCKET_PREFIX: { help: "bucket name prefix (default images-)", prop: "bucket.namePrefix" },
   IMAGE_CDN_BUCKET_NAME: { help: "exact bucket name, instead of a prefix", prop: "bucket.name" },
   IMAGE_CDN_EXISTING_BUCKET: { help: "serve an existing bucket instead of creating one", prop: "bucket.existingBucketName" },

@@ -7,14 +7,13 @@ import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfron
 import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
 import type { ResizerConfig } from "../lambda-src/core/config";
 import { RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER } from "../lambda-src/core/config";
-import { VIEWER_RESPONSE_CODE, viewerRequestFunctionCode } from "./edge/viewer-request-function";
+import { allowedMethods, ORIGINALS_ORIGIN_ID, RESIZER_ORIGIN_ID, VIEWER_RESPONSE_CODE, viewerRequestFunctionCode } from "./edge/viewer-request-function";
 import type { PriceClass } from "./props";
 import type { ResolvedProps } from "./validate-props";
 import { CONTENT_SECURITY_POLICY, CORS_EXPOSE_HEADERS, HSTS_MAX_AGE_SECONDS } from "./response-headers";
 
 /** The status codes CloudFront lets us set an error-caching TTL for (413, 415 and 422 are never cached). */
 export const CACHEABLE_ERROR_CODES = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504];
-const ORIGIN_ID = "resizer";
 
 export interface CdnDistributionProps {
   readonly namePrefix: string;
@@ -22,6 +21,8 @@ export interface CdnDistributionProps {
   readonly originType: "s3" | "lambda";
   /** The resizer's timeout, seconds: CloudFront waits as long for the function URL, and no longer. */
   readonly originTimeout: number;
+  /** The bucket's regional domain name, when originals are served from it; undefined: refused at the edge. */
+  readonly originalsDomainName?: string;
   readonly resizerConfig: ResizerConfig;
   readonly cache: ResolvedProps["cache"];
   readonly cors?: ResolvedProps["cors"];
@@ -42,7 +43,10 @@ export interface CdnDistributionProps {
 export class CdnDistribution extends Construct {
   readonly distribution: CloudfrontDistribution;
   readonly cachePolicy: CloudfrontCachePolicy;
+  /** The resizer origin's OAC (type lambda, or s3 for the Object Lambda access point). */
   readonly originAccessControl: CloudfrontOriginAccessControl;
+  /** The originals origin's OAC (type s3): the resizer's own in object-lambda mode. */
+  readonly originalsAccessControl?: CloudfrontOriginAccessControl;
   readonly viewerRequestFunction: CloudfrontFunction;
   /** Object-lambda origin only. */
   readonly viewerResponseFunction?: CloudfrontFunction;
@@ -59,6 +63,15 @@ export class CdnDistribution extends Construct {
       signingBehavior: "always",
       signingProtocol: "sigv4",
     });
+    if (props.originalsDomainName !== undefined) {
+      this.originalsAccessControl = props.originType === "s3" ? this.originAccessControl : new CloudfrontOriginAccessControl(this, "originals-oac", {
+        name: `${props.namePrefix}-s3`,
+        description: "CloudFront signs every request for an original (SigV4)",
+        originAccessControlOriginType: "s3",
+        signingBehavior: "always",
+        signingProtocol: "sigv4",
+      });
+    }
     if (props.signing) {
       // Made empty: the keys are written with the KeyValueStore API after apply, so no secret enters the state.
       this.signingKeys = new CloudfrontKeyValueStore(this, "signing-keys", {
@@ -71,7 +84,13 @@ export class CdnDistribution extends Construct {
       comment: "Normalizes resize parameters and Accept before the cache lookup",
       runtime: "cloudfront-js-2.0",
       publish: true,
-      code: viewerRequestFunctionCode(props.resizerConfig, { cors: props.cors, presets: props.presets, onlyPresets: props.onlyPresets, signing: props.signing }),
+      code: viewerRequestFunctionCode(props.resizerConfig, {
+        cors: props.cors,
+        presets: props.presets,
+        onlyPresets: props.onlyPresets,
+        signing: props.signing,
+        originalsOriginId: props.originalsDomainName === undefined ? undefined : ORIGINALS_ORIGIN_ID,
+      }),
       keyValueStoreAssociations: this.signingKeys ? [this.signingKeys.arn] : undefined,
     });
     if (props.originType === "s3") {
@@ -118,6 +137,7 @@ export class CdnDistribution extends Construct {
         originOverride: true,
       } : undefined,
     });
+    const originShield = props.originShieldRegion ? { originShield: { enabled: true, originShieldRegion: props.originShieldRegion } } : {};
     this.distribution = new CloudfrontDistribution(this, "distribution", {
       enabled: true,
       comment: `${props.namePrefix} image CDN`,
@@ -126,10 +146,15 @@ export class CdnDistribution extends Construct {
       priceClass: props.priceClass,
       aliases: props.aliases?.names,
       origin: [{
-        originId: ORIGIN_ID,
+        originId: RESIZER_ORIGIN_ID,
         domainName: props.originDomainName,
         originAccessControlId: this.originAccessControl.id,
-        ...(props.originShieldRegion ? { originShield: { enabled: true, originShieldRegion: props.originShieldRegion } } : {}),
+        // CloudFront retries a GET whose response times out as many times as this allows ("Origin settings",
+        // Connection attempts and Response timeout), and a streamed invocation is neither stopped nor refunded when
+        // CloudFront goes away (Lambda developer guide, "Response streaming"): one attempt, so a slow variant is one
+        // paid invocation (AWS's Dynamic Image Transformation sets 1 on its resizer origin too).
+        connectionAttempts: 1,
+        ...originShield,
         ...(props.originType === "lambda"
           ? {
             customOriginConfig: {
@@ -144,13 +169,17 @@ export class CdnDistribution extends Construct {
             },
           }
           : {}),
-      }],
+      }, ...(this.originalsAccessControl && props.originalsDomainName !== undefined ? [{
+        // The bucket itself, for requests without resize parameters (the viewer-request function selects it).
+        originId: ORIGINALS_ORIGIN_ID,
+        domainName: props.originalsDomainName,
+        originAccessControlId: this.originalsAccessControl.id,
+        ...originShield,
+      }] : [])],
       defaultCacheBehavior: {
-        targetOriginId: ORIGIN_ID,
+        targetOriginId: RESIZER_ORIGIN_ID,
         viewerProtocolPolicy: "redirect-to-https",
-        // OPTIONS only with CORS: the viewer-request function answers preflight itself (CloudFront would
-        // forward it to the origin, which cannot answer it).
-        allowedMethods: props.cors ? ["GET", "HEAD", "OPTIONS"] : ["GET", "HEAD"],
+        allowedMethods: allowedMethods(props.cors !== undefined),
         cachedMethods: ["GET", "HEAD"],
         compress: false,
         cachePolicyId: this.cachePolicy.id,

@@ -16,11 +16,13 @@ import { OriginalsBucket } from "./originals-bucket";
 import { defaultResourcePrefix, providerRegion } from "./naming";
 import {
   accessPointDelegation,
-  bucketPolicyForAccessPoint,
-  bucketPolicyForResizerRole,
+  bucketPolicy,
+  cloudFrontReadsOriginals,
   policyJson,
   resizerFunctionUrlPolicy,
   resizerObjectLambdaPolicy,
+  resizerReadsOriginals,
+  type PolicyStatement,
 } from "./policies";
 import type { ImageCdnProps } from "./props";
 import { ResizerFunction } from "./resizer-function";
@@ -67,8 +69,9 @@ export class ImageCdn extends Construct {
   /** With `domain`: the ACM certificate (us-east-1) the distribution serves them with. */
   readonly certificateArn?: string;
   /**
-   * Object-lambda origin with an existing bucket whose policy the kit does not manage: the statements
-   * (JSON array) its owner must add to the bucket policy, with this deployment's ARNs.
+   * An existing bucket whose policy the kit does not manage (`managePolicy: false`): the statements (JSON array)
+   * its owner must add to the bucket policy, with this deployment's ARNs (the delegation to the access point in
+   * object-lambda mode, CloudFront's read of originals when they are served).
    */
   readonly bucketPolicyStatements?: string;
   /** With signing: the KeyValueStore to put the signing keys in. */
@@ -80,8 +83,8 @@ export class ImageCdn extends Construct {
     super(scope, id);
     const p = resolveImageCdnProps(props);
     const prefix = p.resourcePrefix ?? defaultResourcePrefix(this);
-    if (p.origin === "object-lambda" && p.bucket.kind === "existing" && p.bucket.managePolicy === undefined) {
-      throw delegationRequired(p.bucket.name, `${prefix}-ap`, providerRegion(this));
+    if (p.bucket.kind === "existing" && p.bucket.managePolicy === undefined && (p.origin === "object-lambda" || p.originals === "serve")) {
+      throw bucketPolicyChoiceRequired(p.bucket.name, p.origin === "object-lambda" ? `${prefix}-ap` : undefined, p.originals === "serve", providerRegion(this));
     }
     TerraformStack.of(this).addOverride("terraform.required_providers.aws.version", AWS_PROVIDER_CONSTRAINT);
 
@@ -109,6 +112,7 @@ export class ImageCdn extends Construct {
       originDomainName: origin.originDomainName,
       originType: p.origin === "function-url" ? "lambda" : "s3",
       originTimeout: p.resizer.timeout,
+      originalsDomainName: p.originals === "serve" ? bucket.bucketRegionalDomainName : undefined,
       resizerConfig: p.resizer.config,
       cache: p.cache,
       cors: p.cors,
@@ -125,6 +129,18 @@ export class ImageCdn extends Construct {
     });
     origin.authorize(cdn.distribution.arn);
     domain?.pointAt(cdn.distribution);
+
+    // The bucket policy: what the origin mode needs, and CloudFront's read of originals for this distribution.
+    const originalsGrant = p.originals === "serve" ? [cloudFrontReadsOriginals({ bucketArn: bucket.bucketArn, distributionArn: cdn.distribution.arn })] : [];
+    const ownerMustAdd: PolicyStatement[] = origin instanceof ObjectLambdaOrigin
+      ? [...accessPointDelegation({ bucketArn: bucket.bucketArn, accountId: origin.accessPoint.accountId, accessPointArn: origin.accessPoint.arn }), ...originalsGrant]
+      : originalsGrant;
+    const resizerGrant = origin instanceof ObjectLambdaOrigin ? [] : [resizerReadsOriginals({ bucketArn: bucket.bucketArn, roleArn: resizer.role.arn })];
+    bucket.attachPolicy(bucketPolicy(bucket.bucketArn, [...resizerGrant, ...ownerMustAdd]));
+    if (p.bucket.kind === "existing" && !p.bucket.managePolicy && ownerMustAdd.length > 0) {
+      this.bucketPolicyStatements = policyJson(this, ownerMustAdd);
+    }
+
     this.purge = p.purgeOnChange && new PurgeOnChange(this, "purge", {
       namePrefix: prefix,
       bucketName: bucket.bucketName,
@@ -155,13 +171,6 @@ export class ImageCdn extends Construct {
     if (origin instanceof ObjectLambdaOrigin) {
       this.objectLambdaAccessPointArn = origin.objectLambdaAccessPoint.arn;
       this.objectLambdaAccessPointAlias = origin.objectLambdaAccessPoint.alias;
-      if (p.bucket.kind === "existing" && !p.bucket.managePolicy) {
-        this.bucketPolicyStatements = policyJson(this, accessPointDelegation({
-          bucketArn: bucket.bucketArn,
-          accountId: origin.accessPoint.accountId,
-          accessPointArn: origin.accessPoint.arn,
-        }));
-      }
     } else {
       this.functionUrl = origin.functionUrl.functionUrl;
     }
@@ -175,11 +184,6 @@ export class ImageCdn extends Construct {
       functionArn: resizer.function.arn,
       functionName: resizer.function.functionName,
     });
-    bucket.attachPolicy(bucketPolicyForAccessPoint({
-      bucketArn: bucket.bucketArn,
-      accountId: origin.accessPoint.accountId,
-      accessPointArn: origin.accessPoint.arn,
-    }));
     resizer.grant(resizerObjectLambdaPolicy({
       logGroupArn: resizer.logGroup.arn,
       objectLambdaAccessPointArn: origin.objectLambdaAccessPoint.arn,
@@ -187,30 +191,35 @@ export class ImageCdn extends Construct {
     return origin;
   }
 
-  /** Function URL: the resizer reads the bucket itself, and only it may. */
+  /** Function URL: the resizer reads the bucket itself. */
   private functionUrlOrigin(bucket: OriginalsBucket, resizer: ResizerFunction): FunctionUrlOrigin {
     const origin = new FunctionUrlOrigin(this, "function-url", { functionName: resizer.function.functionName });
-    bucket.attachPolicy(bucketPolicyForResizerRole({ bucketArn: bucket.bucketArn, roleArn: resizer.role.arn }));
     resizer.grant(resizerFunctionUrlPolicy({ logGroupArn: resizer.logGroup.arn, bucketArn: bucket.bucketArn }));
     return origin;
   }
 }
 
 /**
- * An existing bucket in object-lambda mode must delegate to the kit's access point, or every request is a
- * 403. The kit will not silently replace someone's bucket policy, so the user decides; the message holds
- * the statements to add, with what is unknown at synth written as placeholders.
+ * An existing bucket must grant what the kit needs: the delegation to the kit's access point (object-lambda; S3
+ * checks both the access point and the bucket policy) and CloudFront's read of originals (when served). The kit
+ * will not silently replace someone's bucket policy, so the user decides; the message holds the statements to
+ * add, with what is unknown at synth written as placeholders.
  */
-function delegationRequired(bucketName: string, accessPointName: string, region: string | undefined): ImageCdnPropError {
-  const statements = accessPointDelegation({
-    bucketArn: `arn:aws:s3:::${bucketName}`,
-    accountId: "<ACCOUNT_ID>",
-    accessPointArn: `arn:aws:s3:${region ?? "<REGION>"}:<ACCOUNT_ID>:accesspoint/${accessPointName}`,
-  });
+function bucketPolicyChoiceRequired(bucketName: string, accessPointName: string | undefined, originals: boolean, region: string | undefined): ImageCdnPropError {
+  const bucketArn = `arn:aws:s3:::${bucketName}`;
+  const statements = [
+    ...(accessPointName === undefined ? [] : accessPointDelegation({
+      bucketArn,
+      accountId: "<ACCOUNT_ID>",
+      accessPointArn: `arn:aws:s3:${region ?? "<REGION>"}:<ACCOUNT_ID>:accesspoint/${accessPointName}`,
+    })),
+    ...(originals ? [cloudFrontReadsOriginals({ bucketArn, distributionArn: "arn:aws:cloudfront::<ACCOUNT_ID>:distribution/<DISTRIBUTION_ID>" })] : []),
+  ];
   return new ImageCdnPropError(
     "bucket.managePolicy",
     undefined,
     "true (the kit writes the bucket's whole policy, replacing the current one), or false once the bucket's " +
-      `own policy has these statements (S3 checks both the access point and the bucket policy): ${JSON.stringify(statements)}`,
+      `own policy has these statements (the bucket_policy_statements output repeats them with this deployment's ARNs)` +
+      `${originals ? ", or originals: \"deny\" to serve variants only" : ""}: ${JSON.stringify(statements)}`,
   );
 }

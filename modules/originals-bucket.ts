@@ -17,6 +17,8 @@ import type { ResolvedBucket } from "./validate-props";
 export class OriginalsBucket extends Construct {
   readonly bucketName: string;
   readonly bucketArn: string;
+  /** `<bucket>.s3.<region>.amazonaws.com`: the originals' origin (CloudFront: "Use an S3 bucket" as origin). */
+  readonly bucketRegionalDomainName: string;
   /** The bucket resource, when this stack creates it (not for `existingBucketName`). */
   readonly bucket?: S3Bucket;
   private readonly managesPolicy: boolean;
@@ -29,6 +31,7 @@ export class OriginalsBucket extends Construct {
       const existing = new DataAwsS3Bucket(this, "existing", { bucket: spec.name });
       this.bucketName = existing.bucket;
       this.bucketArn = existing.arn;
+      this.bucketRegionalDomainName = existing.bucketRegionalDomainName;
       this.managesPolicy = spec.managePolicy ?? false;
       return;
     }
@@ -41,6 +44,7 @@ export class OriginalsBucket extends Construct {
     this.bucket = bucket;
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
+    this.bucketRegionalDomainName = bucket.bucketRegionalDomainName;
     this.managesPolicy = true;
     this.publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
       bucket: bucket.id,

@@ -77,9 +77,26 @@ export function accessPointDelegation(args: { bucketArn: string; accountId: stri
   ];
 }
 
-/** Originals bucket, object-lambda origin: TLS only, and reads delegated to the one supporting access point. */
-export function bucketPolicyForAccessPoint(args: { bucketArn: string; accountId: string; accessPointArn: string }): PolicyDocument {
-  return policy(denyInsecureTransport(args.bucketArn), ...accessPointDelegation(args));
+/** The originals bucket's policy: TLS only, and the grants its origin mode needs (nothing else). */
+export function bucketPolicy(bucketArn: string, grants: PolicyStatement[]): PolicyDocument {
+  return policy(denyInsecureTransport(bucketArn), ...grants);
+}
+
+/**
+ * Originals served straight from the bucket: CloudFront may read objects, for this distribution only (CloudFront
+ * developer guide, "Restrict access to an Amazon S3 origin": the OAC bucket policy with AWS:SourceArn). No
+ * s3:ListBucket: with it, a request for `/` would list the bucket through the distribution; without it, S3
+ * answers a missing key with 403 (GetObject API reference, "Permissions"), which viewers see.
+ */
+export function cloudFrontReadsOriginals(args: { bucketArn: string; distributionArn: string }): PolicyStatement {
+  return {
+    Sid: "CloudFrontReadsOriginalsForThisDistribution",
+    Effect: "Allow",
+    Principal: { Service: CLOUDFRONT },
+    Action: "s3:GetObject",
+    Resource: `${args.bucketArn}/*`,
+    Condition: { StringEquals: { "AWS:SourceArn": args.distributionArn } },
+  };
 }
 
 /**
@@ -173,15 +190,15 @@ export function resizerFunctionUrlPolicy(args: { logGroupArn: string; bucketArn:
   );
 }
 
-/** Originals bucket, function-url origin: TLS only, and reads by the resizer's role alone. */
-export function bucketPolicyForResizerRole(args: { bucketArn: string; roleArn: string }): PolicyDocument {
-  return policy(denyInsecureTransport(args.bucketArn), {
+/** Function-url origin: the resizer's role reads originals (the bucket's side of its identity policy). */
+export function resizerReadsOriginals(args: { bucketArn: string; roleArn: string }): PolicyStatement {
+  return {
     Sid: "ResizerReadsOriginals",
     Effect: "Allow",
     Principal: { AWS: args.roleArn },
     Action: "s3:GetObject",
     Resource: `${args.bucketArn}/*`,
-  });
+  };
 }
 
 /**

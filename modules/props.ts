@@ -142,7 +142,13 @@ export interface PurgeOnChangeProps {
 }
 
 export interface ImageCdnProps {
-  /** @default "object-lambda" */
+  /**
+   * Where CloudFront gets variants: `"function-url"`, the resizer's IAM-authenticated Lambda function URL (any
+   * account), or `"object-lambda"`, an S3 Object Lambda access point, for accounts that already use S3 Object
+   * Lambda (closed to new AWS customers since 2025-11-07: S3 user guide, "Amazon S3 Object Lambda availability
+   * change").
+   * @default "function-url"
+   */
   readonly origin?: OriginMode;
   /** @default { namePrefix: "images-" } */
   readonly bucket?: BucketProps;
@@ -150,6 +156,15 @@ export interface ImageCdnProps {
   readonly resizer?: ResizerProps;
   /** @default see CacheProps */
   readonly cache?: CacheProps;
+  /**
+   * Requests without resize parameters (the original itself). `"serve"`: the distribution's second origin, the
+   * bucket itself through an OAC of type s3, answers them with S3's own Range, HEAD, ETag/304 and any size; the
+   * resizer only makes variants. A missing original is S3's 403 (no s3:ListBucket is granted: it would make a
+   * listing of the bucket reachable through the distribution). `"deny"`: a 403 from the edge, for buckets whose
+   * originals must never leave as uploaded (e.g. photos with GPS metadata: only variants are stripped of it).
+   * @default "serve"
+   */
+  readonly originals?: "serve" | "deny";
   /**
    * Named transformations, e.g. `{ thumb: { w: 150, h: 150, fit: "cover" } }`, requested as `?preset=thumb`.
    * The edge expands a preset into the same normalized parameters as the explicit ones, so `?preset=thumb` and

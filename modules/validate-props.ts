@@ -30,6 +30,7 @@ export type ResolvedBucket =
 
 export interface ResolvedProps {
   origin: OriginMode;
+  originals: "serve" | "deny";
   bucket: ResolvedBucket;
   resizer: {
     architecture: LambdaArchitecture;
@@ -231,7 +232,7 @@ function resolveTags(tags: ImageCdnProps["tags"]): Record<string, string> | unde
 
 /** Validates every prop and fills in the defaults. Pure: throws ImageCdnPropError on the first wrong value. */
 export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
-  const origin = oneOf("origin", props.origin, ORIGINS, "object-lambda");
+  const origin = oneOf("origin", props.origin, ORIGINS, "function-url");
   const r = props.resizer ?? {};
   const maxWidth = integer("resizer.maxWidth", r.maxWidth, DEFAULT_RESIZER_CONFIG.maxWidth, 1, 16383, " pixels");
   const maxHeight = integer("resizer.maxHeight", r.maxHeight, DEFAULT_RESIZER_CONFIG.maxHeight, 1, 16383, " pixels");
@@ -258,6 +259,7 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
   };
   return {
     origin,
+    originals: oneOf("originals", props.originals, ["serve", "deny"] as const, "serve"),
     bucket: resolveBucket(props.bucket),
     resizer: {
       architecture: oneOf("resizer.architecture", r.architecture, LAMBDA_ARCHITECTURES, "arm64"),

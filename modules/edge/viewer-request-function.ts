@@ -13,15 +13,31 @@ import {
 } from "../../lambda-src/core/config";
 import { EXPIRES_PARAM, SIGNATURE_PARAM, SIGNED_PARAMS, SIGNING_KEY_SLOTS } from "../signing";
 
+/** The distribution's origins: the resizer (variants, the cache behavior's target) and the bucket itself (originals). */
+export const RESIZER_ORIGIN_ID = "resizer";
+export const ORIGINALS_ORIGIN_ID = "originals";
+
+/**
+ * The distribution's allowed methods: GET and HEAD, and OPTIONS with CORS, which the viewer-request function
+ * answers itself (CloudFront would forward a preflight to the origin, which cannot answer it). CloudFront refuses
+ * any other method with 403 before running the function.
+ */
+export function allowedMethods(cors: boolean): string[] {
+  return cors ? ["GET", "HEAD", "OPTIONS"] : ["GET", "HEAD"];
+}
+
 /** CloudFront Functions refuse code over 10 KB. */
 export const CLOUDFRONT_FUNCTION_MAX_BYTES = 10_240;
 
 const TEMPLATE = readFileSync(join(__dirname, "viewer-request.js"), "utf8");
 const SIGNING = readFileSync(join(__dirname, "viewer-request-signing.js"), "utf8");
 /**
- * With signing: the runtime 2.0 modules, first in the code as the KeyValueStore helper methods require
- * ("Helper methods for key value stores"); cf.kvs() without an id reads the one store associated with the function.
+ * The runtime 2.0 modules, first in the code as the helper methods require ("Helper methods for origin
+ * modification", "Helper methods for key value stores"): `cloudfront` to choose the originals' origin and, with
+ * signing, to read the KeyValueStore (cf.kvs() without an id reads the one store associated with the function);
+ * `crypto` for the signature.
  */
+export const CLOUDFRONT_IMPORT = "import cf from 'cloudfront';\n";
 export const SIGNING_IMPORTS = "import crypto from 'crypto';\nimport cf from 'cloudfront';\nvar kvs = cf.kvs();\n";
 /** Object-lambda origin: restores Vary and Server-Timing, which the resizer can only send as metadata. */
 export const VIEWER_RESPONSE_CODE = readFileSync(join(__dirname, "viewer-response.js"), "utf8");
@@ -43,6 +59,11 @@ export interface EdgeOptions {
   readonly onlyPresets?: boolean;
   /** Verify signed URLs against the keys in the associated KeyValueStore. */
   readonly signing?: boolean;
+  /**
+   * The id of the distribution's origin that serves originals (the bucket itself): requests without resize
+   * parameters are sent there. Undefined: such requests are refused with 403 (`originals: "deny"`).
+   */
+  readonly originalsOriginId?: string;
 }
 
 export function viewerRequestFunctionCode(config: ResizerConfig, options: EdgeOptions = {}): string {
@@ -68,9 +89,12 @@ export function viewerRequestFunctionCode(config: ResizerConfig, options: EdgeOp
     signing: options.signing
       ? { signedNames: SIGNED_PARAMS, signatureParam: SIGNATURE_PARAM, expiresParam: EXPIRES_PARAM, keySlots: SIGNING_KEY_SLOTS }
       : null,
+    originals: options.originalsOriginId ?? null,
   };
   const body = TEMPLATE.replace("var CONFIG = {};", `var CONFIG = ${JSON.stringify(constants)};`);
-  const code = options.signing ? `${SIGNING_IMPORTS}${body}\n${SIGNING}` : `${body}\nfunction handler(event) {\n  return normalize(event);\n}\n`;
+  const code = options.signing
+    ? `${SIGNING_IMPORTS}${body}\n${SIGNING}`
+    : `${options.originalsOriginId ? CLOUDFRONT_IMPORT : ""}${body}\nfunction handler(event) {\n  return normalize(event);\n}\n`;
   const shipped = withoutCommentsAndIndent(code);
   if (Buffer.byteLength(shipped) > CLOUDFRONT_FUNCTION_MAX_BYTES) {
     throw new Error(`ImageCdn: the viewer-request function is ${Buffer.byteLength(shipped)} bytes, over CloudFront's ${CLOUDFRONT_FUNCTION_MAX_BYTES}: shorten resizer.allowedWidths/allowedHeights or presets`);

@@ -5,7 +5,10 @@
 // is not forwarded (the cache policy keys on the two headers only), so the origin reads the parameters
 // from a header of ours, never from a URL whose key may hold '?', '#' or '%'.
 // With CORS configured it answers preflight (OPTIONS) itself: CloudFront forwards OPTIONS to the origin,
-// which cannot answer it. CONFIG is written in at synth; keep this file under 10 KB.
+// which cannot answer it. A request without resize parameters asks for the original: it goes to the bucket
+// itself (runtime 2.0's cf.selectRequestOriginById, "Helper methods for origin modification"), so S3 answers
+// with its own Range, HEAD, ETag and 304, and the resizer only ever makes variants; with originals "deny" it
+// is refused here. CONFIG is written in at synth; keep this file under 10 KB.
 var CONFIG = {};
 
 var POSITIVE_INTEGER = /^[1-9][0-9]*$/;
@@ -140,7 +143,11 @@ function normalize(event) {
     if (!isDefault(name, value)) clean.push(name + '=' + value);
   }
   request.querystring = {};
-  if (!given) return request;
+  if (!given) {
+    if (!CONFIG.originals) return refusal(403, 'Forbidden', 'public, max-age=' + CONFIG.errorTtl, 'originals are not served: ask for a variant (' + CONFIG.keys.join(', ') + ')');
+    cf.selectRequestOriginById(CONFIG.originals);
+    return request;
+  }
   // Every parameter at its default still asks for a variant: keep one canonical marker for it.
   if (clean.length === 0) clean.push('format=' + CONFIG.defaultFormat);
   request.headers[CONFIG.paramsHeader] = { value: clean.join('&') };

@@ -6,6 +6,7 @@
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { ORIGINALS_ORIGIN_ID } from "../../modules/edge/viewer-request-function";
 import type { ImageCdnProps } from "../../modules/props";
 import { ImageCdnPropError, resolveImageCdnProps } from "../../modules/validate-props";
 import { startPreview, type PreviewSettings } from "./server";
@@ -29,13 +30,14 @@ const PROP_OF_FLAG = {
   "error-ttl": "cache.errorTtl",
   preset: "presets",
   "only-presets": "onlyPresets",
+  originals: "originals",
 } as const;
 
 export const USAGE = [
   "usage: npm run preview -- [--dir FOLDER] [--port PORT] [--cors-origin ORIGIN]... [--cache-mb MB]",
   "       [--allowed-widths 150,500] [--allowed-heights 150,700] [--max-width N] [--max-height N] [--default-quality Q]",
   "       [--max-input-pixels N] [--max-input-bytes N] [--timeout SECONDS] [--error-ttl SECONDS]",
-  "       [--preset NAME=w=150&h=150&fit=cover]... [--only-presets]",
+  "       [--preset NAME=w=150&h=150&fit=cover]... [--only-presets] [--originals serve|deny]",
 ].join("\n");
 
 export class PreviewArgsError extends Error {}
@@ -54,6 +56,7 @@ export function parsePreviewArgs(argv: readonly string[]): Omit<PreviewSettings,
         "allowed-heights": { type: "string" },
         preset: { type: "string", multiple: true },
         "only-presets": { type: "boolean" },
+        originals: { type: "string" },
         ...Object.fromEntries(numberFlags.map((name) => [name, { type: "string" as const }])),
       },
     }));
@@ -97,6 +100,7 @@ export function parsePreviewArgs(argv: readonly string[]): Omit<PreviewSettings,
     cors: values["cors-origin"] === undefined ? undefined : { allowedOrigins: values["cors-origin"] as string[] },
     presets: Object.keys(presets).length > 0 ? (presets as ImageCdnProps["presets"]) : undefined,
     onlyPresets: values["only-presets"] === true ? true : undefined,
+    originals: values.originals as ImageCdnProps["originals"],
   };
   let resolved;
   try {
@@ -123,7 +127,12 @@ export function parsePreviewArgs(argv: readonly string[]): Omit<PreviewSettings,
     dir,
     port,
     config: resolved.resizer.config,
-    edge: { cors: resolved.cors, presets: resolved.presets, onlyPresets: resolved.onlyPresets },
+    edge: {
+      cors: resolved.cors,
+      presets: resolved.presets,
+      onlyPresets: resolved.onlyPresets,
+      originalsOriginId: resolved.originals === "serve" ? ORIGINALS_ORIGIN_ID : undefined,
+    },
     timeoutSeconds: resolved.resizer.timeout,
     cacheBytes: cacheMb * 1024 * 1024,
   };

@@ -3,7 +3,9 @@
  * it, a file's version for the cache, and the image keys the gallery lists.
  */
 import { createReadStream, promises as fs, type Stats } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import send from "send";
 import { httpError } from "../../lambda-src/core/errors";
 import type { OriginalsSource } from "../../lambda-src/function-url/handler";
 import { originBody } from "../../lambda-src/shared/origin";
@@ -82,4 +84,46 @@ export function folderOriginals(dir: string): OriginalsSource {
       };
     },
   };
+}
+
+/** S3's answer to a request it refuses (a missing key without s3:ListBucket is refused the same way). */
+const ACCESS_DENIED = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
+
+/**
+ * An original as S3 answers the distribution's originals origin (OAC with s3:GetObject only): the file with its
+ * Content-Type, Content-Length, ETag and Last-Modified, Range (206, 416), If-None-Match/If-Modified-Since (304)
+ * and HEAD, by `send`; a missing key, or one the folder cannot hold, is 403 AccessDenied, as S3 answers a caller
+ * without s3:ListBucket (GetObject API reference, "Permissions").
+ */
+export async function serveOriginal(dir: string, rawPath: string, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<{ status: number; bytes: number }> {
+  let path: string | undefined;
+  try {
+    path = filePath(dir, objectKeyFromEncodedPath(rawPath));
+    if (!(await fs.stat(path)).isFile()) path = undefined;
+  } catch {
+    path = undefined;
+  }
+  if (path === undefined) {
+    const body = Buffer.from(ACCESS_DENIED);
+    res.writeHead(403, { ...headers, "content-type": "application/xml", "content-length": String(body.length) });
+    res.end(req.method === "HEAD" ? undefined : body);
+    return { status: 403, bytes: body.length };
+  }
+  const file = path;
+  return new Promise((resolveServed) => {
+    const stream = send(req, file, { dotfiles: "allow", index: false, cacheControl: false, etag: true, lastModified: true, acceptRanges: true });
+    stream.on("headers", (response: ServerResponse) => {
+      for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+      const type = CONTENT_TYPES[extname(file).toLowerCase()];
+      response.setHeader("content-type", type ?? "binary/octet-stream");
+    });
+    stream.on("error", (error: { status?: number }) => {
+      res.statusCode = error.status ?? 500;
+      res.end();
+    });
+    const done = () => resolveServed({ status: res.statusCode, bytes: Number(res.getHeader("content-length") ?? 0) });
+    res.on("finish", done);
+    res.on("close", done);
+    stream.pipe(res);
+  });
 }

@@ -4,8 +4,9 @@
  *    CloudFront runs it: its 400s and CORS preflight answers are the edge's own.
  * 2. The cache: keyed as the cache policy keys (path, x-resize-params, x-resize-accept), an LRU bounded in bytes,
  *    `X-Cache: Hit from preview | Miss from preview` as CloudFront says "Hit from cloudfront".
- * 3. The origin: the function-URL resizer's own handler (lambda-src/function-url), reading originals from a
- *    folder instead of a bucket: the same statuses, headers and error bodies as deployed.
+ * 3. The origin the function chose: for a variant, the function-URL resizer's own handler (lambda-src/function-url)
+ *    reading originals from a folder instead of a bucket, with the same statuses, headers and error bodies as
+ *    deployed; for an original, the folder answering as S3 does through the OAC (folder.ts, serveOriginal).
  * 4. The response headers policy: nosniff, the sandboxing CSP, HSTS, and CORS for the allowed origins.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -17,8 +18,9 @@ import { createFunctionUrlHandler, type FunctionUrlEvent } from "../../lambda-sr
 import { logSink, type RequestLog } from "../../lambda-src/shared/pipeline";
 import { viewerRequestFunctionCode, type EdgeOptions } from "../../modules/edge/viewer-request-function";
 import { CONTENT_SECURITY_POLICY, CORS_EXPOSE_HEADERS, HSTS_MAX_AGE_SECONDS } from "../../modules/response-headers";
-import { cloudFrontHeaders, cloudFrontQuery, plainHeaders, runFunctionCode, type CfRequest, type CfResponse } from "./cloudfront-function";
-import { folderOriginals, sourceVersion } from "./folder";
+import { allowedMethods, ORIGINALS_ORIGIN_ID, RESIZER_ORIGIN_ID } from "../../modules/edge/viewer-request-function";
+import { cloudFrontHeaders, cloudFrontQuery, cloudfrontModule, plainHeaders, runFunctionCode, type CfRequest, type CfResponse } from "./cloudfront-function";
+import { folderOriginals, serveOriginal, sourceVersion } from "./folder";
 import { galleryPage } from "./gallery";
 
 export interface PreviewSettings {
@@ -61,10 +63,12 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
   const dir = resolve(settings.dir);
   // The resizer reads its limits from its environment, as in Lambda: one preview per process.
   Object.assign(process.env, configToEnv(settings.config));
-  const edge = runFunctionCode<{ version: string; request: CfRequest }, CfRequest | CfResponse>(viewerRequestFunctionCode(settings.config, settings.edge));
+  const cloudfront = cloudfrontModule({ origins: [RESIZER_ORIGIN_ID, ORIGINALS_ORIGIN_ID] });
+  const edge = runFunctionCode<{ version: string; request: CfRequest }, CfRequest | CfResponse>(viewerRequestFunctionCode(settings.config, settings.edge), { modules: { cloudfront: cloudfront.module } });
   const origin = createFunctionUrlHandler(folderOriginals(dir));
   const cache = new LRUCache<string, CachedResponse>({ maxSize: settings.cacheBytes, sizeCalculation: (entry) => Math.max(1, entry.body.length) });
   const allowedOrigins = settings.edge.cors?.allowedOrigins ?? [];
+  const methods = allowedMethods(settings.edge.cors !== undefined);
   let requestCount = 0;
   /** The Host values this preview answers to, known once it listens. */
   const localHosts: string[] = [];
@@ -98,11 +102,26 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
         send(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-length": String(page.length) }, page);
         return;
       }
-      const result = edge({ version: "1.0", request: { method, uri: rawPath, querystring: cloudFrontQuery(rawQuery), headers: cloudFrontHeaders(req.headers) } });
+      if (!methods.includes(method)) {
+        // CloudFront refuses a method the cache behavior does not allow before any function runs.
+        const body = Buffer.from(`this distribution is not configured to allow the HTTP request method ${method}; allowed: ${methods.join(", ")}\n`);
+        cacheResult = "edge";
+        send(403, { "content-type": "text/plain; charset=utf-8", "content-length": String(body.length) }, body);
+        return;
+      }
+      const { result, choice } = cloudfront.track(() => edge({ version: "1.0", request: { method, uri: rawPath, querystring: cloudFrontQuery(rawQuery), headers: cloudFrontHeaders(req.headers) } }));
       if ("statusCode" in result) {
         const body = typeof result.body === "string" ? Buffer.from(result.body) : Buffer.from(result.body?.data ?? "", result.body?.encoding === "base64" ? "base64" : "utf8");
         cacheResult = "edge";
         send(result.statusCode, { ...plainHeaders(result.headers ?? {}), "content-length": String(body.length) }, body);
+        return;
+      }
+      if (choice.origin === ORIGINALS_ORIGIN_ID) {
+        // Straight from the folder, as S3 answers the originals' origin; not kept in the preview's cache.
+        cacheResult = "Miss";
+        const served = await serveOriginal(dir, rawPath, req, res, { ...SECURITY_HEADERS, ...corsHeaders(req.headers.origin, allowedOrigins), "x-cache": "Miss from preview" });
+        status = served.status;
+        bytes = method === "HEAD" ? 0 : served.bytes;
         return;
       }
       const params = result.headers[RESIZE_PARAMS_HEADER]?.value;

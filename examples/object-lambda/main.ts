@@ -1,17 +1,17 @@
-// For accounts that cannot use S3 Object Lambda (closed to new customers since 2025-11-07): CloudFront
-// calls the resizer's IAM-authenticated function URL through an OAC of type lambda; the resizer reads
-// originals from the bucket itself. Same URL contract, same cache behaviour.
+// For accounts that already use S3 Object Lambda (closed to new AWS customers since 2025-11-07; everyone else
+// keeps the default function-url origin): CloudFront reads variants through an Object Lambda access point that
+// runs the resizer on every GET, and originals from the bucket itself. Same URL contract, same cache behaviour.
 import { Construct } from "constructs";
 import { App, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ImageCdn } from "../../modules";
 
-class FunctionUrlImages extends TerraformStack {
+class ObjectLambdaImages extends TerraformStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     new AwsProvider(this, "aws", { region: "us-west-2" });
     const images = new ImageCdn(this, "images", {
-      origin: "function-url",
+      origin: "object-lambda",
       resizer: { memorySize: 1536, allowedWidths: [150, 500] },
     });
     new TerraformOutput(this, "url", { value: `https://${images.distributionDomainName}` });
@@ -20,5 +20,5 @@ class FunctionUrlImages extends TerraformStack {
 }
 
 const app = new App();
-new FunctionUrlImages(app, "function-url-images");
+new ObjectLambdaImages(app, "object-lambda-images");
 app.synth();
