@@ -100,7 +100,7 @@ describe("the app's stack", () => {
     const json = JSON.parse(Testing.synth(stack));
     expect(Object.keys(json.output).sort()).toEqual([
       "bucket_arn", "bucket_name", "distribution_arn", "distribution_domain_name", "distribution_id",
-      "function_name", "object_lambda_access_point_alias", "object_lambda_access_point_arn",
+      "function_name", "function_url",
     ]);
     // Local state named as cdktf names it, at the project root, reached from cdktf.out/stacks/<stack>.
     expect(json.terraform.backend).toEqual({ local: { path: "../../../terraform.image-cdn.tfstate" } });
@@ -108,11 +108,14 @@ describe("the app's stack", () => {
     expect(json.provider.aws).toEqual([expect.objectContaining({ region: "us-east-1" })]);
   });
 
-  it("switches to the function-url origin and outputs the function URL instead of the access point", () => {
-    const stack = new ImageCdnStack(Testing.app(), settings({ IMAGE_CDN_ORIGIN: "function-url" }));
-    const json = JSON.parse(Testing.synth(stack));
+  it("serves through the function URL by default; object-lambda outputs the access point instead", () => {
+    const json = JSON.parse(Testing.synth(new ImageCdnStack(Testing.app(), settings({}))));
     expect(json.output.function_url.value).toMatch(/^\$\{aws_lambda_function_url\..+\.function_url\}$/);
     expect(json.output.object_lambda_access_point_arn).toBeUndefined();
+    const olap = JSON.parse(Testing.synth(new ImageCdnStack(Testing.app(), settings({ IMAGE_CDN_ORIGIN: "object-lambda" }))));
+    expect(olap.output.function_url).toBeUndefined();
+    expect(olap.output.object_lambda_access_point_arn.value).toMatch(/^\$\{aws_s3control_object_lambda_access_point\..+\.arn\}$/);
+    expect(olap.output.object_lambda_access_point_alias).toBeDefined();
   });
 
   it("adds an aliased us-east-1 provider for the certificate, and a cloud backend when asked", () => {
@@ -141,9 +144,12 @@ describe("the app's stack", () => {
   });
 
   it("outputs the bucket policy statements to add when an existing bucket's policy is left to its owner", () => {
-    const stack = new ImageCdnStack(Testing.app(), settings({ IMAGE_CDN_EXISTING_BUCKET: "legacy-photos" }, { manage_bucket_policy: "false" }));
-    const json = JSON.parse(Testing.synth(stack));
-    expect(JSON.parse(json.output.bucket_policy_statements.value.replace(/\$\{[^}]+\}/g, "X")).map((s: { Action: string }) => s.Action)).toEqual(["s3:GetObject", "s3:ListBucket"]);
+    const statements = (env: Record<string, string>) => {
+      const json = JSON.parse(Testing.synth(new ImageCdnStack(Testing.app(), settings({ IMAGE_CDN_EXISTING_BUCKET: "legacy-photos", ...env }, { manage_bucket_policy: "false" }))));
+      return JSON.parse(json.output.bucket_policy_statements.value.replace(/\$\{[^}]+\}/g, "X")).map((s: { Sid: string }) => s.Sid);
+    };
+    expect(statements({})).toEqual(["CloudFrontReadsOriginalsForThisDistribution"]);
+    expect(statements({ IMAGE_CDN_ORIGIN: "object-lambda" })).toEqual(["DelegateReadsToSupportingAccessPoint", "DelegateListingToSupportingAccessPoint", "CloudFrontReadsOriginalsForThisDistribution"]);
   });
 });
 

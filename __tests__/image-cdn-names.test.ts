@@ -94,8 +94,13 @@ describe("resource names: unique per deployment, within AWS's limits", () => {
     expect(names(json)).toEqual(expect.arrayContaining([
       "aws_lambda_function: shop-img-prod-resizer",
       "aws_iam_role: shop-img-prod-",
-      "aws_s3_access_point: shop-img-prod-ap",
+      "aws_cloudfront_origin_access_control: shop-img-prod-lambda",
+      "aws_cloudfront_origin_access_control: shop-img-prod-s3",
       "aws_cloudfront_cache_policy: shop-img-prod-variants",
+    ]));
+    expect(names(appStack({ IMAGE_CDN_RESOURCE_PREFIX: "shop-img-prod", IMAGE_CDN_ORIGIN: "object-lambda" }))).toEqual(expect.arrayContaining([
+      "aws_s3_access_point: shop-img-prod-ap",
+      "aws_s3control_object_lambda_access_point: shop-img-prod-olap",
     ]));
   });
 });

@@ -15,6 +15,22 @@ function expectNoWildcardAllows(json: Synthesized, expectedAllows: number) {
   }
 }
 
+/**
+ * Originals straight from the bucket (CloudFront developer guide, "Restrict access to an Amazon S3 origin": the OAC
+ * bucket policy): GetObject for the CloudFront service principal, this distribution only, and no s3:ListBucket,
+ * so that `/` lists nothing through the distribution (GetObject API reference: a missing key is then 403).
+ */
+function cloudFrontReadsOriginals(bucketArn: string, distributionArn: string) {
+  return {
+    Sid: "CloudFrontReadsOriginalsForThisDistribution",
+    Effect: "Allow",
+    Principal: { Service: "cloudfront.amazonaws.com" },
+    Action: "s3:GetObject",
+    Resource: `${bucketArn}/*`,
+    Condition: { StringEquals: { "aws:SourceArn": distributionArn } },
+  };
+}
+
 /** The statement every bucket policy opens with, spelled out once. */
 function tlsOnly(bucketArn: string) {
   return {
@@ -29,7 +45,7 @@ function tlsOnly(bucketArn: string) {
 
 // Policies checked statement by statement against the real Terraform references of the synthesized stack.
 describe("ImageCdn policies (object-lambda origin)", () => {
-  const json = synthImageCdn();
+  const json = synthImageCdn({ origin: "object-lambda" });
   const bucketArn = ref(json, "aws_s3_bucket", "arn");
   const accessPointArn = ref(json, "aws_s3_access_point", "arn");
   const olapArn = ref(json, "aws_s3control_object_lambda_access_point", "arn");
@@ -37,7 +53,7 @@ describe("ImageCdn policies (object-lambda origin)", () => {
 
   // S3 user guide, "Configuring IAM policies for using access points": a request through an access point
   // needs both the access point policy and the bucket policy to permit it.
-  it("bucket policy: TLS-only deny, and s3:GetObject and s3:ListBucket delegated to the one supporting access point of the owning account", () => {
+  it("bucket policy: TLS-only deny, s3:GetObject and s3:ListBucket delegated to the one supporting access point of the owning account, CloudFront's read of originals", () => {
     const bucketPolicy = only(json, "aws_s3_bucket_policy");
     expect(bucketPolicy.bucket).toBe(ref(json, "aws_s3_bucket", "bucket"));
     expect(bucketPolicy.depends_on).toEqual([`aws_s3_bucket_public_access_block.${Object.keys(json.resource.aws_s3_bucket_public_access_block)[0]}`]);
@@ -71,6 +87,7 @@ describe("ImageCdn policies (object-lambda origin)", () => {
             },
           },
         },
+        cloudFrontReadsOriginals(bucketArn, distributionArn),
       ],
     });
   });
@@ -115,13 +132,18 @@ describe("ImageCdn policies (object-lambda origin)", () => {
     }]);
   });
 
-  it("Lambda permission: the CloudFront service principal, for this distribution", () => {
-    expect(only(json, "aws_lambda_permission")).toMatchObject({
+  // S3 Object Lambda invokes the function on CloudFront's behalf; the IAM guide documents aws:SourceArn for calls a
+  // service principal makes directly, and AWS's working configuration (CloudFront developer guide, "Use Amazon S3
+  // Object Lambda"; Dynamic Image Transformation) grants CloudFront without a condition: the Object Lambda access
+  // point's policy above pins the distribution instead.
+  it("Lambda permission: the CloudFront service principal, InvokeFunction on the resizer only, with no condition", () => {
+    const permission = only(json, "aws_lambda_permission");
+    expect(permission).toMatchObject({
       action: "lambda:InvokeFunction",
       principal: "cloudfront.amazonaws.com",
-      source_arn: distributionArn,
       function_name: ref(json, "aws_lambda_function", "function_name"),
     });
+    for (const key of ["source_arn", "source_account", "qualifier", "function_url_auth_type"]) expect(permission).not.toHaveProperty(key);
   });
 
   it("resizer role: assumed by Lambda only; exactly its log streams and WriteGetObjectResponse on this OLAP", () => {
@@ -154,7 +176,7 @@ describe("ImageCdn policies (object-lambda origin)", () => {
   });
 
   it("no Allow statement anywhere grants a wildcard action or a wildcard resource", () => {
-    expectNoWildcardAllows(json, 8);
+    expectNoWildcardAllows(json, 9);
   });
 
   it("every policy is written exactly once", () => {
@@ -165,8 +187,8 @@ describe("ImageCdn policies (object-lambda origin)", () => {
   });
 });
 
-describe("ImageCdn policies (function-url origin)", () => {
-  const json = synthImageCdn({ origin: "function-url" });
+describe("ImageCdn policies (function-url origin, the default)", () => {
+  const json = synthImageCdn();
   const bucketArn = ref(json, "aws_s3_bucket", "arn");
   const distributionArn = ref(json, "aws_cloudfront_distribution", "arn");
   const functionName = ref(json, "aws_lambda_function", "function_name");
@@ -177,17 +199,18 @@ describe("ImageCdn policies (function-url origin)", () => {
     }
   });
 
-  it("bucket policy: TLS-only deny, and reads by the resizer's role alone", () => {
-    expect(policyOf(only(json, "aws_s3_bucket_policy")).Statement).toEqual([
-      tlsOnly(bucketArn),
-      {
-        Sid: "ResizerReadsOriginals",
-        Effect: "Allow",
-        Principal: { AWS: ref(json, "aws_iam_role", "arn") },
-        Action: "s3:GetObject",
-        Resource: `${bucketArn}/*`,
-      },
-    ]);
+  it("bucket policy: TLS-only deny, reads by the resizer's role, and CloudFront's read of originals for this distribution", () => {
+    const resizerReads = {
+      Sid: "ResizerReadsOriginals",
+      Effect: "Allow",
+      Principal: { AWS: ref(json, "aws_iam_role", "arn") },
+      Action: "s3:GetObject",
+      Resource: `${bucketArn}/*`,
+    };
+    expect(policyOf(only(json, "aws_s3_bucket_policy")).Statement).toEqual([tlsOnly(bucketArn), resizerReads, cloudFrontReadsOriginals(bucketArn, distributionArn)]);
+    // originals: "deny": CloudFront reads nothing at the bucket.
+    const denied = synthImageCdn({ originals: "deny" });
+    expect(policyOf(only(denied, "aws_s3_bucket_policy")).Statement.map((s) => s.Sid)).toEqual(["DenyInsecureTransport", "ResizerReadsOriginals"]);
   });
 
   it("resizer role: its log streams, s3:GetObject on the objects and s3:ListBucket (404 for missing keys), nothing else", () => {
@@ -225,6 +248,7 @@ describe("ImageCdn policies (function-url origin)", () => {
   });
 
   it("OAC of type lambda, and the function URL host as an HTTPS-only custom origin", () => {
+    const json = synthImageCdn({ originals: "deny" });
     expect(only(json, "aws_cloudfront_origin_access_control")).toMatchObject({
       origin_access_control_origin_type: "lambda", signing_behavior: "always", signing_protocol: "sigv4",
     });
@@ -232,6 +256,7 @@ describe("ImageCdn policies (function-url origin)", () => {
       origin_id: "resizer",
       domain_name: `\${element(split("/", ${ref(json, "aws_lambda_function_url", "function_url").slice(2, -1)}), 2)}`,
       origin_access_control_id: ref(json, "aws_cloudfront_origin_access_control", "id"),
+      connection_attempts: 1,
       custom_origin_config: { http_port: 80, https_port: 443, origin_protocol_policy: "https-only", origin_ssl_protocols: ["TLSv1.2"], origin_read_timeout: 10, origin_keepalive_timeout: 5 },
     }]);
   });
@@ -247,7 +272,7 @@ describe("ImageCdn policies (function-url origin)", () => {
   });
 
   it("no Allow statement grants a wildcard action or a wildcard resource", () => {
-    expectNoWildcardAllows(json, 5);
+    expectNoWildcardAllows(json, 6);
   });
 
   it("needs no header-restoring viewer-response function: the function URL sends real headers", () => {

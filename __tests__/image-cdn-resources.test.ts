@@ -32,7 +32,9 @@ function expectPlanKnownIterations(json: Synthesized): number {
 }
 
 describe("ImageCdn resources", () => {
+  /** The default stack: the function-url origin. */
   const json = synthImageCdn();
+  const objectLambda = synthImageCdn({ origin: "object-lambda" });
 
   it("hardens the originals bucket", () => {
     expect(only(json, "aws_s3_bucket")).toMatchObject({ bucket_prefix: "images-", force_destroy: false });
@@ -49,7 +51,7 @@ describe("ImageCdn resources", () => {
     });
     expect(json.resource.aws_s3_bucket_versioning).toBeUndefined();
     expect(json.resource.aws_s3_bucket_cors_configuration).toBeUndefined();
-    expect(only(json, "aws_s3_access_point").public_access_block_configuration).toEqual({
+    expect(only(objectLambda, "aws_s3_access_point").public_access_block_configuration).toEqual({
       block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
     });
   });
@@ -64,13 +66,51 @@ describe("ImageCdn resources", () => {
   });
 
   it("serves an existing bucket without touching it unless managePolicy is set", () => {
-    const existing = synthImageCdn({ origin: "function-url", bucket: { existingBucketName: "legacy-photos" } });
+    const existing = synthImageCdn({ bucket: { existingBucketName: "legacy-photos", managePolicy: false } });
     expect(json.data).toBeUndefined();
     expect(Object.values(existing.data!.aws_s3_bucket)[0]).toMatchObject({ bucket: "legacy-photos" });
     for (const type of ["aws_s3_bucket", "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block"]) expect(existing.resource[type]).toBeUndefined();
-    const managed = synthImageCdn({ bucket: { existingBucketName: "legacy-photos", managePolicy: true } });
+    // Variants only: nothing of the bucket policy is needed, so managePolicy may stay unset.
+    const variantsOnly = synthImageCdn({ originals: "deny", bucket: { existingBucketName: "legacy-photos" } });
+    expect(variantsOnly.resource.aws_s3_bucket_policy).toBeUndefined();
+    const managed = synthImageCdn({ origin: "object-lambda", bucket: { existingBucketName: "legacy-photos", managePolicy: true } });
     expect(all(managed, "aws_s3_bucket_policy")).toHaveLength(1);
     expect(only(managed, "aws_s3_access_point").bucket).toMatch(/^\$\{data\.aws_s3_bucket\./);
+  });
+
+  // Originals are read by CloudFront itself (the bucket origin's OAC), which only a bucket policy can allow.
+  describe("existing bucket with the function-url origin, originals served", () => {
+    it("fails synthesis without a managePolicy choice, printing CloudFront's statement and the way out", () => {
+      let message = "";
+      try {
+        synthImageCdn({ bucket: { existingBucketName: "legacy-photos" } });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^ImageCdn: invalid bucket\.managePolicy: got undefined; allowed: true .*, or originals: "deny" to serve variants only: \[/);
+      expect(message).not.toContain("\n");
+      expect(JSON.parse(message.slice(message.indexOf("[{")))).toEqual([{
+        Sid: "CloudFrontReadsOriginalsForThisDistribution",
+        Effect: "Allow",
+        Principal: { Service: "cloudfront.amazonaws.com" },
+        Action: "s3:GetObject",
+        Resource: "arn:aws:s3:::legacy-photos/*",
+        Condition: { StringEquals: { "aws:SourceArn": "arn:aws:cloudfront::<ACCOUNT_ID>:distribution/<DISTRIBUTION_ID>" } },
+      }]);
+    });
+
+    it("with managePolicy: true writes it beside the resizer's read; with false exposes it with this distribution's ARN", () => {
+      const managed = synthImageCdn({ bucket: { existingBucketName: "legacy-photos", managePolicy: true } });
+      const policy = JSON.parse(only(managed, "aws_s3_bucket_policy").policy as string);
+      expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(["DenyInsecureTransport", "ResizerReadsOriginals", "CloudFrontReadsOriginalsForThisDistribution"]);
+      const app = Testing.app();
+      const stack = new TerraformStack(app, "test");
+      new AwsProvider(stack, "aws", { region: "eu-west-1" });
+      const cdn = new ImageCdn(stack, "images", { bucket: { existingBucketName: "legacy-photos", managePolicy: false } });
+      const statements = JSON.parse(cdn.bucketPolicyStatements!);
+      expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(["CloudFrontReadsOriginalsForThisDistribution"]);
+      expect(statements[0].Condition.StringEquals["aws:SourceArn"]).toMatch(/^\$\{TfToken\[/);
+    });
   });
 
   // S3 user guide ("Configuring IAM policies for using access points"): both the access point policy and
@@ -80,7 +120,7 @@ describe("ImageCdn resources", () => {
     it("fails synthesis without a managePolicy choice, printing the exact statements to add", () => {
       let message = "";
       try {
-        synthImageCdn({ bucket: { existingBucketName: "legacy-photos" } });
+        synthImageCdn({ origin: "object-lambda", bucket: { existingBucketName: "legacy-photos" } });
       } catch (error) {
         message = (error as Error).message;
       }
@@ -90,6 +130,7 @@ describe("ImageCdn resources", () => {
       expect(statements).toEqual([
         expect.objectContaining({ Action: "s3:GetObject", Resource: "arn:aws:s3:::legacy-photos/*", Principal: { AWS: "*" } }),
         expect.objectContaining({ Action: "s3:ListBucket", Resource: "arn:aws:s3:::legacy-photos" }),
+        expect.objectContaining({ Action: "s3:GetObject", Resource: "arn:aws:s3:::legacy-photos/*", Principal: { Service: "cloudfront.amazonaws.com" } }),
       ]);
       // The provider's region is known at synth (eu-west-1 in these tests); the account id is not.
       expect(statements[0].Condition.StringEquals).toEqual({
@@ -98,32 +139,32 @@ describe("ImageCdn resources", () => {
       });
     });
 
-    it("with managePolicy: true writes the delegation into the bucket's policy", () => {
-      const managed = synthImageCdn({ bucket: { existingBucketName: "legacy-photos", managePolicy: true } });
+    it("with managePolicy: true writes the delegation and CloudFront's read of originals into the bucket's policy", () => {
+      const managed = synthImageCdn({ origin: "object-lambda", bucket: { existingBucketName: "legacy-photos", managePolicy: true } });
       const sids = JSON.parse(only(managed, "aws_s3_bucket_policy").policy as string).Statement.map((s: { Sid: string }) => s.Sid);
-      expect(sids).toEqual(["DenyInsecureTransport", "DelegateReadsToSupportingAccessPoint", "DelegateListingToSupportingAccessPoint"]);
+      expect(sids).toEqual(["DenyInsecureTransport", "DelegateReadsToSupportingAccessPoint", "DelegateListingToSupportingAccessPoint", "CloudFrontReadsOriginalsForThisDistribution"]);
     });
 
     it("with managePolicy: false leaves the policy alone and exposes the statements with this deployment's ARNs", () => {
       const app = Testing.app();
       const stack = new TerraformStack(app, "test");
       new AwsProvider(stack, "aws", { region: "eu-west-1" });
-      const cdn = new ImageCdn(stack, "images", { bucket: { existingBucketName: "legacy-photos", managePolicy: false } });
+      const cdn = new ImageCdn(stack, "images", { origin: "object-lambda", bucket: { existingBucketName: "legacy-photos", managePolicy: false } });
       const synthesized = JSON.parse(Testing.synth(stack));
       expect(synthesized.resource.aws_s3_bucket_policy).toBeUndefined();
       const statements = JSON.parse(cdn.bucketPolicyStatements!);
-      expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(["DelegateReadsToSupportingAccessPoint", "DelegateListingToSupportingAccessPoint"]);
+      expect(statements.map((s: { Sid: string }) => s.Sid)).toEqual(["DelegateReadsToSupportingAccessPoint", "DelegateListingToSupportingAccessPoint", "CloudFrontReadsOriginalsForThisDistribution"]);
       expect(statements[0].Condition.StringEquals["s3:DataAccessPointArn"]).toMatch(/^\$\{TfToken\[/);
     });
   });
 
   it("wires the Object Lambda access point to the supporting access point and the resizer", () => {
-    expect(only(json, "aws_s3control_object_lambda_access_point").configuration).toEqual({
+    expect(only(objectLambda, "aws_s3control_object_lambda_access_point").configuration).toEqual({
       cloud_watch_metrics_enabled: true,
-      supporting_access_point: ref(json, "aws_s3_access_point", "arn"),
+      supporting_access_point: ref(objectLambda, "aws_s3_access_point", "arn"),
       transformation_configuration: [{
         actions: ["GetObject", "HeadObject"],
-        content_transformation: { aws_lambda: { function_arn: ref(json, "aws_lambda_function", "arn") } },
+        content_transformation: { aws_lambda: { function_arn: ref(objectLambda, "aws_lambda_function", "arn") } },
       }],
     });
   });
@@ -145,6 +186,7 @@ describe("ImageCdn resources", () => {
     expect((fn.environment as { variables: Record<string, string> }).variables).toEqual({
       RESIZER_ALLOWED_HEIGHTS: "", RESIZER_ALLOWED_WIDTHS: "", RESIZER_DEFAULT_QUALITY: "80", RESIZER_ERROR_TTL: "10", RESIZER_MAX_HEIGHT: "4096",
       RESIZER_MAX_INPUT_BYTES: "52428800", RESIZER_MAX_INPUT_PIXELS: "100000000", RESIZER_MAX_WIDTH: "4096",
+      RESIZER_ORIGIN_BUCKET: ref(json, "aws_s3_bucket", "bucket"),
     });
     expect(only(json, "aws_cloudwatch_log_group")).toMatchObject({ name: `/aws/lambda/${fn.function_name}`, retention_in_days: 30 });
   });
@@ -190,12 +232,12 @@ describe("ImageCdn resources", () => {
     expect(named(d, "aws_cloudfront_function", "-normalize").resource.code).toContain('"errorTtl":3');
   });
 
-  it("OAC: S3 type, always signs, SigV4", () => {
-    expect(only(json, "aws_cloudfront_origin_access_control")).toMatchObject({
-      origin_access_control_origin_type: "s3",
-      signing_behavior: "always",
-      signing_protocol: "sigv4",
-    });
+  it("OAC: the resizer's of type lambda and the originals' of type s3, both always signing with SigV4; one s3 OAC for both in object-lambda mode", () => {
+    const byType = Object.fromEntries(all(json, "aws_cloudfront_origin_access_control").map((oac) => [oac.origin_access_control_origin_type, oac]));
+    expect(Object.keys(byType).sort()).toEqual(["lambda", "s3"]);
+    for (const oac of Object.values(byType)) expect(oac).toMatchObject({ signing_behavior: "always", signing_protocol: "sigv4" });
+    expect(only(objectLambda, "aws_cloudfront_origin_access_control")).toMatchObject({ origin_access_control_origin_type: "s3", signing_behavior: "always", signing_protocol: "sigv4" });
+    expect(only(synthImageCdn({ originals: "deny" }), "aws_cloudfront_origin_access_control").origin_access_control_origin_type).toBe("lambda");
   });
 
   // "Controlling the cache key": values in the cache key are forwarded to the origin, query strings with
@@ -216,7 +258,34 @@ describe("ImageCdn resources", () => {
     });
   });
 
-  it("distribution: OLAP alias origin through the OAC, edge normalizer, short error caching, default certificate", () => {
+  it("distribution: the resizer's function URL (one connection attempt) and the bucket itself for originals, each through its OAC", () => {
+    const distribution = only(json, "aws_cloudfront_distribution");
+    const oac = (type: string) => {
+      const [name] = Object.entries(json.resource.aws_cloudfront_origin_access_control!).find(([, o]) => o.origin_access_control_origin_type === type)!;
+      return `\${aws_cloudfront_origin_access_control.${name}.id}`;
+    };
+    expect(distribution.origin).toEqual([
+      {
+        origin_id: "resizer",
+        domain_name: `\${element(split("/", ${ref(json, "aws_lambda_function_url", "function_url").slice(2, -1)}), 2)}`,
+        origin_access_control_id: oac("lambda"),
+        connection_attempts: 1,
+        custom_origin_config: {
+          http_port: 80, https_port: 443, origin_protocol_policy: "https-only", origin_ssl_protocols: ["TLSv1.2"],
+          origin_read_timeout: 10, origin_keepalive_timeout: 5,
+        },
+      },
+      { origin_id: "originals", domain_name: ref(json, "aws_s3_bucket", "bucket_regional_domain_name"), origin_access_control_id: oac("s3") },
+    ]);
+    expect(distribution.default_cache_behavior).toMatchObject({ target_origin_id: "resizer" });
+    // The function that picks the originals' origin names it by this id.
+    expect(named(json, "aws_cloudfront_function", "-normalize").resource.code).toContain('"originals":"originals"');
+    const denied = only(synthImageCdn({ originals: "deny" }), "aws_cloudfront_distribution");
+    expect((denied.origin as Array<{ origin_id: string }>).map((o) => o.origin_id)).toEqual(["resizer"]);
+  });
+
+  it("distribution (object-lambda): OLAP alias origin, bucket origin, edge normalizer, short error caching, default certificate", () => {
+    const json = objectLambda;
     const olap = "aws_s3control_object_lambda_access_point";
     const distribution = only(json, "aws_cloudfront_distribution");
     const normalize = named(json, "aws_cloudfront_function", "-normalize");
@@ -224,6 +293,11 @@ describe("ImageCdn resources", () => {
     expect(distribution.origin).toEqual([{
       origin_id: "resizer",
       domain_name: `${ref(json, olap, "alias")}.s3.${ref(json, olap, "region")}.amazonaws.com`,
+      origin_access_control_id: ref(json, "aws_cloudfront_origin_access_control", "id"),
+      connection_attempts: 1,
+    }, {
+      origin_id: "originals",
+      domain_name: ref(json, "aws_s3_bucket", "bucket_regional_domain_name"),
       origin_access_control_id: ref(json, "aws_cloudfront_origin_access_control", "id"),
     }]);
     expect(distribution.default_cache_behavior).toMatchObject({
@@ -287,7 +361,7 @@ describe("ImageCdn resources", () => {
     expect(only(synthesized, "aws_cloudfront_cache_policy").comment).toBe("variants");
     expect(images.bucket?.terraformResourceType).toBe("aws_s3_bucket");
     expect(images.resizerRole.terraformResourceType).toBe("aws_iam_role");
-    expect(new ImageCdn(stack, "legacy", { origin: "function-url", bucket: { existingBucketName: "legacy-photos" } }).bucket).toBeUndefined();
+    expect(new ImageCdn(stack, "legacy", { bucket: { existingBucketName: "legacy-photos", managePolicy: false } }).bucket).toBeUndefined();
   });
 
   it("writes presets and onlyPresets into the edge function, validated at synth; Origin Shield only when asked", () => {
@@ -295,7 +369,11 @@ describe("ImageCdn resources", () => {
     expect((only(json, "aws_cloudfront_distribution").origin as Array<Record<string, unknown>>)[0]!.origin_shield).toBeUndefined();
     const d = synthImageCdn({ presets: { thumb: { w: 150, h: 150, fit: "cover" }, detail: { w: 500, h: 700, fit: "inside" } }, onlyPresets: true, originShieldRegion: "eu-west-1" });
     expect(named(d, "aws_cloudfront_function", "-normalize").resource.code).toContain('"presets":{"detail":{"w":"500","h":"700","fit":"inside"},"thumb":{"w":"150","h":"150","fit":"cover"}},"onlyPresets":true');
-    expect((only(d, "aws_cloudfront_distribution").origin as Array<Record<string, unknown>>)[0]!.origin_shield).toEqual({ enabled: true, origin_shield_region: "eu-west-1" });
+    // Both origins: a variant's miss and an original's go through the same regional cache.
+    expect((only(d, "aws_cloudfront_distribution").origin as Array<Record<string, unknown>>).map((o) => o.origin_shield)).toEqual([
+      { enabled: true, origin_shield_region: "eu-west-1" },
+      { enabled: true, origin_shield_region: "eu-west-1" },
+    ]);
   });
 
   it("guards against request floods only when asked: reserved concurrency and a WAF web ACL", () => {
@@ -396,7 +474,7 @@ describe("ImageCdn resources", () => {
         synthImageCdn({ origin: "function-url" }),
         synthImageCdn({ domain: { names: ["a.example.com", "b.example.com", "*.example.com"], hostedZoneId: "Z123EXAMPLE" } }),
         synthImageCdn({ origin: "function-url", domain: { names: ["a.example.com"], hostedZoneId: "Z123EXAMPLE" }, cors: { allowedOrigins: ["*"] } }),
-        synthImageCdn({ bucket: { existingBucketName: "legacy-photos", managePolicy: true } }),
+        synthImageCdn({ origin: "object-lambda", bucket: { existingBucketName: "legacy-photos", managePolicy: true } }),
       ];
       expect(variants.map(expectPlanKnownIterations)).toEqual([0, 0, 3, 3, 0]);
     });
@@ -433,6 +511,7 @@ describe("ImageCdn resources", () => {
   it("names resources from the construct path, stable across synths; resourcePrefix overrides it", () => {
     expect(only(json, "aws_lambda_function").function_name).toBe(only(synthImageCdn(), "aws_lambda_function").function_name);
     expect(only(json, "aws_lambda_function").function_name).toMatch(/^images-[0-9a-f]{8}-resizer$/);
-    expect(only(synthImageCdn({ resourcePrefix: "shop-img" }), "aws_s3_access_point").name).toBe("shop-img-ap");
+    expect(only(synthImageCdn({ resourcePrefix: "shop-img" }), "aws_lambda_function").function_name).toBe("shop-img-resizer");
+    expect(only(synthImageCdn({ origin: "object-lambda", resourcePrefix: "shop-img" }), "aws_s3_access_point").name).toBe("shop-img-ap");
   });
 });

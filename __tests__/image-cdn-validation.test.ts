@@ -76,7 +76,8 @@ describe("ImageCdn prop validation", () => {
   it("fills in safe defaults", () => {
     const resolved = resolveImageCdnProps({});
     expect(resolved).toMatchObject({
-      origin: "object-lambda",
+      origin: "function-url",
+      originals: "serve",
       bucket: { kind: "managed", namePrefix: "images-", forceDestroy: false, versioning: false },
       resizer: { architecture: "arm64", memorySize: 512, timeout: 10, logRetentionDays: 30, config: { maxInputPixels: 100_000_000, maxWidth: 4096, maxHeight: 4096, defaultQuality: 80, allowedWidths: [], allowedHeights: [] } },
       cache: { minTtl: 0, defaultTtl: 86400, maxTtl: 31536000, errorTtl: 10 },

@@ -75,10 +75,10 @@ const documentOf = (resource: Record<string, unknown>, key = "policy"): PolicyDo
  */
 function lambdaResourcePolicy(json: Synthesized): PolicyDocument {
   const statements = all(json, "aws_lambda_permission").map((p): PolicyStatement => {
-    const condition: Record<string, Record<string, string>> = { ArnLike: { "AWS:SourceArn": resolve(p.source_arn as string) } };
+    const condition: Record<string, Record<string, string>> = p.source_arn === undefined ? {} : { ArnLike: { "aws:SourceArn": resolve(p.source_arn as string) } };
     if (p.function_url_auth_type !== undefined) condition.StringEquals = { "lambda:FunctionUrlAuthType": p.function_url_auth_type as string };
     if (p.invoked_via_function_url === true) condition.Bool = { "lambda:InvokedViaFunctionUrl": "true" };
-    return { Sid: p.statement_id as string, Effect: "Allow", Principal: { Service: p.principal as string }, Action: p.action as string, Resource: FUNCTION, Condition: condition };
+    return { Sid: p.statement_id as string, Effect: "Allow", Principal: { Service: p.principal as string }, Action: p.action as string, Resource: FUNCTION, ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}) };
   });
   return { Version: "2012-10-17", Statement: statements };
 }
@@ -150,8 +150,26 @@ async function decide(caller: Caller, layers: Layer[]): Promise<Decision> {
 const ALLOW_ALL: PolicyDocument = { Version: "2012-10-17", Statement: [{ Sid: "Admin", Effect: "Allow", Action: "*", Resource: "*" }] };
 const THROUGH_OBJECT_LAMBDA = { "aws:CalledVia": ["s3-object-lambda.amazonaws.com"] };
 
+/** CloudFront's OAC request for an original at the originals' origin: the bucket itself, signed for a distribution. */
+const atBucket = (bucketPolicy: PolicyDocument, sourceArn: string, action = "s3:GetObject"): Layer[] => [
+  { action, resource: action === "s3:ListBucket" ? BUCKET_ARN : `${BUCKET_ARN}/${KEY}`, resourcePolicy: bucketPolicy, context: { "aws:SourceArn": sourceArn } },
+];
+
+/** Originals straight from the bucket (the distribution's second origin): the same rules in both origin modes. */
+function originalsCases(bucketPolicy: () => PolicyDocument): Array<[string, Caller, () => Layer[], Decision]> {
+  return [
+    ["this distribution reads an original at the bucket (the originals' origin)", { principal: CLOUDFRONT }, () => atBucket(bucketPolicy(), DISTRIBUTION), "Allowed"],
+    ["another distribution of the same account reads an original at the bucket", { principal: CLOUDFRONT }, () => atBucket(bucketPolicy(), OTHER_DISTRIBUTION), "Denied"],
+    ["this distribution reads an original at the bucket without TLS", { principal: CLOUDFRONT, secureTransport: false }, () => atBucket(bucketPolicy(), DISTRIBUTION), "Denied"],
+    ["this distribution lists the bucket (a listing through the distribution)", { principal: CLOUDFRONT }, () => atBucket(bucketPolicy(), DISTRIBUTION, "s3:ListBucket"), "Denied"],
+    ["this distribution writes an object at the bucket", { principal: CLOUDFRONT }, () => atBucket(bucketPolicy(), DISTRIBUTION, "s3:PutObject"), "Denied"],
+    ["this distribution deletes an object at the bucket", { principal: CLOUDFRONT }, () => atBucket(bucketPolicy(), DISTRIBUTION, "s3:DeleteObject"), "Denied"],
+    ["CloudFront with no source reads an original at the bucket", { principal: CLOUDFRONT }, () => [{ action: "s3:GetObject", resource: `${BUCKET_ARN}/${KEY}`, resourcePolicy: bucketPolicy() }], "Denied"],
+  ];
+}
+
 describe("policy simulation, object-lambda origin", () => {
-  const json = synthImageCdn();
+  const json = synthImageCdn({ origin: "object-lambda" });
   const bucketPolicy = documentOf(only(json, "aws_s3_bucket_policy"));
   const accessPointPolicy = documentOf(only(json, "aws_s3control_access_point_policy"));
   const objectLambdaPolicy = documentOf(only(json, "aws_s3control_object_lambda_access_point_policy"));
@@ -179,11 +197,14 @@ describe("policy simulation, object-lambda origin", () => {
     ["another distribution of the same account through Object Lambda", { principal: CLOUDFRONT }, () => throughObjectLambda(OTHER_DISTRIBUTION), "Denied"],
     // Each control on its own, so that one failing is seen even where another would still stop the request.
     ["another distribution, the Object Lambda access point's policy alone", { principal: CLOUDFRONT }, () => throughObjectLambda(OTHER_DISTRIBUTION).slice(0, 1), "Denied"],
-    ["another distribution, the resizer's invoke permission alone", { principal: CLOUDFRONT }, () => throughObjectLambda(OTHER_DISTRIBUTION).slice(1, 2), "Denied"],
+    // The invoke permission has no SourceArn (S3 Object Lambda invokes on CloudFront's behalf; the IAM guide documents
+    // aws:SourceArn for direct calls only): the Object Lambda access point's policy is what pins the distribution.
+    ["another distribution, the resizer's invoke permission alone", { principal: CLOUDFRONT }, () => throughObjectLambda(OTHER_DISTRIBUTION).slice(1, 2), "Allowed"],
+    ["another service invokes the resizer", { principal: "s3.amazonaws.com" }, () => throughObjectLambda(DISTRIBUTION).slice(1, 2), "Denied"],
     ["this distribution, the Object Lambda access point's policy alone", { principal: CLOUDFRONT }, () => throughObjectLambda(DISTRIBUTION).slice(0, 1), "Allowed"],
     ["an anonymous caller through Object Lambda", { principal: anonymousPrincipal }, () => throughObjectLambda(DISTRIBUTION), "Denied"],
     ["an admin of another account through Object Lambda", { principal: OTHER_ACCOUNT_ADMIN, identityPolicies: [ALLOW_ALL] }, () => throughObjectLambda(DISTRIBUTION), "Denied"],
-    ["this distribution at the bucket directly", { principal: CLOUDFRONT }, () => [{ action: "s3:GetObject", resource: `${BUCKET_ARN}/${KEY}`, resourcePolicy: bucketPolicy, context: { "aws:SourceArn": DISTRIBUTION } }], "Denied"],
+    ...originalsCases(() => bucketPolicy),
     ["this distribution at the supporting access point, not via Object Lambda", { principal: CLOUDFRONT }, () => viaAccessPoint("s3:GetObject", { "aws:SourceArn": DISTRIBUTION }), "Denied"],
     ["this distribution at the supporting access point, via Object Lambda", { principal: CLOUDFRONT }, () => viaAccessPoint("s3:GetObject", THROUGH_OBJECT_LAMBDA), "Allowed"],
     ["an anonymous caller at the bucket", { principal: anonymousPrincipal }, () => [{ action: "s3:GetObject", resource: `${BUCKET_ARN}/${KEY}`, resourcePolicy: bucketPolicy }], "Denied"],
@@ -238,11 +259,18 @@ describe("policy simulation, function-url origin", () => {
     ["the resizer invokes itself", resizer, () => invoke(DISTRIBUTION, true), "Denied"],
     ["an anonymous caller reads an original at the bucket", { principal: anonymousPrincipal }, () => object("s3:GetObject"), "Denied"],
     ["an admin of another account reads an original", { principal: OTHER_ACCOUNT_ADMIN, identityPolicies: [ALLOW_ALL] }, () => object("s3:GetObject"), "Denied"],
-    ["this distribution reads an original at the bucket directly", { principal: CLOUDFRONT }, () => object("s3:GetObject"), "Denied"],
+    ...originalsCases(() => bucketPolicy),
     ["a user of the owning account without an identity policy reads an original", { principal: OWN_ACCOUNT_USER }, () => object("s3:GetObject"), "Denied"],
     ["the resizer writes its own log stream", resizer, () => [{ action: "logs:CreateLogStream", resource: `${LOG_GROUP}:log-stream:x` }], "Allowed"],
   ])("%s", async (_name, caller, layers, expected) => {
     expect(await decide(caller, layers())).toBe(expected);
+  });
+});
+
+describe("policy simulation, originals denied", () => {
+  it.each(["function-url", "object-lambda"] as const)("%s: no distribution reads an original at the bucket", async (origin) => {
+    const bucketPolicy = documentOf(only(synthImageCdn({ origin, originals: "deny" }), "aws_s3_bucket_policy"));
+    expect(await decide({ principal: CLOUDFRONT }, atBucket(bucketPolicy, DISTRIBUTION))).toBe("Denied");
   });
 });
 

@@ -26,7 +26,9 @@ function runReview(base: string, head: string, ...flags: string[]) {
 
 describe("review summary", () => {
   const work = mkdtempSync(join(tmpdir(), "image-cdn-review-"));
-  const baseFiles = synthApp("main.ts");
+  // The object-lambda origin: the most layers of grants (bucket delegation, access points, Object Lambda).
+  const OBJECT_LAMBDA = { IMAGE_CDN_ORIGIN: "object-lambda" };
+  const baseFiles = synthApp("main.ts", OBJECT_LAMBDA);
   const base = JSON.parse(baseFiles.get("stacks/image-cdn/cdk.tf.json")!.toString()) as Stack;
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -47,7 +49,7 @@ describe("review summary", () => {
   });
 
   it("reports resource changes and no access change for a change that grants nothing (CORS)", () => {
-    const head = JSON.parse(synthApp("main.ts", { IMAGE_CDN_CORS_ORIGINS: "https://app.example.com" }).get("stacks/image-cdn/cdk.tf.json")!.toString()) as Stack;
+    const head = JSON.parse(synthApp("main.ts", { ...OBJECT_LAMBDA, IMAGE_CDN_CORS_ORIGINS: "https://app.example.com" }).get("stacks/image-cdn/cdk.tf.json")!.toString()) as Stack;
     const summary = compareStacks(base, head);
     expect(summary.grantsAdded).toEqual([]);
     expect(summary.grantsRemoved).toEqual([]);

@@ -65,13 +65,19 @@ export class ObjectLambdaOrigin extends Construct {
         distributionArn,
       })),
     });
-    // S3 Object Lambda invokes the function with the caller's (CloudFront's) credentials.
+    // S3 Object Lambda invokes the function with the caller's (CloudFront's) credentials. No aws:SourceArn
+    // condition here: the IAM guide documents aws:SourceArn for calls a service principal makes directly, and this
+    // call is S3 Object Lambda's on CloudFront's behalf; AWS's configuration shown to work (CloudFront developer
+    // guide, "Use Amazon S3 Object Lambda"; Dynamic Image Transformation's s3-object-lambda-architecture.ts) grants
+    // CloudFront without a condition. The distribution is pinned where the request enters: the Object Lambda access
+    // point's policy above (aws:SourceArn, which OAC's own request carries), and only through Object Lambda may
+    // CloudFront use the supporting access point (aws:CalledVia). The permission lets CloudFront invoke nothing but
+    // this function, whose only input is what Object Lambda hands it.
     new LambdaPermission(this, "cloudfront-invoke", {
       statementId: "AllowCloudFrontViaObjectLambda",
       action: "lambda:InvokeFunction",
       functionName: this.functionName,
       principal: "cloudfront.amazonaws.com",
-      sourceArn: distributionArn,
     });
   }
 }

@@ -95,7 +95,7 @@ export function cloudFrontReadsOriginals(args: { bucketArn: string; distribution
     Principal: { Service: CLOUDFRONT },
     Action: "s3:GetObject",
     Resource: `${args.bucketArn}/*`,
-    Condition: { StringEquals: { "AWS:SourceArn": args.distributionArn } },
+    Condition: { StringEquals: { "aws:SourceArn": args.distributionArn } },
   };
 }
 

@@ -77,8 +77,11 @@ export const PLAN_VARIANTS: readonly PlanVariant[] = [
   appVariant("existing-bucket-object-lambda-unmanaged", "an existing bucket whose policy its owner edits, Object Lambda", {
     imageCdn: { origin: "object-lambda", bucket: { existingBucketName: "legacy-photos", managePolicy: false } },
   }),
-  appVariant("existing-bucket-function-url", "an existing bucket, function URL, purge", {
-    imageCdn: { origin: "function-url", bucket: { existingBucketName: "legacy-photos" }, purgeOnChange: { batchWindowSeconds: 10 } },
+  appVariant("existing-bucket-function-url", "an existing bucket, its policy managed, function URL, purge", {
+    imageCdn: { origin: "function-url", bucket: { existingBucketName: "legacy-photos", managePolicy: true }, purgeOnChange: { batchWindowSeconds: 10 } },
+  }),
+  appVariant("existing-bucket-variants-only", "an existing bucket left alone, originals denied: variants only", {
+    imageCdn: { bucket: { existingBucketName: "legacy-photos" }, originals: "deny" },
   }),
   appVariant("s3-backend", "the S3 backend with use_lockfile (removed for the plan)", {
     backend: { kind: "s3", bucket: "tf-state-example", key: "image-cdn/s3-backend.tfstate", region: "us-east-1" },
