@@ -137,10 +137,13 @@ describe("the app's stack", () => {
     expect(json.output.certificate_arn.value).toMatch(/^\$\{aws_acm_certificate_validation\..+\.certificate_arn\}$/);
   });
 
-  it("writes an S3 backend with S3-native locking (use_lockfile, Terraform 1.10+) when asked", () => {
+  // use_lockfile: experimental in Terraform 1.10, generally available in 1.11 (Terraform 1.11.0 CHANGELOG).
+  it("writes an S3 backend with S3-native locking (use_lockfile) when asked, and requires Terraform 1.11 for it", () => {
     const stack = new ImageCdnStack(Testing.app(), settings({ IMAGE_CDN_STATE_BUCKET: "acme-tfstate", IMAGE_CDN_REGION: "eu-west-1" }));
     const json = JSON.parse(Testing.synth(stack));
     expect(json.terraform.backend).toEqual({ s3: { bucket: "acme-tfstate", key: "image-cdn/image-cdn.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true } });
+    expect(json.terraform.required_version).toBe(">= 1.11");
+    expect(JSON.parse(Testing.synth(new ImageCdnStack(Testing.app(), settings({})))).terraform.required_version).toBeUndefined();
   });
 
   it("outputs the bucket policy statements to add when an existing bucket's policy is left to its owner", () => {

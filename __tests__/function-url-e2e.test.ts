@@ -597,6 +597,18 @@ describe("function URL response streaming (bundle under aws-lambda-ric)", () => 
     expectErrorAnswer(answer, 413, /^the original is 262144000 bytes, over the function URL's 200 MB streamed response limit; request a resized variant\n$/);
   });
 
+  // purgeOnChange: an invalidation never reaches a browser, so a variant must not be immutable there.
+  it("sends purge's browser TTL on variants (max-age, s-maxage, no immutable), and a year immutable without it", async () => {
+    const purged = await RUNTIME.start({ RESIZER_BROWSER_MAX_AGE: "86400", RESIZER_SHARED_MAX_AGE: "31536000" });
+    containers.push(purged);
+    const variant = await purged.invoke({ query: "w=64" });
+    expect(variant.response.statusCode).toBe(200);
+    expect(variant.response.headers["Cache-Control"]).toBe("public, max-age=86400, s-maxage=31536000");
+    expect((await warm.invoke({ query: "w=64" })).response.headers["Cache-Control"]).toBe("public, max-age=31536000, immutable");
+    // Errors keep their short caching either way.
+    expect((await purged.invoke({ key: "photos/missing.jpg", query: "w=64" })).response.headers["Cache-Control"]).toBe(ERROR_CACHE_CONTROL);
+  });
+
   it("ends the stream, with the runtime's error trailer and a log line, when the origin fails mid-body", async () => {
     const resetting = await startResettingOrigin(8 * 1024 * 1024);
     origins.push(resetting);

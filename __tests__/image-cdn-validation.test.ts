@@ -6,7 +6,7 @@ const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-
 
 // Each wrong prop: the error names the prop, shows the value, and says what is allowed.
 const cases: [string, ImageCdnProps, RegExp][] = [
-  ["origin", { origin: "s3-website" as never }, /invalid origin: got "s3-website"; allowed: "object-lambda", "function-url"/],
+  ["origin", { origin: "s3-website" as never }, /invalid origin: got "s3-website"; allowed: "function-url", "object-lambda"/],
   ["bucket: two kinds", { bucket: { name: "a-bucket", namePrefix: "images-" } }, /invalid bucket: .*allowed: exactly one of bucket.namePrefix, bucket.name, bucket.existingBucketName/],
   ["bucket.name: capitals", { bucket: { name: "My_Bucket" } }, /invalid bucket.name: got "My_Bucket"; allowed: 3-63 characters of a-z/],
   ["bucket.name: too short", { bucket: { name: "ab" } }, /invalid bucket.name: got "ab"/],
@@ -31,7 +31,13 @@ const cases: [string, ImageCdnProps, RegExp][] = [
   ["purgeOnChange.batchWindowSeconds over SQS's 300 s", { purgeOnChange: { batchWindowSeconds: 301 } }, /invalid purgeOnChange.batchWindowSeconds: got 301; allowed: .*1.*300 seconds/],
   ["purgeOnChange.batchWindowSeconds of 0", { purgeOnChange: { batchWindowSeconds: 0 } }, /invalid purgeOnChange.batchWindowSeconds: got 0/],
   ["signing: not a boolean", { signing: "yes" as never }, /invalid signing: got "yes"; allowed: true or false/],
-  ["originShieldRegion", { originShieldRegion: "Frankfurt" }, /invalid originShieldRegion: got "Frankfurt"; allowed: an AWS region with Origin Shield/],
+  ["originShieldRegion: not a region", { originShieldRegion: "Frankfurt" }, /invalid originShieldRegion: got "Frankfurt"; allowed: a region CloudFront offers Origin Shield in \(the one nearest the bucket\): us-east-1, us-east-2, /],
+  // Shaped like a region, but CloudFront has no regional edge cache there ("Choose the AWS Region for Origin Shield").
+  ["originShieldRegion: a region without Origin Shield", { originShieldRegion: "eu-north-1" }, /invalid originShieldRegion: got "eu-north-1"; allowed: a region CloudFront offers Origin Shield in/],
+  ["originShieldRegion: a typo", { originShieldRegion: "us-eats-1" }, /invalid originShieldRegion: got "us-eats-1"/],
+  ["originals", { originals: "hide" as never }, /invalid originals: got "hide"; allowed: "serve", "deny"$/],
+  // An Object Lambda access point is an S3 origin, which CloudFront waits 30 s for (provider issue 44172).
+  ["resizer.timeout over 30 s with object-lambda", { origin: "object-lambda", resizer: { timeout: 31 } }, /invalid resizer.timeout: got 31; allowed: an integer from 1 to 30 seconds with origin object-lambda \(CloudFront waits 30 s .*issue 44172\)$/],
   ["resizer.architecture", { resizer: { architecture: "arm" as never } }, /invalid resizer.architecture: got "arm"; allowed: "arm64", "x86_64"/],
   ["resizer.memorySize", { resizer: { memorySize: 64 } }, /invalid resizer.memorySize: got 64; allowed: an integer from 128 to 10240 MB/],
   ["resizer.memorySize: fraction", { resizer: { memorySize: 1024.5 } }, /invalid resizer.memorySize: got 1024.5/],
@@ -86,6 +92,12 @@ describe("ImageCdn prop validation", () => {
     });
     expect(resolved.cors).toBeUndefined();
     expect(resolved.domain).toBeUndefined();
+  });
+
+  it("accepts timeouts up to 60 s with the function URL and 30 s with Object Lambda, and every Origin Shield region", () => {
+    expect(resolveImageCdnProps({ resizer: { timeout: 60 } }).resizer.timeout).toBe(60);
+    expect(resolveImageCdnProps({ origin: "object-lambda", resizer: { timeout: 30 } }).resizer.timeout).toBe(30);
+    for (const region of ["us-east-2", "ap-northeast-2", "sa-east-1", "eu-west-2"]) expect(resolveImageCdnProps({ originShieldRegion: region }).originShieldRegion).toBe(region);
   });
 
   it("accepts the design card's full example", () => {

@@ -437,6 +437,24 @@ describe.each(HANDLERS)("S3 Object Lambda end to end: %s", (_name, load) => {
   });
 });
 
+// purgeOnChange: an invalidation never reaches a browser, so a variant must not be immutable there (the construct
+// writes the browser TTL into the function's environment; a container reads it once, so a bundle of its own).
+describe("purge's browser TTL on variants, through Object Lambda (bundled handler)", () => {
+  let purged: Awaited<ReturnType<typeof loadBundledHandler>>;
+  beforeAll(async () => {
+    purged = await loadBundledHandler({ RESIZER_BROWSER_MAX_AGE: "600", RESIZER_SHARED_MAX_AGE: "31536000" });
+  }, 180_000);
+  afterAll(async () => purged?.dispose());
+
+  it("GET: WriteGetObjectResponse's CacheControl is max-age/s-maxage, not immutable; HEAD says the same", async () => {
+    const { response } = await makeInvoke(() => purged.handler)({ query: "w=64" });
+    expect(response.status).toBe(200);
+    expect(response.forwardedHeaders["cache-control"]).toBe("public, max-age=600, s-maxage=31536000");
+    const head = await makeHead(() => purged.handler)({ query: "format=png&w=64" });
+    expect(head.headers).toMatchObject({ "Cache-Control": "public, max-age=600, s-maxage=31536000" });
+  });
+});
+
 describe("WriteGetObjectResponse stand-in", () => {
   it("decodes aws-chunked bodies (signed chunks and trailers), should an SDK send one", () => {
     const raw = Buffer.from(

@@ -133,6 +133,36 @@ describe("purgeOnChange on, bucket made by the stack", () => {
   });
 });
 
+// An invalidation clears CloudFront's copies, never a browser's: variants marked immutable for a year would stay
+// stale in browsers after every purge. With purge, browsers keep a variant browserTtl (a day by default) and
+// CloudFront s-maxage = the cache policy's maximum TTL, which caps it anyway ("Managing how long content stays in
+// the cache": CloudFront uses the lesser of s-maxage and the maximum TTL).
+describe("purgeOnChange and browsers' caches", () => {
+  const env = (json: Synthesized) => (named(json, "aws_lambda_function", "-resizer").resource.environment as { variables: Record<string, string> }).variables;
+
+  it("tells the resizer to send max-age = a day and s-maxage = the cache policy's maximum TTL, not immutable", () => {
+    const json = synthImageCdn({ purgeOnChange: true });
+    expect(env(json)).toMatchObject({ RESIZER_BROWSER_MAX_AGE: "86400", RESIZER_SHARED_MAX_AGE: "31536000" });
+    expect(only(json, "aws_cloudfront_cache_policy").max_ttl).toBe(31536000);
+  });
+
+  it("without purge keeps variants immutable for a year (no browser TTL in the environment)", () => {
+    const variables = env(synthImageCdn());
+    expect(variables.RESIZER_BROWSER_MAX_AGE).toBeUndefined();
+    expect(variables.RESIZER_SHARED_MAX_AGE).toBeUndefined();
+  });
+
+  it("takes cache.browserTtl and a shorter maximum TTL, and refuses a browser TTL over it", () => {
+    const json = synthImageCdn({ purgeOnChange: true, cache: { browserTtl: 600, maxTtl: 604800 } });
+    expect(env(json)).toMatchObject({ RESIZER_BROWSER_MAX_AGE: "600", RESIZER_SHARED_MAX_AGE: "604800" });
+    expect(only(json, "aws_cloudfront_cache_policy").max_ttl).toBe(604800);
+    expect(env(synthImageCdn({ purgeOnChange: true, cache: { maxTtl: 3600, defaultTtl: 3600 } }))).toMatchObject({ RESIZER_BROWSER_MAX_AGE: "3600", RESIZER_SHARED_MAX_AGE: "3600" });
+    expect(() => synthImageCdn({ purgeOnChange: true, cache: { browserTtl: 90000, maxTtl: 86400 } })).toThrow(/invalid cache\.browserTtl: got 90000; allowed: an integer from 0 to 86400 seconds, at most cache\.maxTtl/);
+    // Without purge, a browser TTL given is honoured too.
+    expect(env(synthImageCdn({ cache: { browserTtl: 3600 } }))).toMatchObject({ RESIZER_BROWSER_MAX_AGE: "3600", RESIZER_SHARED_MAX_AGE: "31536000" });
+  });
+});
+
 describe("purgeOnChange with an existing bucket", () => {
   const json = synthImageCdn({ bucket: { existingBucketName: "legacy-photos", managePolicy: true }, purgeOnChange: { batchWindowSeconds: 5 } });
 

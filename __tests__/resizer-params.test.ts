@@ -1,4 +1,4 @@
-import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
+import { configFromEnv, configToEnv, DEFAULT_RESIZER_CONFIG, variantCacheControl, type ResizerConfig } from "../lambda-src/core/config";
 import { HttpError, isOriginalRequest, parseResizeQuery, type ResizeRequest } from "../lambda-src/core";
 
 const config: ResizerConfig = { ...DEFAULT_RESIZER_CONFIG, maxWidth: 2000, maxHeight: 1500, defaultQuality: 75 };
@@ -128,5 +128,25 @@ describe("isOriginalRequest", () => {
     ["w=", false],
   ])("%j -> %s", (query, expected) => {
     expect(isOriginalRequest(new URLSearchParams(query))).toBe(expected);
+  });
+});
+
+describe("a variant's Cache-Control from the environment the construct writes", () => {
+  it("is immutable for a year without a browser TTL, and max-age/s-maxage with one", () => {
+    expect(variantCacheControl(configFromEnv({}))).toBe("public, max-age=31536000, immutable");
+    const purged = configFromEnv({ RESIZER_BROWSER_MAX_AGE: "86400", RESIZER_SHARED_MAX_AGE: "31536000" });
+    expect(variantCacheControl(purged)).toBe("public, max-age=86400, s-maxage=31536000");
+    expect(variantCacheControl(configFromEnv({ RESIZER_BROWSER_MAX_AGE: "0", RESIZER_SHARED_MAX_AGE: "60" }))).toBe("public, max-age=0, s-maxage=60");
+  });
+
+  it("refuses half of the pair, or a malformed value, naming the variable", () => {
+    expect(() => configFromEnv({ RESIZER_BROWSER_MAX_AGE: "86400" })).toThrow(/RESIZER_BROWSER_MAX_AGE and RESIZER_SHARED_MAX_AGE go together, got only RESIZER_BROWSER_MAX_AGE/);
+    expect(() => configFromEnv({ RESIZER_BROWSER_MAX_AGE: "1d", RESIZER_SHARED_MAX_AGE: "60" })).toThrow(/RESIZER_BROWSER_MAX_AGE must be a positive integer, got "1d"/);
+  });
+
+  it("round-trips through configToEnv", () => {
+    const config = { ...DEFAULT_RESIZER_CONFIG, browserCache: { maxAge: 600, sharedMaxAge: 604800 } };
+    expect(configFromEnv(configToEnv(config))).toEqual(config);
+    expect(configFromEnv(configToEnv(DEFAULT_RESIZER_CONFIG))).toEqual(DEFAULT_RESIZER_CONFIG);
   });
 });

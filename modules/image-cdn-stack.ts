@@ -46,6 +46,9 @@ export class ImageCdnStack extends TerraformStack {
   }
 }
 
+/** The Terraform versions that know the S3 backend's use_lockfile as generally available. */
+export const S3_LOCKFILE_TERRAFORM = ">= 1.11";
+
 /**
  * The state's home, chosen explicitly: cdktf's implicit default writes the absolute path of the machine
  * that synthesized, so the same commit would differ between machines and a committed folder planned in CI
@@ -59,8 +62,11 @@ function backend(stack: TerraformStack, stackName: string, settings: BackendSett
       return;
     case "s3": {
       const s3 = new S3Backend(stack, { bucket: settings.bucket, key: settings.key, region: settings.region, encrypt: true });
-      // S3-native state locking (Terraform 1.10+, GA in 1.11); the cdktf 0.21 bindings have no field for it.
+      // S3-native state locking: experimental in Terraform 1.10, generally available in 1.11 (Terraform 1.11.0
+      // CHANGELOG; "Backend Type: s3", use_lockfile); the cdktf 0.21 bindings have no field for it. An older
+      // Terraform would ignore nothing and fail on the argument: say which it needs, before init.
       s3.addOverride("use_lockfile", true);
+      stack.addOverride("terraform.required_version", S3_LOCKFILE_TERRAFORM);
       return;
     }
     case "cloud":

@@ -91,6 +91,12 @@ export interface CacheProps {
   readonly maxTtl?: number;
   /** How long CloudFront caches an error answer, in seconds: short, so a passing fault is not served on. @default 10 */
   readonly errorTtl?: number;
+  /**
+   * How long a browser keeps a variant, in seconds (`max-age`; CloudFront keeps it `s-maxage` = maxTtl). An
+   * invalidation clears CloudFront, never a browser: with `purgeOnChange` a changed original reaches viewers
+   * within this time. @default 86400 with purgeOnChange; without it, variants are `max-age=31536000, immutable`
+   */
+  readonly browserTtl?: number;
 }
 
 export interface CorsProps {

@@ -28,6 +28,9 @@ export type ResolvedBucket =
   /** managePolicy undefined: not chosen (an error with the object-lambda origin, false otherwise). */
   | { kind: "existing"; name: string; managePolicy?: boolean };
 
+/** With purge on change, browsers keep a variant a day: a changed original reaches them within it. */
+export const DEFAULT_BROWSER_TTL = 86_400;
+
 export interface ResolvedProps {
   origin: OriginMode;
   originals: "serve" | "deny";
@@ -42,7 +45,7 @@ export interface ResolvedProps {
     bundle?: string;
     config: ResizerConfig;
   };
-  cache: Required<CacheProps>;
+  cache: Required<Omit<CacheProps, "browserTtl">> & { browserTtl?: number };
   cors?: { allowedOrigins: string[]; maxAgeSeconds: number };
   domain?: DomainProps & { names: string[] };
   priceClass: PriceClass;
@@ -61,7 +64,7 @@ export interface ResolvedProps {
   tags: Record<string, string> | undefined;
 }
 
-const ORIGINS: readonly OriginMode[] = ["object-lambda", "function-url"];
+const ORIGINS: readonly OriginMode[] = ["function-url", "object-lambda"];
 const PRICE_CLASSES: readonly PriceClass[] = ["PriceClass_100", "PriceClass_200", "PriceClass_All"];
 const GEO_TYPES = ["none", "whitelist", "blacklist"] as const;
 const UPLOAD_METHODS = ["GET", "PUT", "POST", "HEAD", "DELETE"];
@@ -79,6 +82,20 @@ const CORS_ORIGIN = /^https?:\/\/(\*\.)?[a-z0-9.-]+(:[0-9]{1,5})?$/;
 const COUNTRY = /^[A-Z]{2}$/;
 const LOG_BUCKET_DOMAIN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\.s3(\.[a-z0-9-]+)?\.amazonaws\.com$/;
 const RESOURCE_PREFIX = /^[a-z][a-z0-9-]{1,22}[a-z0-9]$/;
+/**
+ * The regions CloudFront offers Origin Shield in: those with a regional edge cache (CloudFront developer guide,
+ * "Use Amazon CloudFront Origin Shield", Choose the AWS Region for Origin Shield).
+ */
+export const ORIGIN_SHIELD_REGIONS = [
+  "us-east-1", "us-east-2", "us-west-2", "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2",
+  "eu-central-1", "eu-west-1", "eu-west-2", "sa-east-1",
+] as const;
+/**
+ * An Object Lambda access point is an S3 origin: CloudFront waits 30 s for its response (the default origin
+ * response timeout), and the hashicorp/aws provider has no argument for a longer one on S3 origins yet
+ * (terraform-provider-aws issue 44172). A longer function would be cut off by CloudFront.
+ */
+export const OBJECT_LAMBDA_MAX_TIMEOUT = 30;
 /** WAFv2 web ACLs for CloudFront are global (scope CLOUDFRONT), made in us-east-1. */
 const WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:us-east-1:[0-9]{12}:global\/webacl\/[A-Za-z0-9_-]{1,128}\/[0-9a-f-]{36}$/;
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
@@ -180,7 +197,7 @@ function corsOrigins(prop: string, origins: readonly string[]): string[] {
   return [...origins];
 }
 
-function resolveCache(cache: CacheProps | undefined): Required<CacheProps> {
+function resolveCache(cache: CacheProps | undefined, purge: boolean): ResolvedProps["cache"] {
   const c = cache ?? {};
   const year = 31_536_000;
   const minTtl = integer("cache.minTtl", c.minTtl, 0, 0, year, " seconds");
@@ -189,7 +206,10 @@ function resolveCache(cache: CacheProps | undefined): Required<CacheProps> {
   if (!(minTtl <= defaultTtl && defaultTtl <= maxTtl)) {
     throw new ImageCdnPropError("cache", { minTtl, defaultTtl, maxTtl }, "minTtl <= defaultTtl <= maxTtl");
   }
-  return { minTtl, defaultTtl, maxTtl, errorTtl: integer("cache.errorTtl", c.errorTtl, DEFAULT_RESIZER_CONFIG.errorTtl, 0, 300, " seconds (errors must not be served on for long)") };
+  const errorTtl = integer("cache.errorTtl", c.errorTtl, DEFAULT_RESIZER_CONFIG.errorTtl, 0, 300, " seconds (errors must not be served on for long)");
+  const browserTtl = c.browserTtl === undefined && !purge ? undefined
+    : integer("cache.browserTtl", c.browserTtl, Math.min(DEFAULT_BROWSER_TTL, maxTtl), 0, maxTtl, " seconds, at most cache.maxTtl");
+  return { minTtl, defaultTtl, maxTtl, errorTtl, ...(browserTtl === undefined ? {} : { browserTtl }) };
 }
 
 function resolveDomain(domain: DomainProps | undefined): ResolvedProps["domain"] {
@@ -236,7 +256,8 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
   const r = props.resizer ?? {};
   const maxWidth = integer("resizer.maxWidth", r.maxWidth, DEFAULT_RESIZER_CONFIG.maxWidth, 1, 16383, " pixels");
   const maxHeight = integer("resizer.maxHeight", r.maxHeight, DEFAULT_RESIZER_CONFIG.maxHeight, 1, 16383, " pixels");
-  const cache = resolveCache(props.cache);
+  const purgeOnChange = resolvePurge(props.purgeOnChange);
+  const cache = resolveCache(props.cache, purgeOnChange !== undefined);
   const config: ResizerConfig = {
     maxInputPixels: integer("resizer.maxInputPixels", r.maxInputPixels, DEFAULT_RESIZER_CONFIG.maxInputPixels, 1, 1_000_000_000, " pixels"),
     maxInputBytes: integer("resizer.maxInputBytes", r.maxInputBytes, DEFAULT_RESIZER_CONFIG.maxInputBytes, 1, 1_073_741_824, " bytes"),
@@ -247,6 +268,8 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
     defaultQuality: integer("resizer.defaultQuality", r.defaultQuality, DEFAULT_RESIZER_CONFIG.defaultQuality, 1, 100),
     // The resizer's error Cache-Control and the distribution's error caching: one value.
     errorTtl: cache.errorTtl,
+    // s-maxage = the cache policy's maximum: CloudFront keeps a variant as long as the policy lets it.
+    ...(cache.browserTtl === undefined ? {} : { browserCache: { maxAge: cache.browserTtl, sharedMaxAge: cache.maxTtl } }),
   };
   const logRetentionDays = r.logRetentionDays ?? 30;
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) throw new ImageCdnPropError("resizer.logRetentionDays", logRetentionDays, `one of ${LOG_RETENTION_DAYS.join(", ")}`);
@@ -264,7 +287,9 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
     resizer: {
       architecture: oneOf("resizer.architecture", r.architecture, LAMBDA_ARCHITECTURES, "arm64"),
       memorySize: integer("resizer.memorySize", r.memorySize, DEFAULT_MEMORY_SIZE, 128, 10240, " MB"),
-      timeout: integer("resizer.timeout", r.timeout, 10, 1, 60, " seconds (S3 Object Lambda and CloudFront wait at most 60 s)"),
+      timeout: origin === "object-lambda"
+        ? integer("resizer.timeout", r.timeout, 10, 1, OBJECT_LAMBDA_MAX_TIMEOUT, " seconds with origin object-lambda (CloudFront waits 30 s for an S3 origin's response, and the hashicorp/aws provider cannot raise that yet: terraform-provider-aws issue 44172)")
+        : integer("resizer.timeout", r.timeout, 10, 1, 60, " seconds (CloudFront waits for the function URL as long)"),
       logRetentionDays,
       functionName: r.functionName,
       reservedConcurrency: r.reservedConcurrency === undefined ? undefined
@@ -281,14 +306,21 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
     presets: resolvePresets(props.presets, config),
     onlyPresets: resolveOnlyPresets(props.onlyPresets, props.presets),
     signing: bool("signing", props.signing),
-    purgeOnChange: resolvePurge(props.purgeOnChange),
-    originShieldRegion: props.originShieldRegion === undefined ? undefined
-      : stringMatching("originShieldRegion", props.originShieldRegion, /^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region with Origin Shield, like \"us-east-1\" or \"eu-central-1\" (the one nearest the bucket)"),
+    purgeOnChange,
+    originShieldRegion: resolveOriginShieldRegion(props.originShieldRegion),
     webAclId: props.webAclId === undefined ? undefined
       : stringMatching("webAclId", props.webAclId, WEB_ACL_ARN, "the ARN of a WAFv2 web ACL with scope CLOUDFRONT, like \"arn:aws:wafv2:us-east-1:123456789012:global/webacl/images/<uuid>\""),
     resourcePrefix: props.resourcePrefix,
     tags: resolveTags(props.tags),
   };
+}
+
+function resolveOriginShieldRegion(region: string | undefined): string | undefined {
+  if (region === undefined || isToken(region)) return region;
+  if (!(ORIGIN_SHIELD_REGIONS as readonly string[]).includes(region)) {
+    throw new ImageCdnPropError("originShieldRegion", region, `a region CloudFront offers Origin Shield in (the one nearest the bucket): ${ORIGIN_SHIELD_REGIONS.join(", ")}`);
+  }
+  return region;
 }
 
 const PRESET_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;

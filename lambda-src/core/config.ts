@@ -36,14 +36,34 @@ export const ACCEPT_TOKENS = ["avif", "webp", "none"] as const;
 export type AcceptToken = (typeof ACCEPT_TOKENS)[number];
 
 /**
- * A variant is a pure function of (original, parameters): once made it never changes under
- * its URL (a new original gets a new key or an invalidation), so it may be cached for a year.
+ * A variant is a pure function of (original, parameters): once made it never changes under its URL (a new
+ * original gets a new key), so without purge it may be cached for a year, by browsers too.
  */
 export const VARIANT_CACHE_CONTROL = "public, max-age=31536000, immutable";
+
+/**
+ * A variant's Cache-Control. With `browserCache` (purge on change: an invalidation clears CloudFront, never a
+ * browser), browsers keep it `maxAge` seconds and shared caches `sharedMaxAge` (CloudFront caches for the lesser
+ * of s-maxage and the cache policy's maximum TTL: "Managing how long content stays in the cache"); no immutable.
+ */
+export function variantCacheControl(config: Pick<ResizerConfig, "browserCache">): string {
+  const browser = config.browserCache;
+  return browser === undefined ? VARIANT_CACHE_CONTROL : `public, max-age=${browser.maxAge}, s-maxage=${browser.sharedMaxAge}`;
+}
 
 /** Errors may be passing faults (origin hiccup, a fixed upload): cached for `errorTtl` seconds only. */
 export function errorCacheControl(config: Pick<ResizerConfig, "errorTtl">): string {
   return `public, max-age=${config.errorTtl}`;
+}
+
+/** The two Cache-Control values a response may take: a variant's (and a passed-through original's default), an error's. */
+export interface CacheControls {
+  readonly variant: string;
+  readonly error: string;
+}
+
+export function cacheControls(config: Pick<ResizerConfig, "errorTtl" | "browserCache">): CacheControls {
+  return { variant: variantCacheControl(config), error: errorCacheControl(config) };
 }
 
 export interface ResizerConfig {
@@ -61,6 +81,8 @@ export interface ResizerConfig {
   readonly defaultQuality: number;
   /** Seconds an error may be cached (the construct's cache.errorTtl, also the distribution's error TTL). */
   readonly errorTtl: number;
+  /** How long browsers and shared caches keep a variant; undefined: a year, immutable (see variantCacheControl). */
+  readonly browserCache?: { readonly maxAge: number; readonly sharedMaxAge: number };
 }
 
 export const RESIZER_ENV = {
@@ -72,7 +94,10 @@ export const RESIZER_ENV = {
   allowedHeights: "RESIZER_ALLOWED_HEIGHTS",
   defaultQuality: "RESIZER_DEFAULT_QUALITY",
   errorTtl: "RESIZER_ERROR_TTL",
-} as const satisfies Record<keyof ResizerConfig, string>;
+} as const satisfies Record<Exclude<keyof ResizerConfig, "browserCache">, string>;
+
+/** ResizerConfig.browserCache, both or neither. */
+export const BROWSER_CACHE_ENV = { maxAge: "RESIZER_BROWSER_MAX_AGE", sharedMaxAge: "RESIZER_SHARED_MAX_AGE" } as const;
 
 /** Function-url origin only: the bucket the resizer reads originals from (set by the construct). */
 export const ORIGIN_BUCKET_ENV = "RESIZER_ORIGIN_BUCKET";
@@ -93,12 +118,14 @@ export function configToEnv(config: ResizerConfig): Record<string, string> {
   return {
     [RESIZER_ENV.allowedHeights]: config.allowedHeights.join(","),
     [RESIZER_ENV.allowedWidths]: config.allowedWidths.join(","),
+    ...(config.browserCache ? { [BROWSER_CACHE_ENV.maxAge]: String(config.browserCache.maxAge) } : {}),
     [RESIZER_ENV.defaultQuality]: String(config.defaultQuality),
     [RESIZER_ENV.errorTtl]: String(config.errorTtl),
     [RESIZER_ENV.maxHeight]: String(config.maxHeight),
     [RESIZER_ENV.maxInputBytes]: String(config.maxInputBytes),
     [RESIZER_ENV.maxInputPixels]: String(config.maxInputPixels),
     [RESIZER_ENV.maxWidth]: String(config.maxWidth),
+    ...(config.browserCache ? { [BROWSER_CACHE_ENV.sharedMaxAge]: String(config.browserCache.sharedMaxAge) } : {}),
   };
 }
 
@@ -121,6 +148,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ResizerConf
   const d = DEFAULT_RESIZER_CONFIG;
   const defaultQuality = int(RESIZER_ENV.defaultQuality, d.defaultQuality);
   if (defaultQuality > 100) throw new Error(`${RESIZER_ENV.defaultQuality} must be 1..100, got ${defaultQuality}`);
+  const zeroOrMore = /^(0|[1-9][0-9]*)$/;
+  const browserGiven = [BROWSER_CACHE_ENV.maxAge, BROWSER_CACHE_ENV.sharedMaxAge].filter((name) => (env[name] ?? "") !== "");
+  if (browserGiven.length === 1) throw new Error(`${BROWSER_CACHE_ENV.maxAge} and ${BROWSER_CACHE_ENV.sharedMaxAge} go together, got only ${browserGiven[0]}`);
+  const browserCache = browserGiven.length === 2
+    ? { maxAge: int(BROWSER_CACHE_ENV.maxAge, 0, zeroOrMore), sharedMaxAge: int(BROWSER_CACHE_ENV.sharedMaxAge, 0, zeroOrMore) }
+    : undefined;
   return {
     maxInputPixels: int(RESIZER_ENV.maxInputPixels, d.maxInputPixels),
     maxInputBytes: int(RESIZER_ENV.maxInputBytes, d.maxInputBytes),
@@ -130,6 +163,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ResizerConf
     allowedHeights: list(RESIZER_ENV.allowedHeights),
     defaultQuality,
     // 0 is allowed: do not cache errors at all.
-    errorTtl: int(RESIZER_ENV.errorTtl, d.errorTtl, /^(0|[1-9][0-9]*)$/),
+    errorTtl: int(RESIZER_ENV.errorTtl, d.errorTtl, zeroOrMore),
+    ...(browserCache ? { browserCache } : {}),
   };
 }

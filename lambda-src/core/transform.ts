@@ -5,7 +5,7 @@
  */
 import { pipeline } from "node:stream";
 import sharp, { type FailOnOptions, type Metadata, type Sharp } from "sharp";
-import { VARIANT_CACHE_CONTROL, type ResizerConfig } from "./config";
+import { variantCacheControl, type ResizerConfig } from "./config";
 import { httpError } from "./errors";
 import { InputGuard } from "./input";
 import { encode, negotiateFormat, type AcceptedFormats, type NegotiatedFormat, type SourceFormat } from "./output";
@@ -68,7 +68,7 @@ export async function transformImage(
   );
   try {
     const body = await Promise.race([encoded, guard.failure]);
-    return { body, contentType: `image/${format}`, headers: variantHeaders(request.format === "auto") };
+    return { body, contentType: `image/${format}`, headers: variantHeaders(request.format === "auto", ctx.config) };
   } catch (error) {
     encoded.catch(() => undefined);
     decoder.destroy();
@@ -103,8 +103,8 @@ function uprightFrameSize(meta: Metadata): Size {
     : { width: meta.width, height: frameHeight };
 }
 
-function variantHeaders(negotiated: boolean): Record<string, string> {
-  const headers: Record<string, string> = { "Cache-Control": VARIANT_CACHE_CONTROL };
+function variantHeaders(negotiated: boolean, config: ResizerConfig): Record<string, string> {
+  const headers: Record<string, string> = { "Cache-Control": variantCacheControl(config) };
   if (negotiated) headers["Vary"] = "Accept";
   return headers;
 }

@@ -5,7 +5,7 @@
 import type { Readable } from "node:stream";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
-import { errorCacheControl, ORIGIN_BUCKET_ENV } from "../core/config";
+import { cacheControls, ORIGIN_BUCKET_ENV } from "../core/config";
 import { httpError } from "../core/errors";
 import { fetchInRanges, originBody, originRefusal, originUnreachable, s3Client, type Original } from "../shared/origin";
 import { errorOutcome, fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog, type RequestSteps } from "../shared/pipeline";
@@ -94,7 +94,7 @@ export function createFunctionUrlHandler(origin: OriginalsSource = FROM_ENVIRONM
   return (event, context) =>
     serveRequest(event, context, origin, async (outcome, { head, deadline, timing, log }) => {
       const reply = await toReply(outcome, head, deadline, timing, log);
-      const response = toFunctionUrlResponse(reply, timing.header(), head, errorCacheControl(resizerConfig()));
+      const response = toFunctionUrlResponse(reply, timing.header(), head, cacheControls(resizerConfig()));
       Object.assign(log, { status: response.statusCode, bytes: reply.kind === "error" ? undefined : reply.body.length, contentType: response.headers["Content-Type"] });
       return response;
     });

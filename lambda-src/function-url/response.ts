@@ -3,7 +3,7 @@
  * format 2.0 envelope, and the two size limits.
  */
 import type { Readable } from "node:stream";
-import { VARIANT_CACHE_CONTROL } from "../core/config";
+import type { CacheControls } from "../core/config";
 import { httpError, type HttpError } from "../core/errors";
 import type { Original } from "../shared/origin";
 
@@ -29,9 +29,9 @@ export interface FunctionUrlResponse {
  * Renders a reply. A HEAD gets the GET's status and headers with an empty body; its
  * Content-Length is left to Lambda, which sizes the body it sends.
  */
-export function toFunctionUrlResponse(reply: Reply, serverTiming: string, head: boolean, errorCacheControl: string): FunctionUrlResponse {
+export function toFunctionUrlResponse(reply: Reply, serverTiming: string, head: boolean, cacheControl: CacheControls): FunctionUrlResponse {
   const body = reply.kind === "error" ? errorBody(reply.error) : reply.body;
-  const { statusCode, headers } = responseHead(reply, serverTiming, head ? undefined : body.length, errorCacheControl);
+  const { statusCode, headers } = responseHead(reply, serverTiming, head ? undefined : body.length, cacheControl);
   return { statusCode, headers, body: head ? "" : body.toString("base64"), isBase64Encoded: true };
 }
 
@@ -47,25 +47,25 @@ export function responseHead(
   reply: { kind: "variant"; contentType: string; headers: Readonly<Record<string, string>> } | { kind: "original"; original: Omit<Original, "body"> } | { kind: "error"; error: HttpError },
   serverTiming: string,
   contentLength: number | undefined,
-  errorCacheControl: string,
+  cacheControl: CacheControls,
 ): { statusCode: number; headers: Record<string, string> } {
   const common: Record<string, string> = { "Server-Timing": serverTiming, "X-Content-Type-Options": "nosniff" };
   if (contentLength !== undefined) common["Content-Length"] = String(contentLength);
   switch (reply.kind) {
     case "variant":
-      return { statusCode: 200, headers: { ...reply.headers, "Content-Type": reply.contentType, "Cache-Control": VARIANT_CACHE_CONTROL, ...common } };
+      return { statusCode: 200, headers: { "Cache-Control": cacheControl.variant, ...reply.headers, "Content-Type": reply.contentType, ...common } };
     case "original": {
       const { original } = reply;
       const headers: Record<string, string> = {
         "Content-Type": original.contentType ?? "application/octet-stream",
-        "Cache-Control": original.cacheControl ?? VARIANT_CACHE_CONTROL,
+        "Cache-Control": original.cacheControl ?? cacheControl.variant,
       };
       if (original.eTag !== undefined) headers["ETag"] = original.eTag;
       if (original.lastModified !== undefined) headers["Last-Modified"] = original.lastModified.toUTCString();
       return { statusCode: 200, headers: { ...headers, ...common } };
     }
     case "error": {
-      const headers: Record<string, string> = { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": errorCacheControl };
+      const headers: Record<string, string> = { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": cacheControl.error };
       if (reply.error.status === 405) headers["Allow"] = SERVED_METHODS.join(", ");
       return { statusCode: reply.error.status, headers: { ...headers, ...common } };
     }

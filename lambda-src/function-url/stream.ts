@@ -9,7 +9,7 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type { Context } from "aws-lambda";
-import { errorCacheControl } from "../core/config";
+import { cacheControls } from "../core/config";
 import { httpError } from "../core/errors";
 import { innermostMessage } from "../shared/origin";
 import { errorOutcome, resizerConfig, type Outcome, type RequestLog } from "../shared/pipeline";
@@ -36,7 +36,7 @@ export function createStreamingHandler(streaming: LambdaStreamingGlobal, origin:
         const outcome = withinStreamedLimit(fetched, log);
         const body = outcome.kind === "error" ? errorBody(outcome.error) : outcome.kind === "variant" ? outcome.body : undefined;
         const length = head ? undefined : body?.length ?? (outcome.kind === "original" ? outcome.original.contentLength : undefined);
-        const { statusCode, headers } = responseHead(outcome.kind === "original" ? { kind: "original", original: outcome.original } : outcome, timing.header(), length, errorCacheControl(resizerConfig()));
+        const { statusCode, headers } = responseHead(outcome.kind === "original" ? { kind: "original", original: outcome.original } : outcome, timing.header(), length, cacheControls(resizerConfig()));
         Object.assign(log, { status: statusCode, contentType: headers["Content-Type"], bytes: length });
         const out = streaming.HttpResponseStream.from(responseStream, { statusCode, headers });
         // The runtime writes the status and headers before the first write(), and end(chunk) is no write:

@@ -5,7 +5,7 @@
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { WriteGetObjectResponseCommand, type WriteGetObjectResponseCommandInput } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
-import { errorCacheControl, VARIANT_CACHE_CONTROL } from "../core/config";
+import { cacheControls, type CacheControls } from "../core/config";
 import { fetchInRanges, innermostMessage, originBody, originRefusal, originUnreachable, s3Client, type Original } from "../shared/origin";
 import { fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog } from "../shared/pipeline";
 import { Deadline, ServerTiming } from "../shared/timing";
@@ -33,7 +33,7 @@ export async function handler(event: S3ObjectLambdaEvent, context: Pick<Context,
       timing,
       log,
     );
-    const input = toWriteGetObjectResponse({ RequestRoute: outputRoute, RequestToken: outputToken }, outcome, timing.header(), errorCacheControl(resizerConfig()));
+    const input = toWriteGetObjectResponse({ RequestRoute: outputRoute, RequestToken: outputToken }, outcome, timing.header(), cacheControls(resizerConfig()));
     Object.assign(log, { status: input.StatusCode, bytes: input.ContentLength, contentType: input.ContentType });
     await s3Client().send(new WriteGetObjectResponseCommand(input));
   } catch (error) {
@@ -137,7 +137,7 @@ export function toWriteGetObjectResponse(
   target: ResponseTarget,
   outcome: Outcome,
   serverTiming: string,
-  errorCacheControl: string,
+  cacheControl: CacheControls,
 ): WriteGetObjectResponseCommandInput {
   const timing = { "server-timing": serverTiming };
   switch (outcome.kind) {
@@ -148,7 +148,7 @@ export function toWriteGetObjectResponse(
         Body: outcome.body,
         ContentLength: outcome.body.length,
         ContentType: outcome.contentType,
-        CacheControl: VARIANT_CACHE_CONTROL,
+        CacheControl: cacheControl.variant,
         ...splitHeaders(outcome.headers, timing),
       };
     case "original": {
@@ -159,7 +159,7 @@ export function toWriteGetObjectResponse(
         Body: original.body,
         ContentLength: original.contentLength,
         ContentType: original.contentType,
-        CacheControl: original.cacheControl ?? VARIANT_CACHE_CONTROL,
+        CacheControl: original.cacheControl ?? cacheControl.variant,
         ETag: original.eTag,
         LastModified: original.lastModified,
         Metadata: timing,
@@ -173,7 +173,7 @@ export function toWriteGetObjectResponse(
         StatusCode: outcome.error.objectLambdaStatus,
         ErrorCode: outcome.error.code,
         ErrorMessage: headerSafe(outcome.error.message, 256),
-        CacheControl: errorCacheControl,
+        CacheControl: cacheControl.error,
       };
   }
 }

@@ -1,5 +1,5 @@
 import type { Context } from "aws-lambda";
-import { errorCacheControl, VARIANT_CACHE_CONTROL } from "../core/config";
+import { errorCacheControl, variantCacheControl, type ResizerConfig } from "../core/config";
 import { httpError } from "../core/errors";
 import { negotiateFormat, type AcceptedFormats, type SourceFormat } from "../core/output";
 import { parseResizeQuery } from "../core/params";
@@ -47,10 +47,10 @@ export async function headHandler(
     Object.assign(log, { key: viewer.key, params: viewer.query.toString() });
     const config = resizerConfig();
     const request = parseResizeQuery(viewer.query, config);
-    const original = await deadline.race(headOriginal(url, deadline.signal), "asking for the original");
+    const original = await deadline.race(headOriginal(url, deadline.signal, variantCacheControl(config)), "asking for the original");
     const answer = request.original
       ? { statusCode: 200, headers: original }
-      : { statusCode: 200, headers: variantHeaders(original, request.format, viewer.accepted, config.maxInputBytes) };
+      : { statusCode: 200, headers: variantHeaders(original, request.format, viewer.accepted, config) };
     log.status = answer.statusCode;
     return answer;
   } catch (error) {
@@ -63,7 +63,7 @@ export async function headHandler(
   }
 }
 
-async function headOriginal(url: string, signal: AbortSignal): Promise<Record<string, string | number>> {
+async function headOriginal(url: string, signal: AbortSignal, defaultCacheControl: string): Promise<Record<string, string | number>> {
   let response: Response;
   try {
     response = await fetch(url, { method: "HEAD", signal, redirect: "manual" });
@@ -79,7 +79,7 @@ async function headOriginal(url: string, signal: AbortSignal): Promise<Record<st
   }
   const length = response.headers.get("content-length");
   if (length !== null) headers["Content-Length"] = Number(length);
-  headers["Cache-Control"] ??= VARIANT_CACHE_CONTROL;
+  headers["Cache-Control"] ??= defaultCacheControl;
   return headers;
 }
 
@@ -87,14 +87,14 @@ function variantHeaders(
   original: Record<string, string | number>,
   format: ReturnType<typeof parseResizeQuery>["format"],
   accepted: AcceptedFormats,
-  maxInputBytes: number,
+  config: ResizerConfig,
 ): Record<string, string> {
   const sourceType = String(original["Content-Type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (sourceType === "image/svg+xml") throw httpError("UnsupportedMediaType", "SVG is not resized");
   const length = original["Content-Length"];
-  const tooLarge = oversized(length === undefined ? undefined : Number(length), maxInputBytes);
+  const tooLarge = oversized(length === undefined ? undefined : Number(length), config.maxInputBytes);
   if (tooLarge !== undefined) throw tooLarge;
-  const headers: Record<string, string> = { "Cache-Control": VARIANT_CACHE_CONTROL };
+  const headers: Record<string, string> = { "Cache-Control": variantCacheControl(config) };
   const source = SOURCE_TYPES[sourceType];
   // GET identifies the original by its bytes; HEAD has only the uploader's Content-Type to go by.
   const output = format !== "auto" ? format : source !== undefined ? negotiateFormat(accepted, source) : undefined;
