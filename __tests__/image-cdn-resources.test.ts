@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Testing, TerraformStack } from "cdktf";
+import { Testing, TerraformStack, TerraformVariable } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ImageCdn } from "../modules";
 import { buildResizerBundle } from "../modules/bundle/build";
@@ -76,6 +76,25 @@ describe("ImageCdn resources", () => {
     const managed = synthImageCdn({ origin: "object-lambda", bucket: { existingBucketName: "legacy-photos", managePolicy: true } });
     expect(all(managed, "aws_s3_bucket_policy")).toHaveLength(1);
     expect(only(managed, "aws_s3_access_point").bucket).toMatch(/^\$\{data\.aws_s3_bucket\./);
+  });
+
+  // S3 answers a request for a bucket of another region with a redirect or an error: every request would fail.
+  // A postcondition stops the plan (a check block would only warn); bucket_region is hashicorp/aws 6's attribute.
+  it("stops the plan when an existing bucket is not in the stack's region, naming both", () => {
+    const lookup = (json: Synthesized) => Object.values(json.data!.aws_s3_bucket!)[0]! as { lifecycle: { postcondition: Array<{ condition: string; error_message: string }> } };
+    const [literal] = lookup(synthImageCdn({ originals: "deny", bucket: { existingBucketName: "legacy-photos" } })).lifecycle.postcondition;
+    expect(literal!.condition).toBe('${self.bucket_region == "eu-west-1"}');
+    expect(literal!.error_message).toMatch(/^The existing bucket \$\{self\.bucket\} is in \$\{self\.bucket_region\} and this stack in \$\{"eu-west-1"\}: /);
+    // A region known only at plan: the provider's, from data.aws_region (the one the names are hashed from).
+    const unknownRegion = synthImageCdn({}, (stack) => {
+      (stack.node.findAll().find((c) => (c as { terraformResourceType?: string }).terraformResourceType === "aws") as AwsProvider).region =
+        new TerraformVariable(stack, "region", { type: "string" }).stringValue;
+      return { originals: "deny", bucket: { existingBucketName: "legacy-photos" } };
+    });
+    const [fromData] = lookup(unknownRegion).lifecycle.postcondition;
+    const regionData = Object.keys(unknownRegion.data!.aws_region!);
+    expect(regionData).toHaveLength(1);
+    expect(fromData!.condition).toBe(`\${self.bucket_region == data.aws_region.${regionData[0]}.region}`);
   });
 
   // Originals are read by CloudFront itself (the bucket origin's OAC), which only a bucket policy can allow.

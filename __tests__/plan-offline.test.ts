@@ -144,6 +144,25 @@ describe("the scratch copy Terraform plans offline", () => {
     expect(Object.keys(resources.terraform_data!)).toEqual(copy.placeholders.map((p) => p.address.replace("terraform_data.", "")));
   });
 
+  it("sets aside `self.<attribute>` in a block's own conditions when the provider lacks the attribute", () => {
+    const config = stack();
+    ((config.data as Config).aws_s3_bucket as Record<string, Config>).existing!.lifecycle = {
+      postcondition: [{ condition: '${self.bucket_region == "eu-west-1"}', error_message: "in ${self.bucket_region}, bucket ${self.bucket}" }],
+    };
+    const copy = offlineCopy(config, { schema: OLD_SCHEMA, providerVersion: "5.100.0", mode: "mock" });
+    const lookup = ((copy.config.data as Config).aws_s3_bucket as Record<string, Config>).existing!;
+    const postcondition = ((lookup.lifecycle as Config).postcondition as Config[])[0]!;
+    expect(postcondition.condition).toBe('${jsondecode(terraform_data.offline_data_aws_s3_bucket_existing_bucket_region.id) == "eu-west-1"}');
+    expect(postcondition.error_message).toBe("in ${jsondecode(terraform_data.offline_data_aws_s3_bucket_existing_bucket_region.id)}, bucket ${self.bucket}");
+    expect(copy.setAside.map(describeSetAside)).toContain("data.aws_s3_bucket.bucket_region (attribute reference)");
+    const test = mockApplyTest(copy.config, copy.placeholders);
+    // Checked at plan, in the stack's region and in another one that must fail.
+    expect(test.text).toContain("target = terraform_data.offline_data_aws_s3_bucket_existing_bucket_region\n  override_during = plan");
+    expect(test.text).toMatch(/run "existing_bucket_in_another_region_1" \{\n  command = plan[\s\S]*"\\"ap-southeast-2\\""[\s\S]*expect_failures = \[data\.aws_s3_bucket\.existing\]/);
+    // The mock gives no bucket_region itself: the placeholder does.
+    expect(test.text).not.toMatch(/"bucket_region" = /);
+  });
+
   it("drops lookups that call AWS from a plan (references become placeholders) and keeps them for a mocked apply", () => {
     const plan = offlineCopy(stack(), { schema: OLD_SCHEMA, providerVersion: "6.66.0", mode: "plan" });
     expect(plan.droppedLookups).toEqual(["data.aws_s3_bucket.existing"]);

@@ -13,7 +13,7 @@ import { FunctionUrlOrigin } from "./function-url-origin";
 import { ObjectLambdaOrigin } from "./object-lambda-origin";
 import { PurgeOnChange } from "./purge-on-change";
 import { OriginalsBucket } from "./originals-bucket";
-import { defaultResourcePrefix, providerRegion } from "./naming";
+import { defaultResourcePrefix, providerRegion, regionExpression } from "./naming";
 import {
   accessPointDelegation,
   bucketPolicy,
@@ -88,7 +88,7 @@ export class ImageCdn extends Construct {
     }
     TerraformStack.of(this).addOverride("terraform.required_providers.aws.version", AWS_PROVIDER_CONSTRAINT);
 
-    const bucket = new OriginalsBucket(this, "originals", { bucket: p.bucket, tags: p.tags });
+    const bucket = new OriginalsBucket(this, "originals", { bucket: p.bucket, tags: p.tags, regionExpression: () => regionExpression(this) });
     const resizer = new ResizerFunction(this, "resizer", {
       functionName: p.resizer.functionName ?? `${prefix}-resizer`,
       roleNamePrefix: `${prefix}-`,

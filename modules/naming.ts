@@ -31,10 +31,23 @@ export function literalDiscriminator(constructPath: string, region: string): str
 function discriminator(construct: Construct): string {
   const region = providerRegion(construct);
   if (region !== undefined) return literalDiscriminator(construct.node.path, region);
-  const current = new DataAwsRegion(construct, "region");
   // Terraform's sha1() is the hex SHA-1 of the UTF-8 string, as Node's createHash above.
   // join() rather than a template string: cdktf's functions warn about "${" inside their arguments.
-  return Fn.substr(Fn.sha1(Fn.join("@", [construct.node.path, current.region])), 0, 8);
+  return Fn.substr(Fn.sha1(Fn.join("@", [construct.node.path, currentRegion(construct).region])), 0, 8);
+}
+
+/** The construct's one `data.aws_region` (the provider's region, read at plan), made on first use. */
+function currentRegion(construct: Construct): DataAwsRegion {
+  return (construct.node.tryFindChild("region") as DataAwsRegion | undefined) ?? new DataAwsRegion(construct, "region");
+}
+
+/**
+ * The stack's region as a Terraform expression, for conditions: the provider's literal region quoted, else
+ * `data.aws_region.<name>.region` (hashicorp/aws 6's attribute; 5.x called it `name`).
+ */
+export function regionExpression(construct: Construct): string {
+  const region = providerRegion(construct);
+  return region !== undefined ? JSON.stringify(region) : `${currentRegion(construct).fqn}.region`;
 }
 
 /** The literal region of the stack's default (unaliased) AWS provider, if it has one. */

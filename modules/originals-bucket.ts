@@ -24,11 +24,25 @@ export class OriginalsBucket extends Construct {
   private readonly managesPolicy: boolean;
   private readonly publicAccessBlock?: S3BucketPublicAccessBlock;
 
-  constructor(scope: Construct, id: string, props: { bucket: ResolvedBucket; tags: Record<string, string> | undefined }) {
+  /** `regionExpression`: the stack's region as a Terraform expression (naming.ts), for the existing bucket's check. */
+  constructor(scope: Construct, id: string, props: { bucket: ResolvedBucket; tags: Record<string, string> | undefined; regionExpression: () => string }) {
     super(scope, id);
     const spec = props.bucket;
     if (spec.kind === "existing") {
-      const existing = new DataAwsS3Bucket(this, "existing", { bucket: spec.name });
+      // A bucket in another region answers the resizer's GetObject with a redirect and CloudFront's with an error:
+      // every request would fail. Stop the plan instead (a check block would only warn). bucket_region is
+      // hashicorp/aws 6's name for the bucket's region (6.0.0 CHANGELOG: data-source/aws_s3_bucket).
+      const region = props.regionExpression();
+      const existing = new DataAwsS3Bucket(this, "existing", {
+        bucket: spec.name,
+        lifecycle: {
+          postcondition: [{
+            condition: `\${self.bucket_region == ${region}}`,
+            errorMessage: `The existing bucket \${self.bucket} is in \${self.bucket_region} and this stack in \${${region}}: S3 would refuse ` +
+              "every request of the resizer and CloudFront. Deploy the stack in the bucket's region, or serve a bucket of the stack's region.",
+          }],
+        },
+      });
       this.bucketName = existing.bucket;
       this.bucketArn = existing.arn;
       this.bucketRegionalDomainName = existing.bucketRegionalDomainName;

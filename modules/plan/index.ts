@@ -205,7 +205,11 @@ async function planOne(stack: StackFolder, dir: string, context: { schema: Provi
   const { schema, providerVersion, run, options } = context;
   const original = JSON.parse(readFileSync(join(stack.dir, "cdk.tf.json"), "utf8")) as { [key: string]: Json };
   const planCopy = offlineCopy(original, { schema, providerVersion, mode: "plan" });
-  const base = { name: stack.name, setAside: planCopy.setAside, droppedLookups: planCopy.droppedLookups, removedBackend: planCopy.removedBackend };
+  // The mocked apply keeps the lookups the plan drops, and with them what they refer to: both copies' set-aside items.
+  const applyCopy = offlineCopy(original, { schema, providerVersion, mode: "mock" });
+  const setAside = [...new Map([...planCopy.setAside, ...applyCopy.setAside].map((entry) => [describeSetAside(entry), entry])).values()]
+    .sort((a, b) => describeSetAside(a).localeCompare(describeSetAside(b)));
+  const base = { name: stack.name, setAside, droppedLookups: planCopy.droppedLookups, removedBackend: planCopy.removedBackend };
   const failed = (step: "init" | "validate" | "plan", firstError: string): StackPlan => ({
     ...base,
     validate: step === "plan" ? "ok" : step === "validate" ? "failed" : "skipped",
@@ -243,7 +247,6 @@ async function planOne(stack: StackFolder, dir: string, context: { schema: Provi
   }
 
   if (options.mockedApply === false) return { ...base, validate: "ok", plan: "ok", toAdd, mockedApply: "skipped", planned };
-  const applyCopy = offlineCopy(original, { schema, providerVersion, mode: "mock" });
   const test = mockApplyTest(applyCopy.config, applyCopy.placeholders);
   const applyDir = join(dir, "mocked-apply");
   prepare(stack, applyDir, applyCopy, test.text);

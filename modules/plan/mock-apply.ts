@@ -162,7 +162,8 @@ export function validationOptions(names: readonly string[]): JsonObject[] {
 const DATA: Record<string, (c: MockContext) => JsonObject> = {
   aws_s3_bucket: (c) => {
     const bucket = nameOf(c.body, "bucket");
-    return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, bucket_regional_domain_name: `${bucket}.s3.${c.region}.amazonaws.com`, region: c.region };
+    // `region` is the bucket's region in hashicorp/aws 5, `bucket_region` in 6 (where `region` is the one asked in).
+    return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, bucket_regional_domain_name: `${bucket}.s3.${c.region}.amazonaws.com`, region: c.region, bucket_region: c.region };
   },
   aws_region: (c) => ({ name: c.region, id: c.region }),
 };
@@ -188,7 +189,9 @@ export function mockApplyTest(config: JsonObject, placeholders: readonly Placeho
       if (!make) continue;
       for (const [name, body] of Object.entries(byName)) {
         const address = `${mode === "data" ? "data." : ""}${type}.${name}`;
-        const values = make({ region: regionOf(config, body), body, address });
+        // An attribute the planning provider lacks is a placeholder's to give, not the mock's.
+        const values = Object.fromEntries(Object.entries(make({ region: regionOf(config, body), body, address }))
+          .filter(([attribute]) => !placeholders.some((p) => p.standsFor === `${address}.${attribute}`)));
         computed.set(address, values);
         lines.push(mode === "data" ? "override_data {" : "override_resource {", `  target = ${address}`, `  values = ${hcl(values, "  ")}`, "}", "");
       }
@@ -199,13 +202,17 @@ export function mockApplyTest(config: JsonObject, placeholders: readonly Placeho
     const owner = placeholder.standsFor.split(".").slice(0, -1).join(".");
     const known = computed.get(owner)?.[attribute];
     const value: Json = known ?? (/(^|_)region$/.test(attribute) ? regionOf(config, bodyAt(config, owner)) : `mock-${attribute}`);
-    lines.push("override_resource {", `  target = ${placeholder.address}`, `  values = { id = ${quote(JSON.stringify(value))} }`, "}", "");
+    // During plan too (Terraform 1.11): a condition that reads a placeholder is then checked at plan, as it would be.
+    lines.push("override_resource {", `  target = ${placeholder.address}`, "  override_during = plan", `  values = { id = ${quote(JSON.stringify(value))} }`, "}", "");
   }
+  // Plans that must fail first: run blocks share one state, and the apply's would stand in their way.
+  const refusals = postconditionRuns(config, placeholders);
+  lines.push(...refusals.lines);
   const assertions = assertionsFor(config, computed);
   lines.push(`run "apply" {`, "  command = apply");
   for (const a of assertions) lines.push("", "  assert {", `    condition     = ${a.condition}`, `    error_message = ${quote(a.message)}`, "  }");
   lines.push("}", "");
-  return { text: lines.join("\n"), assertions: assertions.length };
+  return { text: lines.join("\n"), assertions: assertions.length + refusals.count };
 }
 
 /** `${aws_x.name.attr}` alone: the address and attribute it reads. */
@@ -335,4 +342,29 @@ function originHost(domainName: Json | undefined, computed: Map<string, JsonObje
     return "";
   });
   return unknown ? undefined : host;
+}
+
+/** A region no kit stack is planned in here, for an existing bucket that lives elsewhere. */
+const ELSEWHERE = "ap-southeast-2";
+
+/**
+ * A postcondition must stop the plan when its condition fails: for each existing bucket checked for its region,
+ * a run whose mock puts the bucket in another region and expects that data source to fail.
+ */
+function postconditionRuns(config: JsonObject, placeholders: readonly Placeholder[]): { lines: string[]; count: number } {
+  const lines: string[] = [];
+  let count = 0;
+  for (const [name, body] of Object.entries(blocks(config, "data").aws_s3_bucket ?? {})) {
+    const conditions = ((body.lifecycle as JsonObject | undefined)?.postcondition ?? []) as JsonObject[];
+    if (!conditions.some((c) => String(c.condition).includes("bucket_region"))) continue;
+    const address = `data.aws_s3_bucket.${name}`;
+    const placeholder = placeholders.find((p) => p.standsFor === `${address}.bucket_region`);
+    count += 1;
+    lines.push(`run "existing_bucket_in_another_region_${count}" {`, "  command = plan", "");
+    lines.push(placeholder
+      ? `  override_resource {\n    target = ${placeholder.address}\n    override_during = plan\n    values = { id = ${quote(JSON.stringify(ELSEWHERE))} }\n  }`
+      : `  override_data {\n    target = ${address}\n    values = { bucket_region = ${quote(ELSEWHERE)} }\n  }`);
+    lines.push("", `  expect_failures = [${address}]`, "}", "");
+  }
+  return { lines, count };
 }

@@ -182,6 +182,17 @@ interface Reference {
   readonly attribute?: string;
 }
 
+/** Rewrites `self.<attribute>` in every interpolation under `value` (a block's lifecycle conditions). */
+function rewriteSelf(value: Json, rewrite: (attribute: string) => string | undefined): Json {
+  if (typeof value === "string") {
+    if (!value.includes("${")) return value;
+    return mapInterpolations(value, (expression) => expression.replace(/(?<![\w.$-])self\.([A-Za-z_]\w*)/g, (text, attribute: string) => rewrite(attribute) ?? text));
+  }
+  if (Array.isArray(value)) return value.map((item) => rewriteSelf(item, rewrite));
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, rewriteSelf(item, rewrite)]));
+}
+
 /** Rewrites every reference in every interpolation of every string under `value`. */
 function rewriteReferences(value: Json, rewrite: (ref: Reference) => string | undefined): Json {
   if (typeof value === "string") {
@@ -290,8 +301,30 @@ export function offlineCopy(original: JsonObject, options: OfflineOptions): Offl
     if (Object.keys(data).length === 0) delete config.data;
   }
 
-  // References to what was removed, or to attributes the provider lacks, become placeholders.
+  // `self.<attribute>` in a block's own conditions, for an attribute the provider lacks.
   const placeholders = new Map<string, Placeholder>();
+  if (older) {
+    for (const mode of ["resource", "data"] as const) {
+      for (const [type, byName] of Object.entries(blocksOf(config, mode))) {
+        const block = schemaOf(mode, type);
+        if (!block) continue;
+        for (const [name, body] of Object.entries(byName)) {
+          if (body.lifecycle === undefined) continue;
+          const address = `${mode === "data" ? "data." : ""}${type}.${name}`;
+          body.lifecycle = rewriteSelf(body.lifecycle, (attribute) => {
+            if ((block.attributes && attribute in block.attributes) || block.block_types?.[attribute]) return undefined;
+            note({ kind: "attribute reference", mode, type, path: attribute }, address);
+            const standsFor = `${address}.${attribute}`;
+            const placeholderAddress = `terraform_data.${placeholderName(standsFor)}`;
+            placeholders.set(placeholderName(standsFor), { address: placeholderAddress, standsFor });
+            return `jsondecode(${placeholderAddress}.id)`;
+          });
+        }
+      }
+    }
+  }
+
+  // References to what was removed, or to attributes the provider lacks, become placeholders.
   const placeholder = (standsFor: string): string => {
     const name = placeholderName(standsFor);
     placeholders.set(name, { address: `terraform_data.${name}`, standsFor });
