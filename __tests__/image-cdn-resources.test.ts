@@ -78,6 +78,43 @@ describe("ImageCdn resources", () => {
     expect(only(managed, "aws_s3_access_point").bucket).toMatch(/^\$\{data\.aws_s3_bucket\./);
   });
 
+  // SSE-KMS originals: GetObject needs kms:Decrypt on the key (S3 user guide, SSE-KMS permissions). The resizer gets it
+  // through S3 only; CloudFront reads originals itself, so the key policy must allow it for this distribution
+  // (CloudFront developer guide, "Restrict access to an Amazon S3 origin", SSE-KMS). The kit writes no key policy.
+  describe("an SSE-KMS bucket (bucket.kmsKeyArn)", () => {
+    const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    it("encrypts a bucket made here with the key and bucket keys, lets the resizer decrypt through S3, and outputs the key policy statements", () => {
+      const app = Testing.app();
+      const stack = new TerraformStack(app, "test");
+      new AwsProvider(stack, "aws", { region: "eu-west-1" });
+      const cdn = new ImageCdn(stack, "images", { bucket: { namePrefix: "images-", kmsKeyArn: KEY } });
+      const json = JSON.parse(Testing.synth(stack)) as Synthesized;
+      expect(only(json, "aws_s3_bucket_server_side_encryption_configuration").rule).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: KEY }, bucket_key_enabled: true }]);
+      const statements = JSON.parse(only(json, "aws_iam_role_policy").policy as string).Statement as Array<Record<string, unknown>>;
+      expect(statements.find((s) => s.Sid === "DecryptOriginalsThroughS3")).toEqual({
+        Sid: "DecryptOriginalsThroughS3", Effect: "Allow", Action: "kms:Decrypt", Resource: KEY,
+        Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } },
+      });
+      const keyPolicy = JSON.parse(cdn.kmsKeyPolicyStatements!) as Array<Record<string, unknown>>;
+      expect(keyPolicy.map((s) => s.Sid)).toEqual(["CloudFrontDecryptsOriginalsForThisDistribution", "ResizerDecryptsOriginalsThroughS3"]);
+      expect(keyPolicy[0]).toMatchObject({ Principal: { Service: "cloudfront.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*", Condition: { StringEquals: { "aws:SourceArn": expect.stringMatching(/^\$\{TfToken\[/) } } });
+      expect(keyPolicy[1]).toMatchObject({ Action: "kms:Decrypt", Condition: { StringEquals: { "kms:ViaService": "s3.eu-west-1.amazonaws.com" } } });
+    });
+
+    it("leaves an existing bucket's encryption alone; with originals denied CloudFront needs no key statement", () => {
+      const app = Testing.app();
+      const stack = new TerraformStack(app, "test");
+      new AwsProvider(stack, "aws", { region: "eu-west-1" });
+      const cdn = new ImageCdn(stack, "images", { originals: "deny", bucket: { existingBucketName: "legacy-photos", kmsKeyArn: KEY } });
+      const json = JSON.parse(Testing.synth(stack)) as Synthesized;
+      expect(json.resource.aws_s3_bucket_server_side_encryption_configuration).toBeUndefined();
+      expect((JSON.parse(cdn.kmsKeyPolicyStatements!) as Array<{ Sid: string }>).map((s) => s.Sid)).toEqual(["ResizerDecryptsOriginalsThroughS3"]);
+      expect(synthImageCdn().resource.aws_iam_role_policy).toBeDefined();
+      expect(JSON.stringify(synthImageCdn().resource.aws_iam_role_policy)).not.toContain("kms:");
+    });
+  });
+
   // S3 answers a request for a bucket of another region with a redirect or an error: every request would fail.
   // A postcondition stops the plan (a check block would only warn); bucket_region is hashicorp/aws 6's attribute.
   it("stops the plan when an existing bucket is not in the stack's region, naming both", () => {

@@ -35,6 +35,9 @@ const cases: [string, ImageCdnProps, RegExp][] = [
   // Shaped like a region, but CloudFront has no regional edge cache there ("Choose the AWS Region for Origin Shield").
   ["originShieldRegion: a region without Origin Shield", { originShieldRegion: "eu-north-1" }, /invalid originShieldRegion: got "eu-north-1"; allowed: a region CloudFront offers Origin Shield in/],
   ["originShieldRegion: a typo", { originShieldRegion: "us-eats-1" }, /invalid originShieldRegion: got "us-eats-1"/],
+  ["bucket.kmsKeyArn: an alias", { bucket: { namePrefix: "i-", kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:alias/images" } }, /invalid bucket\.kmsKeyArn: got "arn:aws:kms:eu-west-1:123456789012:alias\/images"; allowed: a KMS key ARN like .* \(not an alias\)$/],
+  // Object Lambda reads as CloudFront on its behalf: no documented key policy condition pins that to one distribution.
+  ["bucket.kmsKeyArn with object-lambda", { origin: "object-lambda", bucket: { namePrefix: "i-", kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" } }, /invalid bucket\.kmsKeyArn: got "arn:aws:kms:eu-west-1:123456789012:key\/1234abcd-12ab-34cd-56ef-1234567890ab"; allowed: unset with origin object-lambda: .*use the function-url origin/],
   ["originals", { originals: "hide" as never }, /invalid originals: got "hide"; allowed: "serve", "deny"$/],
   // An Object Lambda access point is an S3 origin, which CloudFront waits 30 s for (provider issue 44172).
   ["resizer.timeout over 30 s with object-lambda", { origin: "object-lambda", resizer: { timeout: 31 } }, /invalid resizer.timeout: got 31; allowed: an integer from 1 to 30 seconds with origin object-lambda \(CloudFront waits 30 s .*issue 44172\)$/],

@@ -11,6 +11,9 @@
  */
 import { anonymousPrincipal, runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument, PolicyStatement } from "../modules/policies";
+import { DefaultTokenResolver, StringConcat, TerraformStack, Testing, Tokenization } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { ImageCdn } from "../modules";
 import { all, only, synthImageCdn, type Synthesized } from "./support/synth";
 
 const ACCOUNT = "111122223333";
@@ -262,6 +265,43 @@ describe("policy simulation, function-url origin", () => {
     ...originalsCases(() => bucketPolicy),
     ["a user of the owning account without an identity policy reads an original", { principal: OWN_ACCOUNT_USER }, () => object("s3:GetObject"), "Denied"],
     ["the resizer writes its own log stream", resizer, () => [{ action: "logs:CreateLogStream", resource: `${LOG_GROUP}:log-stream:x` }], "Allowed"],
+  ])("%s", async (_name, caller, layers, expected) => {
+    expect(await decide(caller, layers())).toBe(expected);
+  });
+});
+
+// SSE-KMS: the resizer's identity policy and the statements the key's owner adds to the key policy (the kit's
+// output, with this deployment's ARNs), each evaluated as the KMS request S3 or CloudFront makes.
+describe("policy simulation, SSE-KMS originals", () => {
+  const KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const OTHER_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/9999abcd-12ab-34cd-56ef-1234567890ab`;
+  const app = Testing.app();
+  const stack = new TerraformStack(app, "test");
+  new AwsProvider(stack, "aws", { region: REGION });
+  const cdn = new ImageCdn(stack, "images", { bucket: { namePrefix: "images-", kmsKeyArn: KEY } });
+  const json = JSON.parse(Testing.synth(stack)) as Synthesized;
+  const rolePolicy = documentOf(only(json, "aws_iam_role_policy"));
+  // The output is a token at construct time: resolve it as the stack resolves it, then put in the test ARNs.
+  const keyPolicy: PolicyDocument = { Version: "2012-10-17", Statement: JSON.parse(resolve(Tokenization.resolve(cdn.kmsKeyPolicyStatements, { scope: stack, preparing: false, resolver: new DefaultTokenResolver(new StringConcat()) }) as string)) as PolicyStatement[] };
+  const resizer: Caller = { principal: ROLE, identityPolicies: [rolePolicy] };
+  // AWS's default key policy ("Default key policy": the account may grant the key through IAM policies). KMS
+  // evaluates the key policy always; with this one, the resizer's inline policy decides.
+  const defaultKeyPolicy: PolicyDocument = { Version: "2012-10-17", Statement: [{ Sid: "EnableIAMUserPermissions", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }] };
+  const decrypt = (key: string, context: Record<string, string>, policy: PolicyDocument = defaultKeyPolicy): Layer[] => [{ action: "kms:Decrypt", resource: key, resourcePolicy: policy, context }];
+  const viaS3 = { "kms:ViaService": `s3.${REGION}.amazonaws.com` };
+
+  it.each<[string, Caller, () => Layer[], Decision]>([
+    ["the resizer decrypts through S3 (GetObject of an SSE-KMS original)", resizer, () => decrypt(KEY, viaS3), "Allowed"],
+    ["the resizer decrypts with the key directly, not through S3", resizer, () => decrypt(KEY, {}), "Denied"],
+    ["the resizer decrypts through S3 of another region", resizer, () => decrypt(KEY, { "kms:ViaService": "s3.us-east-1.amazonaws.com" }), "Denied"],
+    ["the resizer decrypts with another key", resizer, () => decrypt(OTHER_KEY, viaS3), "Denied"],
+    ["the resizer encrypts with the key", resizer, () => [{ action: "kms:Encrypt", resource: KEY, resourcePolicy: defaultKeyPolicy, context: viaS3 }], "Denied"],
+    ["key policy: this distribution decrypts an original it reads", { principal: CLOUDFRONT }, () => decrypt(KEY, { "aws:SourceArn": DISTRIBUTION }, keyPolicy), "Allowed"],
+    ["key policy: another distribution decrypts", { principal: CLOUDFRONT }, () => decrypt(KEY, { "aws:SourceArn": OTHER_DISTRIBUTION }, keyPolicy), "Denied"],
+    ["key policy: this distribution encrypts or makes data keys", { principal: CLOUDFRONT }, () => [{ action: "kms:GenerateDataKey", resource: KEY, resourcePolicy: keyPolicy, context: { "aws:SourceArn": DISTRIBUTION } }], "Denied"],
+    ["key policy: the resizer's role through S3", { principal: ROLE }, () => decrypt(KEY, viaS3, keyPolicy), "Allowed"],
+    ["key policy: the resizer's role directly", { principal: ROLE }, () => decrypt(KEY, {}, keyPolicy), "Denied"],
+    ["key policy: an admin of another account", { principal: OTHER_ACCOUNT_ADMIN, identityPolicies: [ALLOW_ALL] }, () => decrypt(KEY, viaS3, keyPolicy), "Denied"],
   ])("%s", async (_name, caller, layers, expected) => {
     expect(await decide(caller, layers())).toBe(expected);
   });

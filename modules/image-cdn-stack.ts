@@ -37,6 +37,7 @@ export class ImageCdnStack extends TerraformStack {
       domain_names: this.imageCdn.domainNames,
       certificate_arn: this.imageCdn.certificateArn,
       bucket_policy_statements: this.imageCdn.bucketPolicyStatements,
+      kms_key_policy_statements: this.imageCdn.kmsKeyPolicyStatements,
       signing_key_value_store_arn: this.imageCdn.signingKeyValueStoreArn,
       purge_dead_letter_queue_url: this.imageCdn.purge?.deadLetterQueue.url,
     };

@@ -13,11 +13,12 @@ import { FunctionUrlOrigin } from "./function-url-origin";
 import { ObjectLambdaOrigin } from "./object-lambda-origin";
 import { PurgeOnChange } from "./purge-on-change";
 import { OriginalsBucket } from "./originals-bucket";
-import { defaultResourcePrefix, providerRegion, regionExpression } from "./naming";
+import { defaultResourcePrefix, providerRegion, regionExpression, stackRegion } from "./naming";
 import {
   accessPointDelegation,
   bucketPolicy,
   cloudFrontReadsOriginals,
+  kmsKeyPolicyStatements,
   policyJson,
   resizerFunctionUrlPolicy,
   resizerObjectLambdaPolicy,
@@ -74,6 +75,11 @@ export class ImageCdn extends Construct {
    * object-lambda mode, CloudFront's read of originals when they are served).
    */
   readonly bucketPolicyStatements?: string;
+  /**
+   * With `bucket.kmsKeyArn`: the statements (JSON array) the key's owner adds to its key policy, with this
+   * deployment's ARNs (the kit never writes a key policy).
+   */
+  readonly kmsKeyPolicyStatements?: string;
   /** With signing: the KeyValueStore to put the signing keys in. */
   readonly signingKeyValueStoreArn?: string;
   /** With purgeOnChange: the rule, queues and function that invalidate changed originals' variants. */
@@ -103,7 +109,7 @@ export class ImageCdn extends Construct {
       tags: p.tags,
     });
     const origin = p.origin === "function-url"
-      ? this.functionUrlOrigin(bucket, resizer)
+      ? this.functionUrlOrigin(bucket, resizer, p.bucket.kmsKeyArn)
       : this.objectLambdaOrigin(bucket, resizer, prefix);
 
     const domain = p.domain ? new CustomDomain(this, "domain", { ...p.domain, tags: p.tags }) : undefined;
@@ -139,6 +145,13 @@ export class ImageCdn extends Construct {
     bucket.attachPolicy(bucketPolicy(bucket.bucketArn, [...resizerGrant, ...ownerMustAdd]));
     if (p.bucket.kind === "existing" && !p.bucket.managePolicy && ownerMustAdd.length > 0) {
       this.bucketPolicyStatements = policyJson(this, ownerMustAdd);
+    }
+    if (p.bucket.kmsKeyArn !== undefined) {
+      this.kmsKeyPolicyStatements = policyJson(this, kmsKeyPolicyStatements({
+        distributionArn: p.originals === "serve" ? cdn.distribution.arn : undefined,
+        roleArn: resizer.role.arn,
+        region: stackRegion(this),
+      }));
     }
 
     this.purge = p.purgeOnChange && new PurgeOnChange(this, "purge", {
@@ -191,10 +204,11 @@ export class ImageCdn extends Construct {
     return origin;
   }
 
-  /** Function URL: the resizer reads the bucket itself. */
-  private functionUrlOrigin(bucket: OriginalsBucket, resizer: ResizerFunction): FunctionUrlOrigin {
+  /** Function URL: the resizer reads the bucket itself (and decrypts through S3 with an SSE-KMS bucket's key). */
+  private functionUrlOrigin(bucket: OriginalsBucket, resizer: ResizerFunction, kmsKeyArn: string | undefined): FunctionUrlOrigin {
     const origin = new FunctionUrlOrigin(this, "function-url", { functionName: resizer.function.functionName });
-    resizer.grant(resizerFunctionUrlPolicy({ logGroupArn: resizer.logGroup.arn, bucketArn: bucket.bucketArn }));
+    const kms = kmsKeyArn === undefined ? undefined : { keyArn: kmsKeyArn, region: stackRegion(this) };
+    resizer.grant(resizerFunctionUrlPolicy({ logGroupArn: resizer.logGroup.arn, bucketArn: bucket.bucketArn, kms }));
     return origin;
   }
 }

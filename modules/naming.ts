@@ -41,6 +41,11 @@ function currentRegion(construct: Construct): DataAwsRegion {
   return (construct.node.tryFindChild("region") as DataAwsRegion | undefined) ?? new DataAwsRegion(construct, "region");
 }
 
+/** The stack's region: the provider's literal region, else a reference to `data.aws_region`'s (known at plan). */
+export function stackRegion(construct: Construct): string {
+  return providerRegion(construct) ?? currentRegion(construct).region;
+}
+
 /**
  * The stack's region as a Terraform expression, for conditions: the provider's literal region quoted, else
  * `data.aws_region.<name>.region` (hashicorp/aws 6's attribute; 5.x called it `name`).

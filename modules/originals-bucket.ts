@@ -73,7 +73,11 @@ export class OriginalsBucket extends Construct {
     });
     new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
       bucket: bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+      rule: [{
+        applyServerSideEncryptionByDefault: spec.kmsKeyArn === undefined ? { sseAlgorithm: "AES256" } : { sseAlgorithm: "aws:kms", kmsMasterKeyId: spec.kmsKeyArn },
+        // S3 Bucket Keys: fewer KMS requests (and their cost) for SSE-KMS; no effect with SSE-S3.
+        bucketKeyEnabled: true,
+      }],
     });
     if (spec.versioning) {
       new S3BucketVersioningA(this, "versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });

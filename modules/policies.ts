@@ -180,14 +180,56 @@ export function resizerObjectLambdaPolicy(args: { logGroupArn: string; objectLam
 
 /**
  * The resizer's permissions, function-url origin: its logs, reading originals, and s3:ListBucket on
- * the bucket alone, without which S3 answers a missing key with 403 instead of 404.
+ * the bucket alone, without which S3 answers a missing key with 403 instead of 404. With an SSE-KMS bucket,
+ * kms:Decrypt on its key, only as S3 uses it on the resizer's behalf (kms:ViaService): GetObject of an
+ * SSE-KMS object needs it (S3 user guide, "Using server-side encryption with AWS KMS keys", permissions).
  */
-export function resizerFunctionUrlPolicy(args: { logGroupArn: string; bucketArn: string }): PolicyDocument {
+export function resizerFunctionUrlPolicy(args: { logGroupArn: string; bucketArn: string; kms?: { keyArn: string; region: string } }): PolicyDocument {
   return policy(
     writeOwnLogs(args.logGroupArn),
     { Sid: "ReadOriginals", Effect: "Allow", Action: "s3:GetObject", Resource: `${args.bucketArn}/*` },
     { Sid: "TellMissingKeysApart", Effect: "Allow", Action: "s3:ListBucket", Resource: args.bucketArn },
+    ...(args.kms ? [{
+      Sid: "DecryptOriginalsThroughS3",
+      Effect: "Allow" as const,
+      Action: "kms:Decrypt",
+      Resource: args.kms.keyArn,
+      Condition: { StringEquals: { "kms:ViaService": viaS3(args.kms.region) } },
+    }] : []),
   );
+}
+
+function viaS3(region: string): string {
+  return `s3.${region}.amazonaws.com`;
+}
+
+/**
+ * What the owner of an SSE-KMS bucket's key adds to the key's policy (in a key policy, Resource "*" is that key).
+ * CloudFront decrypts originals it reads through the bucket's OAC, for this distribution only (CloudFront developer
+ * guide, "Restrict access to an Amazon S3 origin", SSE-KMS: the key policy statement with aws:SourceArn; AWS's
+ * example also grants kms:Encrypt and kms:GenerateDataKey*, which reading does not use). The resizer's role decrypts
+ * through S3; its inline policy grants that already where the key policy lets IAM policies grant (AWS's default key
+ * policy does), else this statement is needed too.
+ */
+export function kmsKeyPolicyStatements(args: { distributionArn?: string; roleArn: string; region: string }): PolicyStatement[] {
+  return [
+    ...(args.distributionArn === undefined ? [] : [{
+      Sid: "CloudFrontDecryptsOriginalsForThisDistribution",
+      Effect: "Allow" as const,
+      Principal: { Service: CLOUDFRONT },
+      Action: "kms:Decrypt",
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceArn": args.distributionArn } },
+    }]),
+    {
+      Sid: "ResizerDecryptsOriginalsThroughS3",
+      Effect: "Allow",
+      Principal: { AWS: args.roleArn },
+      Action: "kms:Decrypt",
+      Resource: "*",
+      Condition: { StringEquals: { "kms:ViaService": viaS3(args.region) } },
+    },
+  ];
 }
 
 /** Function-url origin: the resizer's role reads originals (the bucket's side of its identity policy). */

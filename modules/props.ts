@@ -35,6 +35,14 @@ export interface BucketProps {
   readonly forceDestroy?: boolean;
   /** Keep object versions (recover overwritten or deleted originals). @default false */
   readonly versioning?: boolean;
+  /**
+   * The AWS KMS key (its key ARN) the originals are encrypted with (SSE-KMS). A bucket made here gets it as its
+   * default encryption, with bucket keys. The resizer's role may decrypt with it through S3 only; CloudFront, which
+   * reads originals itself, needs a statement in the key's policy, which the kit never writes: the
+   * `kms_key_policy_statements` output holds what the key's owner adds. Function-url origin only.
+   * @default SSE-S3 (AES256) for a bucket made here
+   */
+  readonly kmsKeyArn?: string;
   /** CORS rules on the bucket itself, for browsers that upload originals with presigned URLs. @default none */
   readonly uploadCors?: {
     readonly allowedOrigins: readonly string[];

@@ -23,10 +23,11 @@ export class ImageCdnPropError extends Error {
   }
 }
 
-export type ResolvedBucket =
+export type ResolvedBucket = (
   | { kind: "managed"; name?: string; namePrefix?: string; forceDestroy: boolean; versioning: boolean; uploadCors?: { allowedOrigins: string[]; allowedMethods: string[] } }
-  /** managePolicy undefined: not chosen (an error with the object-lambda origin, false otherwise). */
-  | { kind: "existing"; name: string; managePolicy?: boolean };
+  /** managePolicy undefined: not chosen (an error when the bucket policy needs the kit's statements). */
+  | { kind: "existing"; name: string; managePolicy?: boolean }
+) & { kmsKeyArn?: string };
 
 /** With purge on change, browsers keep a variant a day: a changed original reaches them within it. */
 export const DEFAULT_BROWSER_TTL = 86_400;
@@ -98,6 +99,8 @@ export const ORIGIN_SHIELD_REGIONS = [
 export const OBJECT_LAMBDA_MAX_TIMEOUT = 30;
 /** WAFv2 web ACLs for CloudFront are global (scope CLOUDFRONT), made in us-east-1. */
 const WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:us-east-1:[0-9]{12}:global\/webacl\/[A-Za-z0-9_-]{1,128}\/[0-9a-f-]{36}$/;
+/** A KMS key ARN (key policies and kms:Decrypt grants name keys, not aliases); multi-Region keys start with mrk-. */
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
 function describe(value: unknown): string {
@@ -153,8 +156,17 @@ function checkBucketName(prop: string, name: string): string {
   return name;
 }
 
-function resolveBucket(bucket: ImageCdnProps["bucket"]): ResolvedBucket {
+function resolveBucket(bucket: ImageCdnProps["bucket"], origin: OriginMode): ResolvedBucket {
   const b = bucket ?? { namePrefix: "images-" };
+  const kmsKeyArn = b.kmsKeyArn === undefined ? undefined
+    : stringMatching("bucket.kmsKeyArn", b.kmsKeyArn, KMS_KEY_ARN, "a KMS key ARN like \"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab\" (not an alias)");
+  if (kmsKeyArn !== undefined && origin === "object-lambda") {
+    throw new ImageCdnPropError("bucket.kmsKeyArn", kmsKeyArn, "unset with origin object-lambda: S3 Object Lambda reads originals as CloudFront, on its behalf, and no AWS page documents a key policy condition that limits that to one distribution; use the function-url origin (the default) for an SSE-KMS bucket");
+  }
+  return { ...resolveBucketKind(b), ...(kmsKeyArn === undefined ? {} : { kmsKeyArn }) };
+}
+
+function resolveBucketKind(b: NonNullable<ImageCdnProps["bucket"]>): ResolvedBucket {
   const given = (["namePrefix", "name", "existingBucketName"] as const).filter((k) => b[k] !== undefined);
   if (given.length !== 1) {
     throw new ImageCdnPropError("bucket", b, "exactly one of bucket.namePrefix, bucket.name, bucket.existingBucketName");
@@ -283,7 +295,7 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
   return {
     origin,
     originals: oneOf("originals", props.originals, ["serve", "deny"] as const, "serve"),
-    bucket: resolveBucket(props.bucket),
+    bucket: resolveBucket(props.bucket, origin),
     resizer: {
       architecture: oneOf("resizer.architecture", r.architecture, LAMBDA_ARCHITECTURES, "arm64"),
       memorySize: integer("resizer.memorySize", r.memorySize, DEFAULT_MEMORY_SIZE, 128, 10240, " MB"),

@@ -83,6 +83,10 @@ export const PLAN_VARIANTS: readonly PlanVariant[] = [
   appVariant("existing-bucket-variants-only", "an existing bucket left alone, originals denied: variants only", {
     imageCdn: { bucket: { existingBucketName: "legacy-photos" }, originals: "deny" },
   }),
+  appVariant("sse-kms", "originals encrypted with a KMS key (SSE-KMS), purge (browser TTL)", {
+    region: "eu-west-1",
+    imageCdn: { bucket: { namePrefix: "images-", kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }, purgeOnChange: true },
+  }),
   appVariant("s3-backend", "the S3 backend with use_lockfile (removed for the plan)", {
     backend: { kind: "s3", bucket: "tf-state-example", key: "image-cdn/s3-backend.tfstate", region: "us-east-1" },
   }),
