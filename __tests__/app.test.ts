@@ -3,6 +3,9 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { PARTITION_REGION_PATTERNS, SETTINGS, resolveAppSettings, settingErrorLine, settingLookup, unknownSettings, type SettingName } from "../modules/app-settings";
 import { ImageCdnStack } from "../modules/image-cdn-stack";
+import { ImageCdn, useKitBackend } from "../modules";
+import { TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,6 +57,55 @@ describe("app settings", () => {
     expect(() => settings(env)).toThrow(message);
   });
 
+  // An app user sets every prop a deployment needs without writing TypeScript.
+  it("feeds presets, only-presets, Origin Shield, WAF, reserved concurrency, timeout, originals, browser TTL and the KMS key to the construct", () => {
+    const key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const webAcl = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/images/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
+    const s = settings({
+      IMAGE_CDN_PRESETS: "thumb=w=150&h=150&fit=cover, hero=w=1600&format=webp",
+      IMAGE_CDN_ONLY_PRESETS: "true",
+      IMAGE_CDN_ORIGIN_SHIELD_REGION: "eu-west-1",
+      IMAGE_CDN_WEB_ACL_ID: webAcl,
+      IMAGE_CDN_RESERVED_CONCURRENCY: "20",
+      IMAGE_CDN_TIMEOUT: "25",
+      IMAGE_CDN_ORIGINALS: "deny",
+      IMAGE_CDN_BROWSER_TTL: "600",
+      IMAGE_CDN_KMS_KEY_ARN: key,
+    });
+    expect(s.imageCdn).toMatchObject({
+      presets: { thumb: { w: 150, h: 150, fit: "cover" }, hero: { w: 1600, format: "webp" } },
+      onlyPresets: true,
+      originShieldRegion: "eu-west-1",
+      webAclId: webAcl,
+      resizer: { reservedConcurrency: 20, timeout: 25 },
+      originals: "deny",
+      cache: { browserTtl: 600 },
+      bucket: { namePrefix: "images-", kmsKeyArn: key },
+    });
+    const json = JSON.parse(Testing.synth(new ImageCdnStack(Testing.app(), s)));
+    expect(Object.values(json.resource.aws_lambda_function as Record<string, { reserved_concurrent_executions?: number; timeout: number }>)[0]).toMatchObject({ reserved_concurrent_executions: 20, timeout: 25 });
+    expect(json.output.kms_key_policy_statements).toBeDefined();
+    // cdktf.json context may hold presets as an object.
+    expect(settings({}, { presets: { thumb: { w: 150, h: 150 } } }).imageCdn.presets).toEqual({ thumb: { w: 150, h: 150 } });
+  });
+
+  it.each<[string, Partial<Record<SettingName, string>>, RegExp]>([
+    ["an Origin Shield region CloudFront does not offer", { IMAGE_CDN_ORIGIN_SHIELD_REGION: "eu-north-1" }, /^IMAGE_CDN_ORIGIN_SHIELD_REGION="eu-north-1" is not allowed: a region CloudFront offers Origin Shield in .*\(ImageCdn originShieldRegion\)$/],
+    ["a preset the resizer would refuse", { IMAGE_CDN_PRESETS: "huge=w=99999" }, /^IMAGE_CDN_PRESETS="huge=w=99999" is not allowed: w must be an integer from 1 to 4096 \(ImageCdn presets\.huge\)$/],
+    ["a malformed preset list", { IMAGE_CDN_PRESETS: "thumb" }, /^IMAGE_CDN_PRESETS="thumb" is not allowed: comma-separated NAME=PARAMETERS/],
+    ["originals neither serve nor deny", { IMAGE_CDN_ORIGINALS: "hide" }, /^IMAGE_CDN_ORIGINALS="hide" is not allowed: "serve", "deny" \(ImageCdn originals\)$/],
+    ["a KMS alias", { IMAGE_CDN_KMS_KEY_ARN: "alias/images" }, /^IMAGE_CDN_KMS_KEY_ARN="alias\/images" is not allowed: a KMS key ARN/],
+  ])("names the variable when the construct refuses %s", (_what, env, line) => {
+    const lookup = settingLookup(env, () => undefined);
+    let thrown: unknown;
+    try {
+      new ImageCdnStack(Testing.app(), resolveAppSettings(lookup));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(settingErrorLine(thrown, lookup)).toMatch(line);
+  });
+
   it("names the cdktf.json context key when the value came from there", () => {
     expect(() => settings({}, { region: "moon-2" })).toThrow('cdktf.json context "region"="moon-2" is not allowed');
   });
@@ -91,6 +143,34 @@ describe("app settings", () => {
     const readme = readFileSync(`${ROOT}/README.md`, "utf8");
     const table = readme.slice(readme.indexOf("## Settings of the app"), readme.indexOf("## Using the construct"));
     expect(mentioned(table)).toEqual(names);
+  });
+});
+
+// A stack of one's own with an ImageCdn gets cdktf's local backend with the synthesizing machine's absolute
+// path; useKitBackend gives it the kit's choice, read from the same settings.
+describe("useKitBackend in a consumer's own stack", () => {
+  const consumerStack = (env: NodeJS.ProcessEnv) => {
+    const stack = new TerraformStack(Testing.app(), "shop-images");
+    const chosen = useKitBackend(stack, { region: "eu-west-1", env });
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    new ImageCdn(stack, "images", {});
+    return { chosen, json: JSON.parse(Testing.synth(stack)) as { terraform: { backend?: Record<string, unknown>; cloud?: unknown; required_version?: string } } };
+  };
+
+  it("writes local state at a relative path by default (no machine's path in the JSON)", () => {
+    const { chosen, json } = consumerStack({});
+    expect(chosen).toEqual({ kind: "local" });
+    expect(json.terraform.backend).toEqual({ local: { path: "../../../terraform.shop-images.tfstate" } });
+    expect(JSON.stringify(json)).not.toContain(process.cwd());
+  });
+
+  it("writes the S3 backend with native locking, or Terraform Cloud, from the IMAGE_CDN_ settings", () => {
+    const s3 = consumerStack({ IMAGE_CDN_STATE_BUCKET: "acme-tfstate" }).json;
+    expect(s3.terraform.backend).toEqual({ s3: { bucket: "acme-tfstate", key: "image-cdn/shop-images.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true } });
+    expect(s3.terraform.required_version).toBe(">= 1.11");
+    const cloud = consumerStack({ IMAGE_CDN_TFC_ORGANIZATION: "acme", IMAGE_CDN_TFC_WORKSPACE: "images" }).json;
+    expect(cloud.terraform.backend).toBeUndefined();
+    expect(cloud.terraform.cloud).toEqual({ organization: "acme", workspaces: { name: "images" } });
   });
 });
 

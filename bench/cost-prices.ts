@@ -93,21 +93,8 @@ export interface Setup {
 
 export const SETUPS: readonly Setup[] = [
   {
-    name: "kit object-lambda",
-    description: "this kit's defaults: S3 Object Lambda origin, resizer 512 MB arm64",
-    memoryMb: 512,
-    architecture: "arm64",
-    front: "object-lambda",
-    edgeFunctionsPerView: 2, // viewer-request normalizer, viewer-response header restore
-    normalizesAtEdge: true,
-    storesVariants: false,
-    purgesOnChange: true,
-    originShield: false,
-    source: "modules/: DEFAULT_MEMORY_SIZE, the viewer-request and viewer-response functions",
-  },
-  {
     name: "kit function-url",
-    description: "this kit with origin: function-url, resizer 512 MB arm64",
+    description: "this kit's defaults: function-URL origin, resizer 512 MB arm64",
     memoryMb: 512,
     architecture: "arm64",
     front: "function-url",
@@ -116,7 +103,20 @@ export const SETUPS: readonly Setup[] = [
     storesVariants: false,
     purgesOnChange: true,
     originShield: false,
-    source: "modules/ with origin: \"function-url\" (one viewer-request function)",
+    source: "modules/: the default origin, DEFAULT_MEMORY_SIZE, one viewer-request function",
+  },
+  {
+    name: "kit object-lambda",
+    description: "this kit with origin: object-lambda (accounts that already use it), resizer 512 MB arm64",
+    memoryMb: 512,
+    architecture: "arm64",
+    front: "object-lambda",
+    edgeFunctionsPerView: 2, // viewer-request normalizer, viewer-response header restore
+    normalizesAtEdge: true,
+    storesVariants: false,
+    purgesOnChange: true,
+    originShield: false,
+    source: "modules/ with origin: \"object-lambda\": the viewer-request and viewer-response functions",
   },
   {
     name: "Dynamic Image Transf.",

@@ -30,12 +30,16 @@ export const SETTINGS = {
   IMAGE_CDN_STACK: { help: "stack name (default image-cdn)" },
   IMAGE_CDN_REGION: { help: "AWS region of the bucket and the resizer (default us-east-1)" },
   IMAGE_CDN_ORIGIN: { help: "function-url (default) or object-lambda (accounts that already use S3 Object Lambda)", prop: "origin" },
+  IMAGE_CDN_ORIGINALS: { help: "serve (default: straight from the bucket) or deny (a 403 at the edge: variants only)", prop: "originals" },
   IMAGE_CDN_BUCKET_PREFIX: { help: "bucket name prefix (default images-)", prop: "bucket.namePrefix" },
   IMAGE_CDN_BUCKET_NAME: { help: "exact bucket name, instead of a prefix", prop: "bucket.name" },
   IMAGE_CDN_EXISTING_BUCKET: { help: "serve an existing bucket instead of creating one", prop: "bucket.existingBucketName" },
-  IMAGE_CDN_MANAGE_BUCKET_POLICY: { help: "true or false: write the existing bucket's policy (to be chosen with object-lambda)", prop: "bucket.managePolicy" },
+  IMAGE_CDN_MANAGE_BUCKET_POLICY: { help: "true or false: write the existing bucket's policy (to be chosen when it needs the kit's statements)", prop: "bucket.managePolicy" },
+  IMAGE_CDN_KMS_KEY_ARN: { help: "KMS key ARN of SSE-KMS originals (function-url origin; key policy statements in an output)", prop: "bucket.kmsKeyArn" },
   IMAGE_CDN_ARCHITECTURE: { help: "arm64 (default) or x86_64", prop: "resizer.architecture" },
   IMAGE_CDN_MEMORY_SIZE: { help: "resizer memory in MB (default 512)", prop: "resizer.memorySize" },
+  IMAGE_CDN_TIMEOUT: { help: "resizer timeout in seconds (default 10; at most 30 with object-lambda)", prop: "resizer.timeout" },
+  IMAGE_CDN_RESERVED_CONCURRENCY: { help: "the most resizer instances at once (leave the account's unreserved minimum free)", prop: "resizer.reservedConcurrency" },
   IMAGE_CDN_ALLOWED_WIDTHS: { help: "comma-separated allow-list of w values, e.g. 150,500", prop: "resizer.allowedWidths" },
   IMAGE_CDN_ALLOWED_HEIGHTS: { help: "comma-separated allow-list of h values, e.g. 150,700", prop: "resizer.allowedHeights" },
   IMAGE_CDN_CORS_ORIGINS: { help: "comma-separated origins allowed to read images cross-origin", prop: "cors.allowedOrigins" },
@@ -43,6 +47,11 @@ export const SETTINGS = {
   IMAGE_CDN_HOSTED_ZONE_ID: { help: "Route 53 hosted zone of the custom host names (with IMAGE_CDN_DOMAIN_NAMES)", prop: "domain.hostedZoneId" },
   IMAGE_CDN_CERTIFICATE_ARN: { help: "existing ACM certificate in us-east-1 (with IMAGE_CDN_DOMAIN_NAMES)", prop: "domain.certificateArn" },
   IMAGE_CDN_PRICE_CLASS: { help: "PriceClass_100 (default), PriceClass_200 or PriceClass_All", prop: "priceClass" },
+  IMAGE_CDN_PRESETS: { help: "named transformations, e.g. thumb=w=150&h=150&fit=cover,hero=w=1600&format=webp", prop: "presets" },
+  IMAGE_CDN_ONLY_PRESETS: { help: "true or false: serve presets only (any other resize parameter is a 400)", prop: "onlyPresets" },
+  IMAGE_CDN_ORIGIN_SHIELD_REGION: { help: "CloudFront Origin Shield in this region (the one nearest the bucket)", prop: "originShieldRegion" },
+  IMAGE_CDN_WEB_ACL_ID: { help: "ARN of a WAFv2 web ACL (scope CLOUDFRONT) in front of the distribution", prop: "webAclId" },
+  IMAGE_CDN_BROWSER_TTL: { help: "seconds browsers keep a variant (default 86400 with purge on change, else a year)", prop: "cache.browserTtl" },
   IMAGE_CDN_SIGNING: { help: "true or false: serve signed URLs only (keys in a CloudFront KeyValueStore, see README)", prop: "signing" },
   IMAGE_CDN_PURGE_ON_CHANGE: { help: "true or false: invalidate an original's variants when it is overwritten or deleted", prop: "purgeOnChange" },
   IMAGE_CDN_RESOURCE_PREFIX: { help: "prefix of every resource name (default: from stack, construct and region)", prop: "resourcePrefix" },
@@ -89,7 +98,8 @@ export function settingLookup(env: NodeJS.ProcessEnv, context: (key: string) => 
     const key = contextKey(name);
     const fromContext = context(key);
     if (fromContext === undefined || fromContext === null) return undefined;
-    return { value: Array.isArray(fromContext) ? fromContext.join(",") : String(fromContext), source: `cdktf.json context "${key}"` };
+    const value = Array.isArray(fromContext) ? fromContext.join(",") : typeof fromContext === "object" ? JSON.stringify(fromContext) : String(fromContext);
+    return { value, source: `cdktf.json context "${key}"` };
   };
 }
 
@@ -168,6 +178,30 @@ function boolean(given: Given | undefined): boolean | undefined {
   return given.value === "true";
 }
 
+/**
+ * Presets as `name=w=150&h=150&fit=cover,other=...` (each preset's parameters as in a URL), or, from cdktf.json,
+ * an object `{ "thumb": { "w": 150, "h": 150 } }`. The construct validates the parameters.
+ */
+function presets(given: Given | undefined): ImageCdnProps["presets"] {
+  if (given === undefined) return undefined;
+  if (given.value.trim().startsWith("{")) {
+    try {
+      return JSON.parse(given.value) as ImageCdnProps["presets"];
+    } catch {
+      throw invalid(given, "an object of presets, like {\"thumb\": {\"w\": 150, \"h\": 150}}");
+    }
+  }
+  const result: Record<string, Record<string, string | number>> = {};
+  for (const item of given.value.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const at = item.indexOf("=");
+    if (at < 1) throw invalid(given, "comma-separated NAME=PARAMETERS, e.g. thumb=w=150&h=150&fit=cover,hero=w=1600");
+    const parameters = Object.fromEntries(new URLSearchParams(item.slice(at + 1)));
+    // Numbers as numbers, as a preset written in code has them (the construct checks the rest).
+    result[item.slice(0, at)] = Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, /^\d+$/.test(v) ? Number(v) : v]));
+  }
+  return result as ImageCdnProps["presets"];
+}
+
 /** Settings that only mean something with another one. */
 function requireWith(get: SettingLookup, name: SettingName, needs: SettingName[]): void {
   const given = get(name);
@@ -189,9 +223,14 @@ export function resolveAppSettings(get: SettingLookup): AppSettings {
   atMostOne(get, ["IMAGE_CDN_BUCKET_PREFIX", "IMAGE_CDN_BUCKET_NAME", "IMAGE_CDN_EXISTING_BUCKET"], "they choose the bucket three ways; set one");
   const existing = get("IMAGE_CDN_EXISTING_BUCKET");
   const bucketName = get("IMAGE_CDN_BUCKET_NAME");
-  const bucket = existing !== undefined ? { existingBucketName: existing.value, managePolicy: boolean(get("IMAGE_CDN_MANAGE_BUCKET_POLICY")) }
-    : bucketName !== undefined ? { name: bucketName.value }
-    : { namePrefix: get("IMAGE_CDN_BUCKET_PREFIX")?.value ?? "images-" };
+  const kmsKeyArn = get("IMAGE_CDN_KMS_KEY_ARN")?.value;
+  const bucket = {
+    ...(existing !== undefined ? { existingBucketName: existing.value, managePolicy: boolean(get("IMAGE_CDN_MANAGE_BUCKET_POLICY")) }
+      : bucketName !== undefined ? { name: bucketName.value }
+      : { namePrefix: get("IMAGE_CDN_BUCKET_PREFIX")?.value ?? "images-" }),
+    ...(kmsKeyArn === undefined ? {} : { kmsKeyArn }),
+  };
+  const browserTtl = integer(get("IMAGE_CDN_BROWSER_TTL"), "seconds");
   const names = list(get("IMAGE_CDN_DOMAIN_NAMES"));
   const cors = list(get("IMAGE_CDN_CORS_ORIGINS"));
   const stackName = get("IMAGE_CDN_STACK")?.value ?? "image-cdn";
@@ -202,16 +241,24 @@ export function resolveAppSettings(get: SettingLookup): AppSettings {
     backend: resolveBackend(get, stackName, stackRegion),
     imageCdn: {
       origin: get("IMAGE_CDN_ORIGIN")?.value as OriginMode | undefined,
+      originals: get("IMAGE_CDN_ORIGINALS")?.value as ImageCdnProps["originals"],
       bucket,
+      cache: browserTtl === undefined ? undefined : { browserTtl },
       resizer: {
         architecture: get("IMAGE_CDN_ARCHITECTURE")?.value as LambdaArchitecture | undefined,
         memorySize: integer(get("IMAGE_CDN_MEMORY_SIZE"), "MB"),
+        timeout: integer(get("IMAGE_CDN_TIMEOUT"), "seconds"),
+        reservedConcurrency: integer(get("IMAGE_CDN_RESERVED_CONCURRENCY"), "concurrent executions"),
         allowedWidths: integers(get("IMAGE_CDN_ALLOWED_WIDTHS")),
         allowedHeights: integers(get("IMAGE_CDN_ALLOWED_HEIGHTS")),
       },
       cors: cors ? { allowedOrigins: cors } : undefined,
       domain: names ? { names, hostedZoneId: get("IMAGE_CDN_HOSTED_ZONE_ID")?.value, certificateArn: get("IMAGE_CDN_CERTIFICATE_ARN")?.value } : undefined,
       priceClass: get("IMAGE_CDN_PRICE_CLASS")?.value as PriceClass | undefined,
+      presets: presets(get("IMAGE_CDN_PRESETS")),
+      onlyPresets: boolean(get("IMAGE_CDN_ONLY_PRESETS")),
+      originShieldRegion: get("IMAGE_CDN_ORIGIN_SHIELD_REGION")?.value,
+      webAclId: get("IMAGE_CDN_WEB_ACL_ID")?.value,
       signing: boolean(get("IMAGE_CDN_SIGNING")),
       purgeOnChange: boolean(get("IMAGE_CDN_PURGE_ON_CHANGE")),
       resourcePrefix: get("IMAGE_CDN_RESOURCE_PREFIX")?.value,
@@ -223,7 +270,7 @@ export function resolveAppSettings(get: SettingLookup): AppSettings {
  * Local state by default, at a path relative to the stack folder (cdktf.out/stacks/<stack>), so that the
  * synthesized JSON holds no machine's absolute path; an S3 bucket or Terraform Cloud for pipelines.
  */
-function resolveBackend(get: SettingLookup, stackName: string, stackRegion: string): BackendSettings {
+export function resolveBackend(get: SettingLookup, stackName: string, stackRegion: string): BackendSettings {
   requireWith(get, "IMAGE_CDN_TFC_ORGANIZATION", ["IMAGE_CDN_TFC_WORKSPACE"]);
   requireWith(get, "IMAGE_CDN_TFC_WORKSPACE", ["IMAGE_CDN_TFC_ORGANIZATION"]);
   requireWith(get, "IMAGE_CDN_TFC_HOSTNAME", ["IMAGE_CDN_TFC_ORGANIZATION"]);
@@ -256,7 +303,9 @@ export function settingErrorLine(error: unknown, get: SettingLookup): string | u
   if (error instanceof AppSettingError) return error.message;
   if (!(error instanceof ImageCdnPropError)) return undefined;
   const prop = error.prop.replace(/\[\d+\]$/, "");
-  const name = SETTING_NAMES.find((n) => (SETTINGS[n] as SettingSpec).prop === prop);
+  // The setting that feeds this prop or one of its parts (IMAGE_CDN_PRESETS feeds presets.thumb).
+  const name = SETTING_NAMES.find((n) => (SETTINGS[n] as SettingSpec).prop === prop)
+    ?? SETTING_NAMES.find((n) => prop.startsWith(`${(SETTINGS[n] as SettingSpec).prop}.`));
   const given = name === undefined ? undefined : get(name);
   return given === undefined ? error.message : invalid(given, `${error.allowed} (ImageCdn ${error.prop})`).message;
 }

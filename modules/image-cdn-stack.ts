@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import type { AppSettings, BackendSettings } from "./app-settings";
+import { resolveBackend, settingLookup, type AppSettings, type BackendSettings } from "./app-settings";
 import { CLOUDFRONT_CERTIFICATE_REGION } from "./custom-domain";
 import { ImageCdn } from "./image-cdn";
 
@@ -11,7 +11,7 @@ export class ImageCdnStack extends TerraformStack {
 
   constructor(scope: Construct, settings: AppSettings) {
     super(scope, settings.stackName);
-    backend(this, settings.stackName, settings.backend);
+    applyBackend(this, settings.stackName, settings.backend);
     const defaultTags = [{ tags: { "managed-by": "cdktf", "image-cdn": settings.stackName } }];
     new AwsProvider(this, "aws", { region: settings.region, defaultTags });
     const domain = settings.imageCdn.domain;
@@ -56,7 +56,7 @@ export const S3_LOCKFILE_TERRAFORM = ">= 1.11";
  * would start from empty state. Local state sits at the project root, named as cdktf names it, reached
  * from the stack folder (cdktf.out/stacks/<stack>) where Terraform runs.
  */
-function backend(stack: TerraformStack, stackName: string, settings: BackendSettings): void {
+export function applyBackend(stack: TerraformStack, stackName: string, settings: BackendSettings): void {
   switch (settings.kind) {
     case "local":
       new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });
@@ -77,4 +77,28 @@ function backend(stack: TerraformStack, stackName: string, settings: BackendSett
         workspaces: new NamedCloudWorkspace(settings.workspace),
       });
   }
+}
+
+/**
+ * The kit's backend choice for a stack of your own that holds an ImageCdn (without it, cdktf writes a local
+ * backend with the absolute path of the machine that synthesized): IMAGE_CDN_STATE_BUCKET (S3 with native
+ * locking), IMAGE_CDN_TFC_ORGANIZATION and IMAGE_CDN_TFC_WORKSPACE (Terraform Cloud), else local state at the
+ * project root, as the kit's own stack does. `region`: the state bucket's default region.
+ *
+ * ```ts
+ * class Images extends TerraformStack {
+ *   constructor(scope: Construct, id: string) {
+ *     super(scope, id);
+ *     useKitBackend(this, { region: "eu-west-1" });
+ *     new AwsProvider(this, "aws", { region: "eu-west-1" });
+ *     new ImageCdn(this, "images", {});
+ *   }
+ * }
+ * ```
+ */
+export function useKitBackend(stack: TerraformStack, options: { region?: string; env?: NodeJS.ProcessEnv } = {}): BackendSettings {
+  const stackName = stack.node.id;
+  const settings = resolveBackend(settingLookup(options.env ?? process.env, () => undefined), stackName, options.region ?? "us-east-1");
+  applyBackend(stack, stackName, settings);
+  return settings;
 }

@@ -1,4 +1,5 @@
 export { ImageCdn } from "./image-cdn";
+export { useKitBackend } from "./image-cdn-stack";
 export { PurgeOnChange } from "./purge-on-change";
 export type {
   BucketProps,
