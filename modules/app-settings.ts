@@ -1,6 +1,9 @@
 import type { ImageCdnProps, LambdaArchitecture, OriginMode, PriceClass } from "./props";
 import { ImageCdnPropError } from "./validate-props";
 
+/** The Terraform versions that know the S3 backend's use_lockfile as generally available (Terraform 1.11.0 CHANGELOG). */
+export const S3_LOCKFILE_TERRAFORM = ">= 1.11";
+
 /** What `main.ts` needs to build its one stack. */
 export interface AppSettings {
   readonly stackName: string;

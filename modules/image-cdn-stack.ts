@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { resolveBackend, settingLookup, type AppSettings, type BackendSettings } from "./app-settings";
+import { resolveBackend, S3_LOCKFILE_TERRAFORM, settingLookup, type AppSettings, type BackendSettings } from "./app-settings";
 import { CLOUDFRONT_CERTIFICATE_REGION } from "./custom-domain";
 import { ImageCdn } from "./image-cdn";
 
@@ -46,9 +46,6 @@ export class ImageCdnStack extends TerraformStack {
     }
   }
 }
-
-/** The Terraform versions that know the S3 backend's use_lockfile as generally available. */
-export const S3_LOCKFILE_TERRAFORM = ">= 1.11";
 
 /**
  * The state's home, chosen explicitly: cdktf's implicit default writes the absolute path of the machine

@@ -47,12 +47,15 @@ export function stackRegion(construct: Construct): string {
 }
 
 /**
- * The stack's region as a Terraform expression, for conditions: the provider's literal region quoted, else
- * `data.aws_region.<name>.region` (hashicorp/aws 6's attribute; 5.x called it `name`).
+ * The stack's region for conditions: `expression`, a Terraform expression (the provider's literal region quoted,
+ * else `data.aws_region.<name>.region`, hashicorp/aws 6's attribute; 5.x called it `name`), and `text`, the
+ * same for a message (the literal itself, or the expression interpolated).
  */
-export function regionExpression(construct: Construct): string {
+export function regionExpression(construct: Construct): { expression: string; text: string } {
   const region = providerRegion(construct);
-  return region !== undefined ? JSON.stringify(region) : `${currentRegion(construct).fqn}.region`;
+  if (region !== undefined) return { expression: JSON.stringify(region), text: region };
+  const expression = `${currentRegion(construct).fqn}.region`;
+  return { expression, text: `\${${expression}}` };
 }
 
 /** The literal region of the stack's default (unaliased) AWS provider, if it has one. */

@@ -25,7 +25,7 @@ export class OriginalsBucket extends Construct {
   private readonly publicAccessBlock?: S3BucketPublicAccessBlock;
 
   /** `regionExpression`: the stack's region as a Terraform expression (naming.ts), for the existing bucket's check. */
-  constructor(scope: Construct, id: string, props: { bucket: ResolvedBucket; tags: Record<string, string> | undefined; regionExpression: () => string }) {
+  constructor(scope: Construct, id: string, props: { bucket: ResolvedBucket; tags: Record<string, string> | undefined; regionExpression: () => { expression: string; text: string } }) {
     super(scope, id);
     const spec = props.bucket;
     if (spec.kind === "existing") {
@@ -37,8 +37,8 @@ export class OriginalsBucket extends Construct {
         bucket: spec.name,
         lifecycle: {
           postcondition: [{
-            condition: `\${self.bucket_region == ${region}}`,
-            errorMessage: `The existing bucket \${self.bucket} is in \${self.bucket_region} and this stack in \${${region}}: S3 would refuse ` +
+            condition: `\${self.bucket_region == ${region.expression}}`,
+            errorMessage: `The existing bucket \${self.bucket} is in \${self.bucket_region} and this stack in ${region.text}: S3 would refuse ` +
               "every request of the resizer and CloudFront. Deploy the stack in the bucket's region, or serve a bucket of the stack's region.",
           }],
         },

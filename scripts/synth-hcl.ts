@@ -12,8 +12,21 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { format } from "@cdktf/hcl-tools";
+import { S3_LOCKFILE_TERRAFORM } from "../modules/app-settings";
 
 const ROOT = resolve(__dirname, "..");
+
+/**
+ * cdktf 0.21 writes the terraform block's plain attributes as their position and name (`0 = "required_version"`:
+ * render.js hands renderSimpleAttributes the list of keys, not the values). The kit writes one there, the S3
+ * backend's `required_version`; anything else would be a new case, and fails loudly.
+ */
+export function terraformBlockFixed(hcl: string): string {
+  return hcl.replace(/^(\s*)(\d+) = "([a-z_]+)"$/gm, (_line, indent: string, _index: string, name: string) => {
+    if (name !== "required_version") throw new Error(`cdktf wrote the terraform block's ${name} without its value; the kit knows only required_version`);
+    return `${indent}required_version = ${JSON.stringify(S3_LOCKFILE_TERRAFORM)}`;
+  });
+}
 
 /**
  * Two repairs of cdktf's HCL, each keeping the value the JSON has:
@@ -93,7 +106,7 @@ async function main(): Promise<void> {
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
   for (const stack of Object.values(manifest.stacks)) {
     const file = join(outdir, stack.synthesizedStackPath);
-    writeFileSync(file, await format(cdktfHclFixed(readFileSync(file, "utf8"))));
+    writeFileSync(file, await format(cdktfHclFixed(terraformBlockFixed(readFileSync(file, "utf8")))));
     console.log(file);
   }
 }
