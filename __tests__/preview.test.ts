@@ -96,7 +96,7 @@ describe("npm run preview: the URL contract", () => {
     expect(original.status).toBe(403);
     expect(original.body.toString()).toContain("<Code>AccessDenied</Code>");
     expect((await http(`${preview.url}/missing.jpg?w=100`)).status).toBe(404);
-    expect((await http(`${preview.url}/%2e%2e/secret.jpg`)).status).toBe(403);
+    expect((await http(`${preview.url}/../secret.jpg`)).status).toBe(403);
   });
 
   it("with --originals deny, an original is the edge's 403 and variants are served", async () => {
@@ -121,7 +121,7 @@ describe("npm run preview: the URL contract", () => {
 
   it.each([
     ["a malformed parameter, answered by the edge function", "/photo.jpg?w=abc", "GET", 400, /w must be an integer/],
-    ["a key outside the folder", "/%2e%2e/secret.jpg?w=100", "GET", 403, /access to the original was denied/],
+    ["a key outside the folder", "/../secret.jpg?w=100", "GET", 403, /access to the original was denied/],
     ["a missing key", "/missing.jpg?w=100", "GET", 404, /the original does not exist/],
     ["a method the distribution does not allow (refused by CloudFront before the function)", "/photo.jpg", "DELETE", 403, /not configured to allow the HTTP request method DELETE; allowed: GET, HEAD, OPTIONS\n$/],
     ["a pixel bomb", "/giant.jpg?w=100", "GET", 413, /./],
@@ -139,8 +139,16 @@ describe("npm run preview: the URL contract", () => {
 
   it("keys the file system would read as other names are S3's own keys, not in the folder: 404", async () => {
     mkdirSync(join(dir, "x"), { recursive: true });
-    for (const path of ["/x/%2e%2e/photo.jpg?w=100", "/x//..//photo.jpg?w=100", "/summer%20holiday//beach%201.jpeg?w=100", "/summer%20holiday/?w=100"]) {
+    for (const path of ["/x/../photo.jpg?w=100", "/x//..//photo.jpg?w=100", "/summer%20holiday//beach%201.jpeg?w=100", "/summer%20holiday/?w=100"]) {
       expect({ path, status: (await http(`${preview.url}${path}`)).status }).toEqual({ path, status: 404 });
+    }
+  });
+
+  // One spelling per key: the edge redirects any other to it (CloudFront would cache each spelling apart).
+  it("redirects another spelling of a key to its one spelling, keeping the query", async () => {
+    for (const [path, canonical] of [["/%70hoto.jpg?w=100", "/photo.jpg?w=100"], ["/x/%2e%2e/photo.jpg?w=100", "/x/../photo.jpg?w=100"], ["/summer%20holiday%2Fbeach%201.jpeg", "/summer%20holiday/beach%201.jpeg"]]) {
+      const answer = await http(`${preview.url}${path}`);
+      expect({ path, status: answer.status, location: answer.headers.location }).toEqual({ path, status: 301, location: canonical });
     }
   });
 

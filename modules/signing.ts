@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
-import { RESIZE_PARAMS, urlPathOfKey } from "../lambda-src/core/config";
+import { DEFAULT_RESIZER_CONFIG, MAX_DIMENSION, PRESET_NAME, RESIZE_PARAMS, urlPathOfKey, type ResizerConfig } from "../lambda-src/core/config";
+import { parseResizeQuery } from "../lambda-src/core/params";
 
 /**
  * Signed URLs, checked by the viewer-request function before the cache (modules/edge/viewer-request-signing.js
@@ -14,6 +15,13 @@ export const SIGNING_KEY_SLOTS = ["signing-key-1", "signing-key-2"] as const;
 export const SIGNABLE_PARAMS: readonly string[] = [...RESIZE_PARAMS, PRESET_PARAM];
 /** The parameters a signature covers, sorted: changing any of them changes the variant or the expiry. */
 export const SIGNED_PARAMS: readonly string[] = [...SIGNABLE_PARAMS, EXPIRES_PARAM].sort();
+/**
+ * The shortest key the edge takes (16 random bytes as hex): a shorter one, an empty slot's value among them, is
+ * ignored, as an HMAC with an empty or short secret verifies too easily. `openssl rand -hex 32` makes 64.
+ */
+export const MIN_SIGNING_KEY_LENGTH = 32;
+/** The broadest limits any deployment may set: the signer checks a value's form, the deployment its range. */
+const BROADEST: ResizerConfig = { ...DEFAULT_RESIZER_CONFIG, maxWidth: MAX_DIMENSION, maxHeight: MAX_DIMENSION };
 
 export type SignableParams = Partial<Record<(typeof RESIZE_PARAMS)[number] | typeof PRESET_PARAM, string | number>>;
 
@@ -22,10 +30,27 @@ export interface SignOptions {
   readonly expires?: Date | number;
 }
 
-/** What is signed: "<object key with a leading slash>\n<name>=<value>&..." over the signed parameters given, sorted. */
+/**
+ * What is signed: "<the key's one URL path>\n<name>=<value, encodeURIComponent>&..." over the signed parameters
+ * given, sorted. Values are encoded, so one value can never read as several parameters.
+ */
 export function stringToSign(key: string, params: Readonly<Record<string, string>>): string {
-  const pairs = SIGNED_PARAMS.filter((name) => params[name] !== undefined).map((name) => `${name}=${params[name]}`);
-  return `/${key}\n${pairs.join("&")}`;
+  const pairs = SIGNED_PARAMS.filter((name) => params[name] !== undefined).map((name) => `${name}=${encodeURIComponent(params[name] as string)}`);
+  return `${urlPathOfKey(key)}\n${pairs.join("&")}`;
+}
+
+/** A parameter's value as the contract takes it, or the reason it does not (the resizer's own parser). */
+function checkedValue(name: string, value: string): string {
+  if (name === PRESET_PARAM) {
+    if (!PRESET_NAME.test(value)) throw new Error(`signImageUrl: preset must be a preset name (a-z, 0-9, '-', '_'), got ${JSON.stringify(value)}`);
+    return value;
+  }
+  try {
+    parseResizeQuery(new URLSearchParams([[name, value]]), BROADEST);
+  } catch (error) {
+    throw new Error(`signImageUrl: ${(error as Error).message}`);
+  }
+  return value;
 }
 
 /**
@@ -35,14 +60,14 @@ export function stringToSign(key: string, params: Readonly<Record<string, string
  */
 export function signImageUrl(baseUrl: string, key: string, params: SignableParams, secret: string, options: SignOptions = {}): string {
   if (key === "" || key.startsWith("/")) throw new Error(`signImageUrl: key must be an object key without a leading '/', got ${JSON.stringify(key)}`);
-  if (secret === "") throw new Error("signImageUrl: secret must not be empty");
+  if (secret.length < MIN_SIGNING_KEY_LENGTH) throw new Error(`signImageUrl: secret must be at least ${MIN_SIGNING_KEY_LENGTH} characters (the edge ignores shorter keys), got ${secret.length}`);
   const values: Record<string, string> = {};
   for (const [name, value] of Object.entries(params)) {
     if (value === undefined) continue;
     if (!SIGNABLE_PARAMS.includes(name)) {
       throw new Error(`signImageUrl: unknown parameter ${JSON.stringify(name)}; allowed: ${SIGNABLE_PARAMS.join(", ")}`);
     }
-    values[name] = String(value);
+    values[name] = checkedValue(name, String(value));
   }
   if (options.expires !== undefined) values[EXPIRES_PARAM] = String(unixSeconds(options.expires));
   const signature = createHmac("sha256", secret).update(stringToSign(key, values)).digest("hex");

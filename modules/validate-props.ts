@@ -1,5 +1,5 @@
 import { Token } from "cdktf";
-import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
+import { DEFAULT_RESIZER_CONFIG, MAX_DIMENSION, PRESET_NAME, type ResizerConfig } from "../lambda-src/core/config";
 import { parseResizeQuery } from "../lambda-src/core/params";
 import type {
   CacheProps,
@@ -266,8 +266,8 @@ function resolveTags(tags: ImageCdnProps["tags"]): Record<string, string> | unde
 export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
   const origin = oneOf("origin", props.origin, ORIGINS, "function-url");
   const r = props.resizer ?? {};
-  const maxWidth = integer("resizer.maxWidth", r.maxWidth, DEFAULT_RESIZER_CONFIG.maxWidth, 1, 16383, " pixels");
-  const maxHeight = integer("resizer.maxHeight", r.maxHeight, DEFAULT_RESIZER_CONFIG.maxHeight, 1, 16383, " pixels");
+  const maxWidth = integer("resizer.maxWidth", r.maxWidth, DEFAULT_RESIZER_CONFIG.maxWidth, 1, MAX_DIMENSION, " pixels");
+  const maxHeight = integer("resizer.maxHeight", r.maxHeight, DEFAULT_RESIZER_CONFIG.maxHeight, 1, MAX_DIMENSION, " pixels");
   const purgeOnChange = resolvePurge(props.purgeOnChange);
   const cache = resolveCache(props.cache, purgeOnChange !== undefined);
   const config: ResizerConfig = {
@@ -335,7 +335,6 @@ function resolveOriginShieldRegion(region: string | undefined): string | undefin
   return region;
 }
 
-const PRESET_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const PRESET_FIELDS = ["w", "h", "fit", "format", "q"] as const;
 
 /** Each preset validated as the request it stands for would be, by the resizer's own parser. */

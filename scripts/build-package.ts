@@ -16,6 +16,8 @@ rmSync(DIST, { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json")], { stdio: "inherit" });
 const edge = join(ROOT, "modules", "edge");
 for (const file of readdirSync(edge).filter((name) => name.endsWith(".js"))) copyFileSync(join(edge, file), join(DIST, "modules", "edge", file));
+// The Accept reader the edge inlines at synth (lambda-src/core/accept-token.js), and its declarations.
+for (const file of ["accept-token.js", "accept-token.d.ts"]) copyFileSync(join(ROOT, "lambda-src", "core", file), join(DIST, "lambda-src", "core", file));
 const prebuilt = join(DIST, "prebuilt-resizer");
 mkdirSync(prebuilt, { recursive: true });
 for (const architecture of LAMBDA_ARCHITECTURES) {

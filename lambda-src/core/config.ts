@@ -15,6 +15,11 @@ export type Fit = (typeof FITS)[number];
 export const OUTPUT_FORMATS = ["auto", "avif", "webp", "jpeg", "png"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
+/** The largest `w` and `h` any deployment may allow (WebP's limit, the smallest of the output formats'). */
+export const MAX_DIMENSION = 16383;
+/** A preset's name, as `?preset=<name>` carries it. */
+export const PRESET_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
 export const DEFAULT_FIT: Fit = "cover";
 export const DEFAULT_FORMAT: OutputFormat = "auto";
 export const MAX_QUALITY = 100;
@@ -24,7 +29,11 @@ export const MAX_QUALITY = 100;
  * ("fit=inside&w=500"), and Accept reduced to one token. The cache policy keys on these two, not on the
  * query string, so the origin never splits a URL whose key may itself hold '?', '#' or '%'.
  */
-/** How an object key appears in a URL's path: each '/'-separated segment percent-encoded (encodeURIComponent). */
+/**
+ * How an object key appears in a URL's path, its one spelling: each '/'-separated segment percent-encoded as
+ * encodeURIComponent does. signImageUrl writes it, purge invalidates it, and the viewer-request function redirects
+ * any other spelling to it, so that a key has one cache entry per variant.
+ */
 export function urlPathOfKey(key: string): string {
   return `/${key.split("/").map(encodeURIComponent).join("/")}`;
 }

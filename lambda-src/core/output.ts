@@ -1,4 +1,5 @@
 import type { Sharp } from "sharp";
+import { acceptToken } from "./accept-token";
 import type { AcceptToken } from "./config";
 
 /**
@@ -7,9 +8,8 @@ import type { AcceptToken } from "./config";
  * Chooses the output format for `format=auto` from the Accept header and the source format.
  *
  * Decisions:
- * - Only an explicit `image/avif` / `image/webp` with q > 0 counts. Wildcards (`image/` + star, and
- *   star/star) do not: every browser that decodes AVIF or WebP lists it explicitly, while star/star is
- *   what curl, bots and old clients send, and they may not decode either.
+ * - The Accept header is read by accept-token.js, the edge's own reader: only an explicit `image/avif` /
+ *   `image/webp` with q > 0 counts.
  * - Animatable sources (GIF, WebP) prefer WebP over AVIF: AVIF output here is a still image, and
  *   WebP keeps the animation.
  * - Otherwise the source's own format, so any client that shows the original shows the variant.
@@ -37,34 +37,9 @@ export function formatsOfToken(token: AcceptToken): AcceptedFormats {
   return { avif: token === "avif", webp: token !== "none" };
 }
 
-/** A raw Accept header (a direct caller, the preview), read as the edge reads it. */
+/** A raw Accept header (a direct caller), read by the edge's own reader (accept-token.js). */
 export function formatsOfAccept(accept: string | undefined): AcceptedFormats {
-  const accepted = explicitlyAcceptedTypes(accept ?? "");
-  return { avif: accepted.has("image/avif"), webp: accepted.has("image/webp") };
-}
-
-/** Media types listed by name with q > 0. A type listed with q=0 anywhere is refused, per RFC 9110. */
-function explicitlyAcceptedTypes(accept: string): Set<string> {
-  const accepted = new Set<string>();
-  const refused = new Set<string>();
-  for (const range of accept.split(",")) {
-    const [typePart, ...paramParts] = range.split(";");
-    const type = (typePart ?? "").trim().toLowerCase();
-    if (type === "" || type.includes("*")) continue;
-    (qValue(paramParts) > 0 ? accepted : refused).add(type);
-  }
-  for (const type of refused) accepted.delete(type);
-  return accepted;
-}
-
-/** The range's q parameter; absent means 1, malformed means 0 (ignore what cannot be read). */
-function qValue(params: string[]): number {
-  for (const param of params) {
-    const [key, value] = param.split("=").map((s) => s.trim());
-    if (key?.toLowerCase() !== "q") continue;
-    return value !== undefined && /^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/.test(value) ? Number(value) : 0;
-  }
-  return 1;
+  return formatsOfToken(acceptToken(accept));
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   RESIZE_PARAMS_HEADER,
   type ResizerConfig,
 } from "../../lambda-src/core/config";
-import { EXPIRES_PARAM, SIGNATURE_PARAM, SIGNED_PARAMS, SIGNING_KEY_SLOTS } from "../signing";
+import { EXPIRES_PARAM, MIN_SIGNING_KEY_LENGTH, SIGNATURE_PARAM, SIGNED_PARAMS, SIGNING_KEY_SLOTS } from "../signing";
 
 /** The distribution's origins: the resizer (variants, the cache behavior's target) and the bucket itself (originals). */
 export const RESIZER_ORIGIN_ID = "resizer";
@@ -30,6 +30,8 @@ export function allowedMethods(cors: boolean): string[] {
 export const CLOUDFRONT_FUNCTION_MAX_BYTES = 10_240;
 
 const TEMPLATE = readFileSync(join(__dirname, "viewer-request.js"), "utf8");
+/** The kit's one Accept reader, shared with the resizer (beside the compiled modules in the package too). */
+const ACCEPT_TOKEN = readFileSync(join(__dirname, "..", "..", "lambda-src", "core", "accept-token.js"), "utf8").replace(/^module\.exports = .*\n/m, "");
 const SIGNING = readFileSync(join(__dirname, "viewer-request-signing.js"), "utf8");
 /**
  * The runtime 2.0 modules, first in the code as the helper methods require ("Helper methods for origin
@@ -87,11 +89,11 @@ export function viewerRequestFunctionCode(config: ResizerConfig, options: EdgeOp
     presets: options.presets ?? {},
     onlyPresets: options.onlyPresets ?? false,
     signing: options.signing
-      ? { signedNames: SIGNED_PARAMS, signatureParam: SIGNATURE_PARAM, expiresParam: EXPIRES_PARAM, keySlots: SIGNING_KEY_SLOTS }
+      ? { signedNames: SIGNED_PARAMS, signatureParam: SIGNATURE_PARAM, expiresParam: EXPIRES_PARAM, keySlots: SIGNING_KEY_SLOTS, minKeyLength: MIN_SIGNING_KEY_LENGTH }
       : null,
     originals: options.originalsOriginId ?? null,
   };
-  const body = TEMPLATE.replace("var CONFIG = {};", `var CONFIG = ${JSON.stringify(constants)};`);
+  const body = `${TEMPLATE.replace("var CONFIG = {};", `var CONFIG = ${JSON.stringify(constants)};`)}\n${ACCEPT_TOKEN}`;
   const code = options.signing
     ? `${SIGNING_IMPORTS}${body}\n${SIGNING}`
     : `${options.originalsOriginId ? CLOUDFRONT_IMPORT : ""}${body}\nfunction handler(event) {\n  return normalize(event);\n}\n`;

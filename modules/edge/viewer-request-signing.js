@@ -8,13 +8,14 @@ function forbidden(reason) {
   return refusal(403, 'Forbidden', 'no-store', reason);
 }
 
-// "<decoded path>\n<name>=<decoded value>&..." over the signed names present, sorted by name.
+// "<path in its one spelling>\n<name>=<value, encodeURIComponent>&..." over the signed names present, sorted by
+// name: each value encoded, so no value can pass for several parameters ("png&q=100" is not "png" and "q=100").
 function stringToSign(request) {
   var query = request.querystring;
   var pairs = CONFIG.signing.signedNames.filter(function (name) { return query[name]; }).map(function (name) {
-    return name + '=' + decoded(query[name].value);
+    return name + '=' + encodeURIComponent(decoded(query[name].value));
   });
-  return decodeURIComponent(request.uri) + '\n' + pairs.join('&');
+  return request.uri + '\n' + pairs.join('&');
 }
 
 // No early exit on the first differing character: the time taken does not tell how much of a guess was right.
@@ -36,8 +37,10 @@ async function signatureProblem(request) {
   try { text = stringToSign(request); } catch (e) { return 'signature not valid'; }
   for (var i = 0; i < CONFIG.signing.keySlots.length; i++) {
     var secret;
-    // An empty slot is normal (before the first key, or between rotations): get() throws for a missing key.
+    // An empty slot is normal (before the first key, or between rotations): get() throws for a missing key. A key
+    // shorter than the minimum (an empty value among them: an HMAC with an empty secret verifies) is no key.
     try { secret = await kvs.get(CONFIG.signing.keySlots[i]); } catch (e) { continue; }
+    if (typeof secret !== 'string' || secret.length < CONFIG.signing.minKeyLength) continue;
     if (sameText(crypto.createHmac('sha256', secret).update(text).digest('hex'), signature.value)) return null;
   }
   return 'signature not valid';
@@ -46,6 +49,8 @@ async function signatureProblem(request) {
 async function handler(event) {
   var request = event.request;
   if (!(request.method === 'OPTIONS' && CONFIG.cors)) {
+    var respelled = spellingRedirect(request);
+    if (respelled) return respelled;
     var refusal = await signatureProblem(request);
     if (refusal) return forbidden(refusal);
   }

@@ -52,6 +52,31 @@ function problem(name, value) {
   return null;
 }
 
+// The one spelling of a key's path (urlPathOfKey in lambda-src/core/config.ts): decoded once, each '/'-separated
+// segment encoded as encodeURIComponent does, as signImageUrl writes it and purge invalidates it. CloudFront keys its
+// cache on the path as sent, so any other spelling (%63at.jpg, photos%2Fcat.jpg, %2b for %2B) would be another
+// entry, another paid transformation, and one purge would miss. It is redirected, not rewritten: a rewritten URI
+// would be cached under both spellings (CloudFront's invalidation guide then asks to invalidate both).
+function spellingRedirect(request) {
+  var canonical;
+  try {
+    canonical = '/' + decodeURIComponent(request.uri.slice(1)).split('/').map(encodeURIComponent).join('/');
+  } catch (e) {
+    return badRequest('the path is not valid percent-encoding');
+  }
+  if (canonical === request.uri) return null;
+  var query = [];
+  Object.keys(request.querystring).forEach(function (name) {
+    var param = request.querystring[name];
+    (param.multiValue || [param]).forEach(function (item) { query.push(item.value === '' ? name : name + '=' + item.value); });
+  });
+  return {
+    statusCode: 301,
+    statusDescription: 'Moved Permanently',
+    headers: { location: { value: canonical + (query.length ? '?' + query.join('&') : '') }, 'cache-control': { value: 'public, max-age=' + CONFIG.errorTtl } }
+  };
+}
+
 // Decoded as URLSearchParams decodes at the resizer ('+' is a space), so both read the same value.
 function decoded(value) {
   return decodeURIComponent(value.replace(/\+/g, ' '));
@@ -60,21 +85,6 @@ function decoded(value) {
 function isDefault(name, value) {
   return (name === 'fit' && value === CONFIG.defaultFit) || (name === 'format' && value === CONFIG.defaultFormat) ||
     (name === 'q' && Number(value) === CONFIG.defaultQuality);
-}
-
-// One token for the whole Accept header, so that the cache holds at most three variants per URL.
-function acceptToken(header) {
-  var types = header ? header.value.toLowerCase().split(',') : [];
-  var avif = false, webp = false;
-  for (var i = 0; i < types.length; i++) {
-    var parts = types[i].split(';');
-    var type = parts[0].trim();
-    var refused = parts.slice(1).some(function (p) { return /^\s*q\s*=\s*0(\.0*)?\s*$/.test(p); });
-    if (refused) continue;
-    if (type === 'image/avif') avif = true;
-    if (type === 'image/webp') webp = true;
-  }
-  return avif ? 'avif' : webp ? 'webp' : 'none';
 }
 
 function preflight(request) {
@@ -116,6 +126,8 @@ function presetQuery(query) {
 function normalize(event) {
   var request = event.request;
   if (request.method === 'OPTIONS' && CONFIG.cors) return preflight(request);
+  var respelled = spellingRedirect(request);
+  if (respelled) return respelled;
   var query = presetQuery(request.querystring);
   if (query.statusCode) return query;
   var clean = [];
@@ -152,7 +164,7 @@ function normalize(event) {
   if (clean.length === 0) clean.push('format=' + CONFIG.defaultFormat);
   request.headers[CONFIG.paramsHeader] = { value: clean.join('&') };
   if (format === CONFIG.defaultFormat) {
-    request.headers[CONFIG.acceptHeader] = { value: acceptToken(request.headers.accept) };
+    request.headers[CONFIG.acceptHeader] = { value: acceptToken(request.headers.accept && request.headers.accept.value) };
   }
   return request;
 }

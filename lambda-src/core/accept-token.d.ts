@@ -1,0 +1,4 @@
+import type { AcceptToken } from "./config";
+
+/** The Accept header as the one token the cache key holds (accept-token.js: shared by the edge and the resizer). */
+export declare function acceptToken(header: string | undefined): AcceptToken;
