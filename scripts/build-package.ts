@@ -4,7 +4,9 @@
  * architectures and the purge function's zip, so that a consumer's synth needs neither esbuild nor the npm registry.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { transformSync } from "esbuild";
+import { EDGE_ESBUILD_OPTIONS, edgeScriptSource, minifiedEdgeScriptFile } from "../modules/edge/viewer-request-function";
 import { join } from "node:path";
 import { LAMBDA_ARCHITECTURES, PURGE_ZIP_NAME, resizerZipName } from "../modules/bundle";
 import { buildPurgeBundle, buildResizerBundle } from "../modules/bundle/build";
@@ -16,8 +18,12 @@ rmSync(DIST, { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json")], { stdio: "inherit" });
 const edge = join(ROOT, "modules", "edge");
 for (const file of readdirSync(edge).filter((name) => name.endsWith(".js"))) copyFileSync(join(edge, file), join(DIST, "modules", "edge", file));
-// The Accept reader the edge inlines at synth (lambda-src/core/accept-token.js), and its declarations.
+// The Accept reader the resizer imports (lambda-src/core/accept-token.js), and its declarations.
 for (const file of ["accept-token.js", "accept-token.d.ts"]) copyFileSync(join(ROOT, "lambda-src", "core", file), join(DIST, "lambda-src", "core", file));
+// The viewer-request function's minified scripts, so that a consumer's synth needs no esbuild.
+for (const kind of ["plain", "signed"] as const) {
+  writeFileSync(join(DIST, "modules", "edge", minifiedEdgeScriptFile(kind)), transformSync(edgeScriptSource(kind), EDGE_ESBUILD_OPTIONS).code);
+}
 const prebuilt = join(DIST, "prebuilt-resizer");
 mkdirSync(prebuilt, { recursive: true });
 for (const architecture of LAMBDA_ARCHITECTURES) {

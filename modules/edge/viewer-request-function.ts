@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   DEFAULT_FIT,
@@ -29,10 +29,53 @@ export function allowedMethods(cors: boolean): string[] {
 /** CloudFront Functions refuse code over 10 KB. */
 export const CLOUDFRONT_FUNCTION_MAX_BYTES = 10_240;
 
-const TEMPLATE = readFileSync(join(__dirname, "viewer-request.js"), "utf8");
-/** The kit's one Accept reader, shared with the resizer (beside the compiled modules in the package too). */
-const ACCEPT_TOKEN = readFileSync(join(__dirname, "..", "..", "lambda-src", "core", "accept-token.js"), "utf8").replace(/^module\.exports = .*\n/m, "");
-const SIGNING = readFileSync(join(__dirname, "viewer-request-signing.js"), "utf8");
+export type EdgeScriptKind = "plain" | "signed";
+
+/**
+ * The viewer-request function's script before its CONFIG values and imports: the normalizer, the kit's one Accept
+ * reader (shared with the resizer), and the signature check or a plain handler. Readable sources in modules/edge and
+ * lambda-src/core.
+ */
+export function edgeScriptSource(kind: EdgeScriptKind): string {
+  const read = (...path: string[]) => readFileSync(join(__dirname, ...path), "utf8");
+  const acceptToken = read("..", "..", "lambda-src", "core", "accept-token.js").replace(/^module\.exports = .*\n/m, "");
+  const handler = kind === "signed" ? read("viewer-request-signing.js") : "function handler(event) {\n  return normalize(event);\n}\n";
+  return `${read("viewer-request.js")}\n${acceptToken}\n${handler}`;
+}
+
+/**
+ * esbuild's target for CloudFront Functions runtime 2.0 ("JavaScript runtime 2.0 features"): ES 5.1 and, of ES 6-12,
+ * only const/let, arrow functions, template literals, rest parameters, the exponent operator, async/await and
+ * named capture groups. Everything else (destructuring, spread, optional chaining, default parameters, for-of,
+ * classes) stays out of the output: esbuild fails rather than emit it.
+ */
+export const EDGE_ESBUILD_OPTIONS = {
+  minify: true,
+  target: "es5",
+  supported: { "const-and-let": true, arrow: true, "template-literal": true, "rest-argument": true, "exponent-operator": true, "async-await": true, "regexp-named-capture-groups": true },
+  legalComments: "none",
+  charset: "utf8",
+} as const;
+
+export function minifiedEdgeScriptFile(kind: EdgeScriptKind): string {
+  return `viewer-request-${kind}.min.js`;
+}
+
+const minifiedScripts = new Map<EdgeScriptKind, string>();
+
+/**
+ * The minified script: the package ships it (built at prepack), a checkout makes it with the pinned esbuild (a
+ * devDependency). Top-level names (CONFIG, handler, normalize) are kept: a script's globals are not renamed.
+ */
+function minifiedEdgeScript(kind: EdgeScriptKind): string {
+  const known = minifiedScripts.get(kind);
+  if (known !== undefined) return known;
+  const shipped = join(__dirname, minifiedEdgeScriptFile(kind));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const script = existsSync(shipped) ? readFileSync(shipped, "utf8") : (require("esbuild") as typeof import("esbuild")).transformSync(edgeScriptSource(kind), EDGE_ESBUILD_OPTIONS).code;
+  minifiedScripts.set(kind, script);
+  return script;
+}
 /**
  * The runtime 2.0 modules, first in the code as the helper methods require ("Helper methods for origin
  * modification", "Helper methods for key value stores"): `cloudfront` to choose the originals' origin and, with
@@ -93,21 +136,12 @@ export function viewerRequestFunctionCode(config: ResizerConfig, options: EdgeOp
       : null,
     originals: options.originalsOriginId ?? null,
   };
-  const body = `${TEMPLATE.replace("var CONFIG = {};", `var CONFIG = ${JSON.stringify(constants)};`)}\n${ACCEPT_TOKEN}`;
-  const code = options.signing
-    ? `${SIGNING_IMPORTS}${body}\n${SIGNING}`
-    : `${options.originalsOriginId ? CLOUDFRONT_IMPORT : ""}${body}\nfunction handler(event) {\n  return normalize(event);\n}\n`;
-  const shipped = withoutCommentsAndIndent(code);
+  const script = minifiedEdgeScript(options.signing ? "signed" : "plain");
+  if (!script.startsWith("var CONFIG={}")) throw new Error("the minified viewer-request function does not start with its CONFIG");
+  const imports = options.signing ? SIGNING_IMPORTS : options.originalsOriginId ? CLOUDFRONT_IMPORT : "";
+  const shipped = `${imports}var CONFIG=${JSON.stringify(constants)}${script.slice("var CONFIG={}".length)}`;
   if (Buffer.byteLength(shipped) > CLOUDFRONT_FUNCTION_MAX_BYTES) {
     throw new Error(`ImageCdn: the viewer-request function is ${Buffer.byteLength(shipped)} bytes, over CloudFront's ${CLOUDFRONT_FUNCTION_MAX_BYTES}: shorten resizer.allowedWidths/allowedHeights or presets`);
   }
   return shipped;
-}
-
-/**
- * CloudFront's 10 KB counts comments and indentation; the readable source stays in modules/edge. Whole-line
- * comments and leading spaces only: the sources hold no multi-line strings, so nothing else changes.
- */
-function withoutCommentsAndIndent(code: string): string {
-  return code.replace(/^[ \t]*\/\/.*\n/gm, "").replace(/^[ \t]+/gm, "");
 }
