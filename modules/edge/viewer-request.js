@@ -59,6 +59,7 @@ function problem(name, value) {
 // would be cached under both spellings (CloudFront's invalidation guide then asks to invalidate both).
 function spellingRedirect(request) {
   var canonical;
+  if (request.uri.charAt(0) !== '/') return badRequest('the path must start with /');
   try {
     canonical = '/' + decodeURIComponent(request.uri.slice(1)).split('/').map(encodeURIComponent).join('/');
   } catch (e) {
