@@ -154,7 +154,7 @@ describe("npm run preview: the URL contract", () => {
 
   // Before: 20 spellings x 3 Accept values were 59 misses, each a paid transformation and a cache entry purge missed.
   it("20 spellings of a key and 3 Accept values make 3 variants: every other spelling is redirected", async () => {
-    const spellings = ["/photo.jpg", "/%70hoto.jpg", "/%70%68oto.jpg", "/ph%6Fto.jpg", "/ph%6fto.jpg", "/photo%2Ejpg", "/photo%2ejpg", "/%50hoto.jpg".toLowerCase(),
+    const spellings = ["/photo.jpg", "/%70hoto.jpg", "/%70%68oto.jpg", "/ph%6Fto.jpg", "/ph%6fto.jpg", "/photo%2Ejpg", "/photo%2ejpg", "/pho%74o%2Ejpg",
       "/p%68oto.jpg", "/pho%74o.jpg", "/phot%6F.jpg", "/photo.%6Apg", "/photo.j%70g", "/photo.jp%67", "/%70%68%6F%74%6F%2E%6A%70%67", "/%70%68%6f%74%6f%2e%6a%70%67",
       "/p%68%6Fto.jpg", "/ph%6Ft%6F.jpg", "/%70hoto.j%70g", "/photo%2Ej%70g"];
     const statuses = new Map<string, number>();
