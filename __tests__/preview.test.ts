@@ -32,6 +32,9 @@ beforeAll(async () => {
   copyFileSync(fixture("giant-image.jpg"), join(dir, "giant.jpg"));
   writeFileSync(join(dir, "notes.jpg"), "these are notes, not a picture\n".repeat(20));
   copyFileSync(fixture("Landscape_1.jpg"), join(dir, "edit.jpg"));
+  // A link out of the folder (what a hostile upload tool or a careless folder could hold), and one within it.
+  symlinkSync("/etc/passwd", join(dir, "passwd.jpg"));
+  symlinkSync("photo.jpg", join(dir, "alias.jpg"));
   symlinkSync("loop-b.jpg", join(dir, "loop-a.jpg"));
   symlinkSync("loop-a.jpg", join(dir, "loop-b.jpg"));
   execFileSync("mkfifo", [join(dir, "stalled.jpg")]);
@@ -166,6 +169,18 @@ describe("npm run preview: the URL contract", () => {
       }
     }
     expect(Object.fromEntries(statuses)).toEqual({ "Miss from preview": 3, "301": 57 });
+  });
+
+  it("follows no link out of the folder (403, as S3 refuses a foreign object), and links within it work", async () => {
+    for (const path of ["/passwd.jpg", "/passwd.jpg?w=100", "/passwd.jpg?format=png"]) {
+      const answer = await http(`${preview.url}${path}`);
+      expect({ path, status: answer.status }).toEqual({ path, status: 403 });
+      expect(answer.body.toString()).not.toContain("root:");
+    }
+    const alias = await http(`${preview.url}/alias.jpg`);
+    expect(alias.status).toBe(200);
+    expect(alias.body.equals(readFileSync(join(dir, "photo.jpg")))).toBe(true);
+    expect((await http(`${preview.url}/alias.jpg?w=64`)).status).toBe(200);
   });
 
   it("a parameter named __proto__ is ignored like any unknown one and leaves the next requests unharmed", async () => {

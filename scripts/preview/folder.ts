@@ -38,7 +38,7 @@ export async function imageKeys(dir: string): Promise<string[]> {
  */
 export async function sourceVersion(dir: string, rawPath: string): Promise<string> {
   try {
-    const stats = await fs.stat(filePath(dir, objectKeyFromEncodedPath(rawPath)));
+    const stats = await fs.stat(await realFile(dir, objectKeyFromEncodedPath(rawPath)));
     return `${stats.mtimeMs}:${stats.size}`;
   } catch {
     return "";
@@ -58,19 +58,36 @@ function filePath(dir: string, key: string): string {
   return path;
 }
 
+/**
+ * The file a key reads, links followed, and only when it lies inside the folder: a link to a file elsewhere
+ * (/etc/passwd) is refused as S3 refuses a foreign object (403); links within the folder keep working.
+ */
+async function realFile(dir: string, key: string): Promise<string> {
+  const path = filePath(dir, key);
+  let real: string;
+  try {
+    real = await fs.realpath(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "ENAMETOOLONG") throw httpError("NoSuchKey", "the original does not exist", error);
+    if (code === "EACCES" || code === "EPERM") throw httpError("AccessDenied", "access to the original was denied", error);
+    throw httpError("OriginError", "the original's store failed", error);
+  }
+  const inside = relative(await fs.realpath(dir), real);
+  if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) throw httpError("AccessDenied", "access to the original was denied");
+  return real;
+}
+
 /** Originals from a folder, with S3's answers: missing is 404, outside the folder 403, anything else the store's failure. */
 export function folderOriginals(dir: string): OriginalsSource {
   return {
     describe: () => `file://${dir}`,
     fetch: async (key, signal) => {
-      const path = filePath(dir, key);
+      const path = await realFile(dir, key);
       let stats: Stats;
       try {
         stats = await fs.stat(path);
       } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === "ENOENT" || code === "ENOTDIR" || code === "ENAMETOOLONG") throw httpError("NoSuchKey", "the original does not exist", error);
-        if (code === "EACCES" || code === "EPERM") throw httpError("AccessDenied", "access to the original was denied", error);
         throw httpError("OriginError", "the original's store failed", error);
       }
       if (stats.isDirectory()) throw httpError("NoSuchKey", "the original does not exist");
@@ -98,7 +115,7 @@ const ACCESS_DENIED = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>Acce
 export async function serveOriginal(dir: string, rawPath: string, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<{ status: number; bytes: number }> {
   let path: string | undefined;
   try {
-    path = filePath(dir, objectKeyFromEncodedPath(rawPath));
+    path = await realFile(dir, objectKeyFromEncodedPath(rawPath));
     if (!(await fs.stat(path)).isFile()) path = undefined;
   } catch {
     path = undefined;
