@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { CloudFrontClient, CreateInvalidationCommand } from "@aws-sdk/client-cloudfront";
 import { buildPurgeBundle } from "../modules/bundle/build";
-import { DISTRIBUTION_ID_ENV, handler, invalidationPath, invalidationPaths, PURGE_BATCH_SIZE, type SqsEvent, type SqsBatchResponse } from "../lambda-src/purge";
+import { DISTRIBUTION_ID_ENV, handler, invalidationPath, invalidationPaths, PURGE_BATCH_SIZE, PURGE_MAX_CALLS_PER_BATCH, type SqsEvent, type SqsBatchResponse } from "../lambda-src/purge";
 import { CloudFrontApiStandIn, MAX_PATHS_IN_PROGRESS } from "./support/cloudfront-api-stand-in";
 import { s3EventBridgeEvent } from "./support/s3-events";
 import { unzip } from "./support/unzip";
@@ -114,6 +114,30 @@ describe("purge function against the CloudFront API stand-in", () => {
     expect(api.submittedPaths().sort()).toEqual(keys.filter((_, i) => i !== 7).map(invalidationPath).sort());
     // 10 -> 5 + 5 -> the 5 holding it -> 3 + 2 -> ... : a handful of calls, not one per key.
     expect(api.calls.length).toBeLessThanOrEqual(8);
+  });
+
+  // Hostile: a batch CloudFront refuses wholesale would be halved down to every single path (1,999 calls for 1,000).
+  it("bounds the calls of a batch whose every path is refused, and returns the rest to the queue with a log line", async () => {
+    const keys = Array.from({ length: PURGE_BATCH_SIZE }, (_, i) => `refused/${i}.jpg`);
+    for (const key of keys) api.refusedPaths.add(invalidationPath(key));
+    const batch = sqsEvent(keys.map((key) => s3Event(key)));
+    const lines: string[] = [];
+    const spy = jest.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
+    const result = await handler(batch).finally(() => spy.mockRestore());
+    const logLines = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(api.calls.length).toBe(PURGE_MAX_CALLS_PER_BATCH);
+    expect(new Set(result.batchItemFailures.map((f) => f.itemIdentifier))).toEqual(new Set(batch.Records.map((r) => r.messageId)));
+    expect(logLines()).toEqual(expect.arrayContaining([expect.objectContaining({ level: "error", message: "invalidation calls of this batch used up; the rest return to the queue", calls: PURGE_MAX_CALLS_PER_BATCH })]));
+  });
+
+  it("isolates one refused path among 1,000 within the bound", async () => {
+    const keys = Array.from({ length: PURGE_BATCH_SIZE }, (_, i) => `many/${i}.jpg`);
+    api.refusedPaths.add("/many/613.jpg");
+    const batch = sqsEvent(keys.map((key) => s3Event(key)));
+    const result = await handler(batch);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: batch.Records[613]?.messageId }]);
+    expect(api.calls.length).toBeLessThanOrEqual(21);
+    expect(api.submittedPaths()).toHaveLength(PURGE_BATCH_SIZE - 1);
   });
 
   it("a burst of 500 events on 350 keys (overwrites and deletes) is one invalidation of 350 exact paths", async () => {

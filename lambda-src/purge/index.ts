@@ -12,9 +12,9 @@
 import { createHash } from "node:crypto";
 import { CloudFrontClient, CreateInvalidationCommand, type CreateInvalidationCommandInput } from "@aws-sdk/client-cloudfront";
 import { urlPathOfKey } from "../core/config";
-import { DISTRIBUTION_ID_ENV, PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES } from "./contract";
+import { DISTRIBUTION_ID_ENV, PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES, PURGE_MAX_CALLS_PER_BATCH } from "./contract";
 
-export { DISTRIBUTION_ID_ENV, PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES };
+export { DISTRIBUTION_ID_ENV, PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES, PURGE_MAX_CALLS_PER_BATCH };
 
 /** The parts of Lambda's SQS event the function reads. */
 export interface SqsEvent {
@@ -117,7 +117,15 @@ export async function purge(event: SqsEvent, distributionId: string, createInval
   const { plans, ignored, messagesByPath } = planInvalidations(event.Records);
   if (ignored.length > 0) log("warn", "messages without an S3 Object Created/Deleted event ignored", { messages: ignored.length });
   const failed = new Set<string>();
+  let calls = 0;
+  let deferred = 0;
   const submit = async (invalidation: InvalidationPlan): Promise<void> => {
+    if (calls >= PURGE_MAX_CALLS_PER_BATCH) {
+      deferred += invalidation.paths.length;
+      for (const id of invalidation.messageIds) failed.add(id);
+      return;
+    }
+    calls += 1;
     try {
       const result = await createInvalidation({
         DistributionId: distributionId,
@@ -138,6 +146,9 @@ export async function purge(event: SqsEvent, distributionId: string, createInval
     }
   };
   for (const invalidation of plans) await submit(invalidation);
+  if (deferred > 0) {
+    log("error", "invalidation calls of this batch used up; the rest return to the queue", { calls, maxCalls: PURGE_MAX_CALLS_PER_BATCH, paths: deferred });
+  }
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
