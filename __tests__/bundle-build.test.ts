@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
 import { buildResizerBundle, contentKey, KIT_ROOT, type ResizerBundle } from "../modules/bundle/build";
+import { compiledHandler } from "../modules/bundle/compile";
 import { compareZipPaths } from "../modules/bundle/zip";
 import { DOS_DATE_1980_01_01, extractTo, readZip, type UnzippedEntry } from "./support/unzip";
 
@@ -37,7 +38,7 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
   test("returns the zip's absolute path (named by the content key of its inputs), size and Terraform's filebase64sha256", () => {
     for (const bundle of [x86, arm]) {
       const bytes = readFileSync(bundle.zipPath);
-      const key = contentKey(bundle.architecture, join(KIT_ROOT, "lambda-src", "index.ts"));
+      const key = contentKey(bundle.architecture, compiledHandler(join(KIT_ROOT, "lambda-src", "index.ts"), KIT_ROOT));
       expect(bundle.zipPath).toBe(join(workDir, "first", key, `resizer-${bundle.architecture}.zip`));
       expect(bundle.sizeBytes).toBe(bytes.length);
       expect(bundle.sourceCodeHash).toBe(sha256Base64(bytes));
@@ -83,34 +84,45 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
     }
   });
 
-  // One cache, as aws-cdk's asset staging: the zip's file is named by a content key of its inputs, and its
-  // existence is the hit. What a stale cache could hide is a missed input, so the key is tested input by input.
-  test("the content key follows every input: the handler's sources, the architecture, the kit's lockfile and tsconfig", () => {
+  // One cache, as aws-cdk's asset staging: the zip's file is named by a content key, and its existence is the hit.
+  // What a stale cache could hide is a missed input: the purge function once imported lambda-src/core/config.ts,
+  // outside the folder its key hashed, and a change there reused a stale zip. The key now holds esbuild's output.
+  test("the content key follows every file the bundler read, wherever it lies, and the architecture; nothing else", () => {
     const dir = mkdtempSync(join(tmpdir(), "resizer-key-"));
     try {
-      const entry = join(dir, "index.ts");
-      writeFileSync(entry, "export const handler = 1;\n");
-      writeFileSync(join(dir, "helper.ts"), "export const a = 1;\n");
-      const key = contentKey("x86_64", entry);
+      mkdirSync(join(dir, "entry"));
+      mkdirSync(join(dir, "shared"));
+      const entry = join(dir, "entry", "index.ts");
+      writeFileSync(entry, 'import { a } from "../shared/helper";\nexport const handler = () => a;\n');
+      writeFileSync(join(dir, "shared", "helper.ts"), "export const a = 1;\n");
+      writeFileSync(join(dir, "shared", "unused.ts"), "export const b = 1;\n");
+      const keyOf = (architecture: "x86_64" | "arm64") => contentKey(architecture, compiledHandler(entry, KIT_ROOT));
+      const key = keyOf("x86_64");
       expect(key).toMatch(/^[0-9a-f]{16}$/);
-      expect(contentKey("x86_64", entry)).toBe(key);
-      expect(contentKey("arm64", entry)).not.toBe(key);
-      writeFileSync(join(dir, "helper.ts"), "export const a = 2;\n");
-      const changedHelper = contentKey("x86_64", entry);
-      expect(changedHelper).not.toBe(key);
-      // A zip written beside the sources (an output) is not an input.
-      writeFileSync(join(dir, "resizer-x86_64.zip"), "zip");
-      expect(contentKey("x86_64", entry)).toBe(changedHelper);
+      expect(keyOf("x86_64")).toBe(key);
+      expect(keyOf("arm64")).not.toBe(key);
+      // A file no import reaches, and a zip written beside the sources, are not inputs.
+      writeFileSync(join(dir, "shared", "unused.ts"), "export const b = 2;\n");
+      writeFileSync(join(dir, "entry", "resizer-x86_64.zip"), "zip");
+      expect(keyOf("x86_64")).toBe(key);
+      // The imported file in another folder is.
+      writeFileSync(join(dir, "shared", "helper.ts"), "export const a = 2;\n");
+      const changed = keyOf("x86_64");
+      expect(changed).not.toBe(key);
+      // A new import reaches the bundle through the file that imports it.
+      writeFileSync(join(dir, "shared", "helper.ts"), 'export { b as a } from "./unused";\n');
+      writeFileSync(join(dir, "shared", "unused.ts"), "export const b = 3;\n");
+      const throughNew = keyOf("x86_64");
+      writeFileSync(join(dir, "shared", "unused.ts"), "export const b = 4;\n");
+      expect(keyOf("x86_64")).not.toBe(throughNew);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    const source = readFileSync(join(__dirname, "..", "modules", "bundle", "build.ts"), "utf8");
-    expect(source).toMatch(/\["package-lock\.json", "tsconfig\.json"\]/);
   });
 
   test("a half-written zip is never a hit: the zip appears whole, by rename, under its key", () => {
     const outDir = join(workDir, "interrupted");
-    const key = contentKey("x86_64", join(KIT_ROOT, "lambda-src", "index.ts"));
+    const key = contentKey("x86_64", compiledHandler(join(KIT_ROOT, "lambda-src", "index.ts"), KIT_ROOT));
     mkdirSync(join(outDir, key), { recursive: true });
     writeFileSync(join(outDir, key, "resizer-x86_64.zip.tmp-12345"), "half a zip");
     const rebuilt = buildResizerBundle({ architecture: "x86_64", outDir });

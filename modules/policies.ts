@@ -105,6 +105,10 @@ export function cloudFrontReadsOriginals(args: { bucketArn: string; distribution
  * s3:ListBucket on the access point itself: the presigned inputS3Url is signed for the caller
  * (CloudFront), and S3 answers a missing key with 404 only to a caller that may list, else 403
  * (GetObject API reference, "Permissions").
+ * No aws:SourceAccount beside aws:CalledVia: the IAM guide ("AWS global condition context keys") documents
+ * aws:SourceAccount and aws:SourceArn only for a call a service principal makes directly to the resource, and this
+ * one is S3 Object Lambda's, on CloudFront's behalf, with CloudFront's presigned URL; a condition on a key the
+ * request may not carry would deny every request. The distribution is pinned at the Object Lambda access point.
  */
 export function supportingAccessPointPolicy(args: { accessPointArn: string }): PolicyDocument {
   const viaObjectLambda = { "ForAnyValue:StringEquals": { "aws:CalledVia": "s3-object-lambda.amazonaws.com" } };

@@ -2,7 +2,7 @@ import { createHash, type Hash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { version as ESBUILD_VERSION } from "esbuild/package.json";
-import { compileHandler } from "./compile";
+import { compiledHandler, handlerBuildOptions } from "./compile";
 import { assertLambdaArchitecture, PURGE_ZIP_NAME, resizerZipName, sha256Base64, type FunctionZip, type LambdaArchitecture, type ResizerZip } from "./index";
 import { collectRuntimeEntries, installRuntimeDependencies, runtimeCacheKey } from "./runtime";
 import { createDeterministicZip, deflateEncoderVersion } from "./zip";
@@ -31,20 +31,22 @@ export interface BuildResizerBundleOptions {
  * synchronously): esbuild output as `index.js` plus sharp with the target's Linux binaries in
  * `node_modules/`, zipped deterministically.
  *
- * One cache, as aws-cdk's asset staging has: a content key over everything the zip is made from names
- * its file (`<outDir>/<key>/resizer-<arch>.zip`), whose existence is the hit (it is written whole, by
- * rename); within a process a map on the same path skips even reading it (`cachedZip`). A change to any input is a
- * new key, hence a new build; the same inputs give the same bytes on any machine.
+ * One cache, as aws-cdk's asset staging has: a content key over what the zip is made from names its file
+ * (`<outDir>/<key>/resizer-<arch>.zip`), whose existence is the hit (it is written whole, by rename); within a
+ * process a map on the same path skips even reading it (`cachedZip`). The key holds esbuild's output itself, so
+ * every file the bundler read (any import, from any folder), its options and its version are in it by
+ * construction; the same inputs give the same bytes on any machine.
  */
 export function buildResizerBundle(options: BuildResizerBundleOptions): ResizerBundle {
   const architecture = assertLambdaArchitecture(options.architecture);
   const entry = resolve(options.entry ?? join(LAMBDA_SRC_DIR, "index.ts"));
   if (!existsSync(entry)) throw new Error(`Resizer handler entry not found: ${entry}`);
-  const zipPath = join(bundlesDir(options.outDir), contentKey(architecture, entry), resizerZipName(architecture));
+  const code = compiledHandler(entry, KIT_ROOT);
+  const zipPath = join(bundlesDir(options.outDir), contentKey(architecture, code), resizerZipName(architecture));
   const zip = cachedZip(zipPath, () => {
     const runtime = installRuntimeDependencies({ architecture, manifestDir: LAMBDA_SRC_DIR, cacheRoot: BUILD_DIR });
     return createDeterministicZip([
-      { path: "index.js", data: compileHandler(entry, KIT_ROOT), executable: false },
+      { path: "index.js", data: code, executable: false },
       ...collectRuntimeEntries(runtime.nodeModulesDir, architecture),
     ]);
   });
@@ -53,14 +55,12 @@ export function buildResizerBundle(options: BuildResizerBundleOptions): ResizerB
 
 /**
  * The purge function's zip (`index.js` alone: the CloudFront client bundled, no native code), cached as the
- * resizer's is, by a content key over its folder, this folder's code, the lockfile and the tool versions.
+ * resizer's is, by a content key over its compiled code and the zip's recipe.
  */
 export function buildPurgeBundle(options: { readonly outDir?: string } = {}): BuiltZip {
-  const entry = join(LAMBDA_SRC_DIR, "purge", "index.ts");
-  const hash = createHash("sha256").update(`purge\0esbuild-${ESBUILD_VERSION}\0${deflateEncoderVersion()}\0`);
-  hashSources(hash, [dirname(entry), __dirname]);
-  const zipPath = join(bundlesDir(options.outDir), hash.digest("hex").slice(0, 16), PURGE_ZIP_NAME);
-  return cachedZip(zipPath, () => createDeterministicZip([{ path: "index.js", data: compileHandler(entry, KIT_ROOT), executable: false }]));
+  const code = compiledHandler(join(LAMBDA_SRC_DIR, "purge", "index.ts"), KIT_ROOT);
+  const key = createHash("sha256").update(`purge\0${recipe()}\0`).update(code).digest("hex").slice(0, 16);
+  return cachedZip(join(bundlesDir(options.outDir), key, PURGE_ZIP_NAME), () => createDeterministicZip([{ path: "index.js", data: code, executable: false }]));
 }
 
 type BuiltZip = FunctionZip & { readonly sizeBytes: number };
@@ -87,26 +87,25 @@ function cachedZip(zipPath: string, make: () => Buffer): BuiltZip {
 const builtThisProcess = new Map<string, BuiltZip>();
 
 /**
- * What the zip is made from: the handler's folder (every source file esbuild may read: the handler imports
- * only from its own folder and packages), the kit's lockfile (the bundled AWS SDK's version) and tsconfig,
- * the runtime's manifest and lockfile, this folder's code (the recipe), the esbuild and deflate versions.
+ * What the zip is made from: the compiled `index.js` (every file esbuild read, its options and version, as their
+ * product), the runtime's manifest and lockfile (sharp and its binaries for the architecture), and the recipe.
  */
-export function contentKey(architecture: LambdaArchitecture, entry: string): string {
-  const hash = createHash("sha256").update(`${architecture}\0esbuild-${ESBUILD_VERSION}\0${deflateEncoderVersion()}\0`);
+export function contentKey(architecture: LambdaArchitecture, compiled: Buffer): string {
   const manifest = (name: string): Buffer => readFileSync(join(LAMBDA_SRC_DIR, name));
-  hash.update(runtimeCacheKey(architecture, manifest("package.json"), manifest("package-lock.json")));
-  hashSources(hash, [dirname(entry), __dirname]);
-  return hash.digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(`${architecture}\0${recipe()}\0`)
+    .update(runtimeCacheKey(architecture, manifest("package.json"), manifest("package-lock.json")))
+    .update(compiled)
+    .digest("hex")
+    .slice(0, 16);
 }
 
-/** The source files of these folders, then the kit's lockfile (the bundled AWS SDK's version) and tsconfig. */
-function hashSources(hash: Hash, dirs: readonly string[]): void {
-  for (const dir of dirs) {
-    for (const file of sourceFiles(dir)) hash.update(`\0${relative(dir, file)}\0`).update(readFileSync(file));
-  }
-  for (const file of ["package-lock.json", "tsconfig.json"].map((name) => join(KIT_ROOT, name)).filter(existsSync)) {
-    hash.update(`\0${relative(KIT_ROOT, file)}\0`).update(readFileSync(file));
-  }
+/** How a zip is made: this folder's code, the esbuild and deflate versions, esbuild's options. */
+function recipe(): string {
+  const hash: Hash = createHash("sha256").update(`esbuild-${ESBUILD_VERSION}\0${deflateEncoderVersion()}\0`);
+  hash.update(JSON.stringify(handlerBuildOptions("<entry>", "<kit>")));
+  for (const file of sourceFiles(__dirname)) hash.update(`\0${relative(__dirname, file)}\0`).update(readFileSync(file));
+  return hash.digest("hex");
 }
 
 /** Source files below a folder, sorted (node_modules and dot folders excluded; zips are outputs). */

@@ -1,4 +1,5 @@
 import { buildSync, type BuildOptions } from "esbuild";
+import { statSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { RESIZER_NODE_MAJOR } from "./index";
 
@@ -41,8 +42,43 @@ export function handlerBuildOptions(entry: string, kitRoot: string): BuildOption
   };
 }
 
+/** A compiled handler and the files esbuild read to make it (its metafile's inputs), with their sizes and times. */
+interface Compiled {
+  readonly code: Buffer;
+  readonly inputs: ReadonlyArray<{ path: string; size: number; mtimeMs: number }>;
+}
+
+const compiledThisProcess = new Map<string, Compiled>();
+
+/**
+ * The handler's `index.js`, made by esbuild once per process and entry while none of the files it read has
+ * changed (their size and time, from its metafile); a changed input, a newly imported one included (it can only be
+ * imported by an input that changed), compiles again.
+ */
+export function compiledHandler(entry: string, kitRoot: string): Buffer {
+  const known = compiledThisProcess.get(`${kitRoot}\0${entry}`);
+  if (known && known.inputs.every((input) => {
+    try {
+      const stats = statSync(input.path);
+      return stats.size === input.size && stats.mtimeMs === input.mtimeMs;
+    } catch {
+      return false;
+    }
+  })) return known.code;
+  const { code, inputs } = compileWithInputs(entry, kitRoot);
+  compiledThisProcess.set(`${kitRoot}\0${entry}`, {
+    code,
+    inputs: inputs.map((path) => ({ path, size: statSync(path).size, mtimeMs: statSync(path).mtimeMs })),
+  });
+  return code;
+}
+
 /** Bundles the handler entry (TypeScript) into the bytes of `index.js`. */
 export function compileHandler(entry: string, kitRoot: string): Buffer {
+  return compileWithInputs(entry, kitRoot).code;
+}
+
+function compileWithInputs(entry: string, kitRoot: string): { code: Buffer; inputs: string[] } {
   let result;
   try {
     result = buildSync(handlerBuildOptions(entry, kitRoot));
@@ -59,7 +95,11 @@ export function compileHandler(entry: string, kitRoot: string): Buffer {
   if (!output || result.outputFiles?.length !== 1) {
     throw new Error(`Bundling the resizer handler ${entry} produced ${result.outputFiles?.length ?? 0} files, expected index.js only`);
   }
-  return canonicalPathComments(Buffer.from(output.contents), Object.keys(result.metafile?.inputs ?? {}), kitRoot);
+  const inputs = Object.keys(result.metafile?.inputs ?? {});
+  return {
+    code: canonicalPathComments(Buffer.from(output.contents), inputs, kitRoot),
+    inputs: inputs.map((input) => (isAbsolute(input) ? input : join(kitRoot, input))),
+  };
 }
 
 /**
