@@ -35,7 +35,11 @@ export async function handler(event: S3ObjectLambdaEvent, context: Pick<Context,
     );
     const input = toWriteGetObjectResponse({ RequestRoute: outputRoute, RequestToken: outputToken }, outcome, timing.header(), cacheControls(resizerConfig()));
     Object.assign(log, { status: input.StatusCode, bytes: input.ContentLength, contentType: input.ContentType });
-    await s3Client().send(new WriteGetObjectResponseCommand(input));
+    // A passthrough's body streams during the send: if it fails (the store stalls past the deadline, or resets),
+    // the send is aborted, not left waiting on a body that will never end, and the error is this handler's.
+    const sending = new AbortController();
+    if (outcome.kind === "original") outcome.original.body.once("error", (error: unknown) => sending.abort(error));
+    await s3Client().send(new WriteGetObjectResponseCommand(input), { abortSignal: sending.signal });
   } catch (error) {
     log.error = `WriteGetObjectResponse failed: ${innermostMessage(error)}`;
     throw error;

@@ -23,9 +23,19 @@ export interface Original {
  * also lets go of a source that was never read (a refused original's connection).
  */
 export function originBody(chunks: AsyncIterable<Uint8Array>, signal: AbortSignal, release?: () => void): Readable {
-  const body = Readable.from(downloaded(chunks, signal));
+  const body = handled(Readable.from(downloaded(chunks, signal)));
   if (release !== undefined) body.once("close", release);
   return body;
+}
+
+/**
+ * A stream whose 'error' can never go unhandled: its consumers (sharp's input, the response stream, an SDK's request
+ * body) listen as they attach, but an error emitted before one does, or after one let go (a deadline firing mid-body),
+ * would otherwise crash the process and every request it would still have answered.
+ */
+export function handled<T extends Readable>(stream: T): T {
+  stream.on("error", () => undefined);
+  return stream;
 }
 
 async function* downloaded(chunks: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncGenerator<Buffer> {
@@ -142,7 +152,7 @@ export async function fetchInRanges(fetchRange: FetchRange, signal: AbortSignal)
       signal.removeEventListener("abort", abort);
     }
   }
-  const body = Readable.from(assembled());
+  const body = handled(Readable.from(assembled()));
   body.once("close", () => {
     abort();
     first.original.body.destroy();
