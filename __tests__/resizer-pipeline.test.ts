@@ -8,6 +8,7 @@ import { PassThrough, Readable } from "node:stream";
 import sharp from "sharp";
 import { FIXTURES_DIR } from "../fixtures";
 import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
+import type { ResourceBudget } from "../lambda-src/core/limits";
 import {
   HttpError,
   VARIANT_CACHE_CONTROL,
@@ -28,7 +29,11 @@ interface RunOptions {
   accept?: string;
   sourceContentType?: string;
   config?: ResizerConfig;
+  budget?: ResourceBudget;
 }
+
+/** Room for every fixture here: the limits per format have their own tests (resizer-limits.test.ts). */
+const AMPLE: ResourceBudget = { memoryMb: 10240, seconds: 60 };
 
 function transform(input: NodeJS.ReadableStream, query: string, options: RunOptions = {}): Promise<TransformResult> {
   const cfg = options.config ?? config;
@@ -36,6 +41,7 @@ function transform(input: NodeJS.ReadableStream, query: string, options: RunOpti
     accepted: formatsOfAccept(options.accept),
     sourceContentType: options.sourceContentType,
     config: cfg,
+    budget: options.budget ?? AMPLE,
   });
 }
 

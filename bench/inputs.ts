@@ -4,6 +4,7 @@ import path from "node:path";
 import { buildSync } from "esbuild";
 import sharp, { type CreateRaw, type JpegOptions } from "sharp";
 import { FIXTURES_DIR } from "../fixtures";
+import { DEFAULT_MEMORY_MB } from "../lambda-src/core/config";
 import { progress } from "./report";
 
 /** The repository root (bench/ sits directly under it). */
@@ -12,6 +13,9 @@ export const REPO_ROOT = path.resolve(__dirname, "..");
 
 /** Generated inputs, outputs and child scripts; .build/ is git-ignored and survives between runs as a cache. */
 export const BENCH_DIR = path.join(REPO_ROOT, ".build", "bench");
+
+/** The default function's memory and a 10 s timeout's deadline (10 s less the 1 s safety margin). */
+export const BENCH_BUDGET = { memoryMb: DEFAULT_MEMORY_MB, seconds: 9 } as const;
 
 /** The seed's two variants in the three output formats the bench measures. */
 export interface Variant {

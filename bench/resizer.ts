@@ -8,7 +8,7 @@ import type * as CoreModule from "../lambda-src/core";
 import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/config";
 import { formatsOfAccept } from "../lambda-src/core/output";
 import type * as BundleModule from "../modules/bundle/build";
-import { compileChild, FORMATS, VARIANTS, variantQuery, type BenchFormat, type BenchImage, type Variant } from "./inputs";
+import { BENCH_BUDGET, compileChild, FORMATS, VARIANTS, variantQuery, type BenchFormat, type BenchImage, type Variant } from "./inputs";
 import { progress, timed } from "./report";
 import type { RssChildReport } from "./rss-child";
 
@@ -38,6 +38,7 @@ export async function transformFile(core: Core, image: BenchImage, query: URLSea
     accepted: formatsOfAccept(BROWSER_ACCEPT),
     sourceContentType: image.contentType,
     config: DEFAULT_RESIZER_CONFIG,
+    budget: BENCH_BUDGET,
   });
   return result.body;
 }

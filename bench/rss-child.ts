@@ -7,7 +7,7 @@ import fs from "node:fs";
 import sharp, { type CacheResult } from "sharp";
 import { configureSharp, parseResizeQuery, transformImage } from "../lambda-src/core";
 import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/config";
-import { variantQuery, WEBP_500x700 } from "./inputs";
+import { BENCH_BUDGET, variantQuery, WEBP_500x700 } from "./inputs";
 import { peakResidentBytes } from "./peak-rss";
 
 export interface RssChildReport {
@@ -34,6 +34,7 @@ async function main(): Promise<void> {
       accepted: { avif: false, webp: false },
       sourceContentType: contentType,
       config: DEFAULT_RESIZER_CONFIG,
+      budget: BENCH_BUDGET,
     });
   }
   const report: RssChildReport = {

@@ -15,7 +15,7 @@ import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/config";
 import { formatsOfAccept } from "../lambda-src/core/output";
 import { fetchRange } from "../lambda-src/object-lambda/get";
 import { fetchInRanges } from "../lambda-src/shared/origin";
-import { BENCH_QUALITY, compileChild, variantQuery, WEBP_500x700, type BenchImage } from "./inputs";
+import { BENCH_BUDGET, BENCH_QUALITY, compileChild, variantQuery, WEBP_500x700, type BenchImage } from "./inputs";
 import { median, progress, timed } from "./report";
 import { BROWSER_ACCEPT, type Core } from "./resizer";
 
@@ -108,6 +108,7 @@ export async function measureStreaming(
       accepted: formatsOfAccept(BROWSER_ACCEPT),
       sourceContentType: image.contentType,
       config: DEFAULT_RESIZER_CONFIG,
+      budget: BENCH_BUDGET,
     });
   const rows: StreamingRow[] = [];
   const ratios = new Map<BenchImage, number>();

@@ -1,5 +1,5 @@
 import { Token } from "cdktf";
-import { DEFAULT_RESIZER_CONFIG, MAX_DIMENSION, PRESET_NAME, type ResizerConfig } from "../lambda-src/core/config";
+import { DEFAULT_MEMORY_MB, DEFAULT_RESIZER_CONFIG, MAX_DIMENSION, PRESET_NAME, type ResizerConfig } from "../lambda-src/core/config";
 import { parseResizeQuery } from "../lambda-src/core/params";
 import type {
   CacheProps,
@@ -70,7 +70,7 @@ const PRICE_CLASSES: readonly PriceClass[] = ["PriceClass_100", "PriceClass_200"
 const GEO_TYPES = ["none", "whitelist", "blacklist"] as const;
 const UPLOAD_METHODS = ["GET", "PUT", "POST", "HEAD", "DELETE"];
 /** The resizer's default memory, MB: the bench's peak RSS over 20 x 24 MP progressive JPEGs (229-286 MB) fits with room. */
-export const DEFAULT_MEMORY_SIZE = 512;
+export const DEFAULT_MEMORY_SIZE = DEFAULT_MEMORY_MB;
 /** The values CloudWatch Logs accepts for retention_in_days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

@@ -108,6 +108,19 @@ export const RESIZER_ENV = {
 /** ResizerConfig.browserCache, both or neither. */
 export const BROWSER_CACHE_ENV = { maxAge: "RESIZER_BROWSER_MAX_AGE", sharedMaxAge: "RESIZER_SHARED_MAX_AGE" } as const;
 
+/** Lambda sets it in every function's environment (a reserved variable): the function's memory, MB. */
+export const LAMBDA_MEMORY_ENV = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE";
+/** resizer.memorySize's default, and the memory assumed where Lambda's variable is absent (tests, benches). */
+export const DEFAULT_MEMORY_MB = 512;
+
+/** The function's memory as Lambda states it; a malformed value throws. */
+export function memoryFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[LAMBDA_MEMORY_ENV];
+  if (raw === undefined || raw === "") return DEFAULT_MEMORY_MB;
+  if (!/^[1-9][0-9]*$/.test(raw)) throw new Error(`${LAMBDA_MEMORY_ENV} must be a positive integer, got "${raw}"`);
+  return Number(raw);
+}
+
 /** Function-url origin only: the bucket the resizer reads originals from (set by the construct). */
 export const ORIGIN_BUCKET_ENV = "RESIZER_ORIGIN_BUCKET";
 

@@ -27,6 +27,19 @@ export function sniffFormat(head: Buffer): SniffResult {
   return "unknown";
 }
 
+/**
+ * Whether a WebP may be decoded whole (lossless, 4 bytes a pixel) rather than shrunk on load: anything but a simple
+ * lossy file ("VP8 " first) or an extended one ("VP8X") without the animation flag whose head holds no "VP8L"
+ * chunk. An animation's later frames may be lossless and lie past the head, so every animation counts as whole.
+ */
+export function webpDecodesWhole(head: Buffer): boolean {
+  const first = ascii(head, 12, 16);
+  if (first === "VP8 ") return false;
+  if (first !== "VP8X" || head.length <= 20) return true;
+  const animated = (head[20]! & 0x02) !== 0;
+  return animated || head.includes("VP8L", 21, "latin1");
+}
+
 /** ISO-BMFF `ftyp` box whose major or compatible brands name AVIF (HEIC needs a decoder we do not ship). */
 function isAvif(head: Buffer): boolean {
   if (head.length < 16 || ascii(head, 4, 8) !== "ftyp") return false;
@@ -68,6 +81,8 @@ export class InputGuard extends Transform {
   readonly failure: Promise<never>;
   private resolveFormat!: (format: SourceFormat) => void;
   private bytesSeen = 0;
+  /** The first bytes, as sniffed (up to SNIFF_BYTES); empty until identified. */
+  sniffedHead: Buffer = Buffer.alloc(0);
   private head: Buffer[] = [];
   private headLength = 0;
   private identified = false;
@@ -83,6 +98,11 @@ export class InputGuard extends Transform {
     // Either may be refused before anyone awaits it; the caller still sees the error when it awaits.
     this.sourceFormat.catch(() => undefined);
     this.failure.catch(() => undefined);
+  }
+
+  /** Bytes that have arrived so far (all of them once sharp has read the header: it needs the whole file). */
+  get bytesIn(): number {
+    return this.bytesSeen;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -115,6 +135,7 @@ export class InputGuard extends Transform {
       return;
     }
     this.identified = true;
+    this.sniffedHead = head.subarray(0, SNIFF_BYTES);
     this.resolveFormat(format);
     callback(null, head);
   }

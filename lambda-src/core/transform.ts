@@ -6,8 +6,9 @@
 import { pipeline } from "node:stream";
 import sharp, { type FailOnOptions, type Metadata, type Sharp } from "sharp";
 import { variantCacheControl, type ResizerConfig } from "./config";
-import { httpError } from "./errors";
-import { InputGuard } from "./input";
+import { HttpError, httpError } from "./errors";
+import { InputGuard, webpDecodesWhole } from "./input";
+import { decodeClass, decodeRefusal, outputRefusal, type OutputShape, type ResourceBudget, type SourceShape } from "./limits";
 import { encode, negotiateFormat, type AcceptedFormats, type NegotiatedFormat, type SourceFormat } from "./output";
 import type { ResizeRequest } from "./params";
 import { planResize, type Size } from "./plan";
@@ -18,6 +19,10 @@ export interface TransformContext {
   /** The origin's Content-Type: an SVG claim is refused even before sniffing. */
   sourceContentType?: string;
   config: ResizerConfig;
+  /** The function's memory and the request's time: what the variant may cost (see limits.ts). */
+  budget: ResourceBudget;
+  /** When libvips' work is stopped (sharp's timeout, whole seconds from the render's start): the request's deadline, epoch ms. */
+  stopBy?: number;
 }
 
 export interface TransformResult {
@@ -63,12 +68,12 @@ export async function transformImage(
   // Piped as it arrives, so the byte limit aborts mid-download; sharp needs the whole file before it
   // decodes anyway, so collecting it ourselves first would only add a second copy.
   guard.pipe(decoder);
-  const encoded = render(decoder, request, format).catch((error: unknown) =>
+  const encoded = render(decoder, guard, { request, format, sourceFormat, ctx }).catch((error: unknown) =>
     Promise.reject(sharpFailure(error, ctx.config.maxInputPixels)),
   );
   try {
-    const body = await Promise.race([encoded, guard.failure]);
-    return { body, contentType: `image/${format}`, headers: variantHeaders(request.format === "auto", ctx.config) };
+    const { body, format: made } = await Promise.race([encoded, guard.failure]);
+    return { body, contentType: `image/${made}`, headers: variantHeaders(request.format === "auto", ctx.config) };
   } catch (error) {
     encoded.catch(() => undefined);
     decoder.destroy();
@@ -76,12 +81,51 @@ export async function transformImage(
   }
 }
 
-async function render(decoder: Sharp, request: ResizeRequest, format: NegotiatedFormat): Promise<Buffer> {
-  // The header alone: pixel bombs stop here (limitInputPixels applies), before any pixel is decoded.
-  const source = uprightFrameSize(await decoder.metadata());
+let rendersInFlight = 0;
+
+/**
+ * Pixel work (decode, resize, encode) started and not yet settled, this request's or an earlier one's: after a
+ * deadline answer, work still running is what the adapters end the container for (shared/container.ts).
+ */
+export function renderWorkInFlight(): number {
+  return rendersInFlight;
+}
+
+function tracked<T>(work: Promise<T>): Promise<T> {
+  rendersInFlight += 1;
+  return work.finally(() => (rendersInFlight -= 1));
+}
+
+interface RenderJob {
+  readonly request: ResizeRequest;
+  /** The negotiated (or asked) format; `format=auto` may fall back from AVIF to WebP when AVIF is unaffordable. */
+  readonly format: NegotiatedFormat;
+  readonly sourceFormat: SourceFormat;
+  readonly ctx: TransformContext;
+}
+
+async function render(decoder: Sharp, guard: InputGuard, job: RenderJob): Promise<{ body: Buffer; format: NegotiatedFormat }> {
+  // The header alone: pixel bombs stop here (limitInputPixels applies), before any pixel is decoded. sharp has the
+  // whole file by now, so the guard has counted every byte.
+  const meta = await decoder.metadata();
+  const frame = uprightFrameSize(meta);
+  const source: SourceShape = {
+    decode: decodeClass(job.sourceFormat, meta, job.sourceFormat === "webp" && webpDecodesWhole(guard.sniffedHead)),
+    width: meta.width,
+    frameHeight: meta.pageHeight ?? meta.height,
+    fileBytes: guard.bytesIn,
+  };
+  const refused = decodeRefusal(source, job.ctx.budget);
+  if (refused !== undefined) throw httpError("PayloadTooLarge", refused);
+
+  const plan = planResize(frame, job.request);
+  const out = plan ?? frame;
+  // sharp's `pages` counts the frames only when they were all loaded (animated output).
+  const frames = ANIMATED_OUTPUTS.has(job.format) && ANIMATED_SOURCES.has(job.sourceFormat) ? (meta.pages ?? 1) : 1;
+  const format = affordableFormat(job, source, { width: out.width, frameHeight: out.height, frames, quality: job.request.quality }, timeLeft(job.ctx));
+
   // Upright output whatever the EXIF orientation; the tag itself goes with the rest of the metadata.
   let image = decoder.autoOrient();
-  const plan = planResize(source, request);
   if (plan !== undefined) {
     image = image.resize({
       ...plan,
@@ -92,7 +136,27 @@ async function render(decoder: Sharp, request: ResizeRequest, format: Negotiated
   }
   // JPEG has no alpha: composite on white rather than sharp's default black.
   if (format === "jpeg") image = image.flatten({ background: WHITE });
-  return encode(image, format, request.quality).toBuffer();
+  image = encode(image, format, job.request.quality);
+  // libvips' kill flag stops decoding, resizing and most encoders at the deadline (not libheif's AVIF encode).
+  if (job.ctx.stopBy !== undefined) image = image.timeout({ seconds: Math.max(1, Math.ceil((job.ctx.stopBy - Date.now()) / 1000)) });
+  return { body: await tracked(image.toBuffer()), format };
+}
+
+/**
+ * The format the variant is made in: the asked or negotiated one when it fits the function's memory and time;
+ * for `format=auto`, WebP instead of an unaffordable AVIF (every AVIF browser takes WebP); else a 413 with the reason.
+ */
+function affordableFormat(job: RenderJob, source: SourceShape, size: Omit<OutputShape, "format">, budget: ResourceBudget): NegotiatedFormat {
+  const refusal = outputRefusal(source, { format: job.format, ...size }, budget);
+  if (refusal === undefined) return job.format;
+  if (job.request.format === "auto" && job.format === "avif" && outputRefusal(source, { format: "webp", ...size }, budget) === undefined) return "webp";
+  throw httpError("PayloadTooLarge", refusal);
+}
+
+/** The budget as the encode starts: the download has spent part of the request's time. */
+function timeLeft(ctx: TransformContext): ResourceBudget {
+  if (ctx.stopBy === undefined) return ctx.budget;
+  return { ...ctx.budget, seconds: Math.min(ctx.budget.seconds, Math.max(0, (ctx.stopBy - Date.now()) / 1000)) };
 }
 
 /** One frame's size as displayed: EXIF orientations 5-8 swap the sides. */
@@ -113,8 +177,9 @@ function isSvgContentType(contentType: string | undefined): boolean {
   return contentType !== undefined && /^\s*image\/svg\+xml\s*(;|$)/i.test(contentType);
 }
 
-/** sharp's pixel-limit error is a 413; any other decoder or encoder failure is a 422. */
+/** The limits' own refusals pass; sharp's pixel-limit error is a 413; any other decoder or encoder failure is a 422. */
 function sharpFailure(error: unknown, maxInputPixels: number): Error {
+  if (error instanceof HttpError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (/pixel limit/i.test(message)) return httpError("PayloadTooLarge", `image has more than ${maxInputPixels} pixels`);
   return httpError("UnprocessableImage", `image cannot be decoded: ${message.split("\n")[0]}`);

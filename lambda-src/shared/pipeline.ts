@@ -2,7 +2,7 @@
  * The request path both adapters share: parse, fetch the original, then pass it through or transform it.
  * Every failure becomes an error outcome, so the adapter always has an answer to send.
  */
-import { configFromEnv, type ResizerConfig } from "../core/config";
+import { configFromEnv, memoryFromEnv, type ResizerConfig } from "../core/config";
 import { httpError, HttpError } from "../core/errors";
 import { parseResizeQuery } from "../core/params";
 import { configureSharp, transformImage } from "../core/transform";
@@ -52,7 +52,13 @@ export async function fetchAndTransform(steps: RequestSteps, deadline: Deadline,
     // (On failure the core destroys it; on the deadline the abort ends the download.)
     const variant = await deadline.race(
       timing.measure("transform", () =>
-        transformImage(original.body, request, { accepted: viewer.accepted, sourceContentType: original.contentType, config }),
+        transformImage(original.body, request, {
+          accepted: viewer.accepted,
+          sourceContentType: original.contentType,
+          config,
+          budget: { memoryMb: functionMemoryMb(), seconds: deadline.ms / 1000 },
+          stopBy: deadline.endsAt,
+        }),
       ),
       "resizing the image",
     );
@@ -83,6 +89,7 @@ export function errorOutcome(error: unknown, log: RequestLog): Outcome & { kind:
 }
 
 let containerConfig: ResizerConfig | undefined;
+let containerMemoryMb: number | undefined;
 
 /** Read once per container; a broken environment fails each request with a 500, not the init. */
 export function resizerConfig(): ResizerConfig {
@@ -91,6 +98,12 @@ export function resizerConfig(): ResizerConfig {
     containerConfig = configFromEnv();
   }
   return containerConfig;
+}
+
+/** The function's memory, as Lambda states it; read once per container. */
+export function functionMemoryMb(): number {
+  containerMemoryMb ??= memoryFromEnv();
+  return containerMemoryMb;
 }
 
 /** One structured line per request; never holds a presigned URL's query (it carries credentials). */

@@ -15,8 +15,11 @@ export function safetyMarginMs(remainingMs: number): number {
 export class Deadline {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
+  /** When it passes, epoch ms. */
+  readonly endsAt: number;
 
   constructor(readonly ms: number) {
+    this.endsAt = Date.now() + Math.max(0, ms);
     this.timer = setTimeout(() => this.controller.abort(), Math.max(0, ms));
   }
 

@@ -134,6 +134,7 @@ export function parsePreviewArgs(argv: readonly string[]): Omit<PreviewSettings,
       originalsOriginId: resolved.originals === "serve" ? ORIGINALS_ORIGIN_ID : undefined,
     },
     timeoutSeconds: resolved.resizer.timeout,
+    memoryMb: resolved.resizer.memorySize,
     cacheBytes: cacheMb * 1024 * 1024,
   };
 }

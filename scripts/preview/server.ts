@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { LRUCache } from "lru-cache";
-import { configToEnv, RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, type ResizerConfig } from "../../lambda-src/core/config";
+import { configToEnv, DEFAULT_MEMORY_MB, LAMBDA_MEMORY_ENV, RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, type ResizerConfig } from "../../lambda-src/core/config";
 import { createFunctionUrlHandler, type FunctionUrlEvent } from "../../lambda-src/function-url/handler";
 import { logSink, type RequestLog } from "../../lambda-src/shared/pipeline";
 import { viewerRequestFunctionCode, type EdgeOptions } from "../../modules/edge/viewer-request-function";
@@ -31,6 +31,8 @@ export interface PreviewSettings {
   readonly edge: EdgeOptions;
   /** The resizer's timeout, seconds (resizer.timeout). */
   readonly timeoutSeconds: number;
+  /** The resizer's memory, MB (resizer.memorySize): the limits per format follow it, as in Lambda. @default 512 */
+  readonly memoryMb?: number;
   /** The cache's bound, bytes of bodies held. */
   readonly cacheBytes: number;
   /** One line per request. */
@@ -62,7 +64,7 @@ const CORS_EXPOSE = CORS_EXPOSE_HEADERS.join(", ");
 export async function startPreview(settings: PreviewSettings): Promise<Preview> {
   const dir = resolve(settings.dir);
   // The resizer reads its limits from its environment, as in Lambda: one preview per process.
-  Object.assign(process.env, configToEnv(settings.config));
+  Object.assign(process.env, configToEnv(settings.config), { [LAMBDA_MEMORY_ENV]: String(settings.memoryMb ?? DEFAULT_MEMORY_MB) });
   const cloudfront = cloudfrontModule({ origins: [RESIZER_ORIGIN_ID, ORIGINALS_ORIGIN_ID] });
   const edge = runFunctionCode<{ version: string; request: CfRequest }, CfRequest | CfResponse>(viewerRequestFunctionCode(settings.config, settings.edge), { modules: { cloudfront: cloudfront.module } });
   const origin = createFunctionUrlHandler(folderOriginals(dir));
