@@ -5,10 +5,13 @@
  * /runtime/invocation/next hands out events, POST .../response takes a buffered result or a streamed one
  * (Lambda-Runtime-Function-Response-Mode: streaming, chunked, error trailers), POST .../error and
  * /runtime/init/error take failures. So `awslambda`, streamifyResponse, HttpResponseStream and the wire
- * format are AWS's code, not a stand-in's.
+ * format are AWS's code, not a stand-in's. As Lambda does, a runtime process that exits is replaced by a fresh one
+ * (a new execution environment) for the next invocation, and an invocation it left unanswered fails with
+ * Runtime.ExitError.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -48,6 +51,10 @@ export function decodeHttpStream(answer: RuntimeAnswer): StreamedHttpResponse {
 
 export interface LambdaRuntime {
   invoke(event: unknown, budgetMs: number, requestId?: string): Promise<RuntimeAnswer>;
+  /** The current container's process id. */
+  pid(): number;
+  /** Each container that ended, in order: its process id and when it exited (Date.now()). */
+  readonly exits: ReadonlyArray<{ readonly pid: number; readonly at: number }>;
   /** The function's log lines (its console output, without the runtime's prefix). */
   readonly logs: string[];
   /** Waits (up to 2 s) for the resizer's log line of `requestId`: stdout may arrive after the response. */
@@ -64,10 +71,13 @@ export async function startLambdaRuntime(env: Readonly<Record<string, string>>):
   const queue: Array<{ id: string; event: unknown; deadline: number }> = [];
   const waiting: http.ServerResponse[] = [];
   const pending = new Map<string, (answer: RuntimeAnswer) => void>();
+  /** Invocations a runtime process has taken (and not yet answered). */
+  const handedOut = new Set<string>();
   let initError: string | undefined;
   const deliver = (): void => {
     while (queue.length > 0 && waiting.length > 0) {
       const next = queue.shift()!;
+      handedOut.add(next.id);
       waiting.shift()!.writeHead(200, {
         "content-type": "application/json",
         "lambda-runtime-aws-request-id": next.id,
@@ -91,6 +101,7 @@ export async function startLambdaRuntime(env: Readonly<Record<string, string>>):
       const invocation = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
       if (invocation) {
         const streamed = req.headers["lambda-runtime-function-response-mode"] === "streaming";
+        handedOut.delete(invocation[1]!);
         pending.get(invocation[1]!)?.({
           mode: invocation[2] === "error" ? "error" : streamed ? "streaming" : "buffered",
           contentType: req.headers["content-type"],
@@ -110,35 +121,51 @@ export async function startLambdaRuntime(env: Readonly<Record<string, string>>):
 
   const logs: string[] = [];
   let stderr = "";
-  const child: ChildProcess = spawn(process.execPath, [RIC], {
-    cwd: taskRoot,
-    env: {
-      PATH: process.env.PATH,
-      AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`,
-      _HANDLER: "index.handler",
-      LAMBDA_TASK_ROOT: taskRoot,
-      AWS_LAMBDA_FUNCTION_NAME: "resizer",
-      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512",
-      AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/resizer",
-      AWS_LAMBDA_LOG_STREAM_NAME: "stream",
-      AWS_REGION: "us-east-1",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  let partial = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split("\n");
-    partial = lines.pop() ?? "";
-    // The runtime prefixes console output with "<time>\t<request id>\t<level>\t".
-    for (const line of lines) if (line.trim() !== "") logs.push(line.split("\t").slice(3).join("\t") || line);
-  });
+  let disposing = false;
+  const exits: Array<{ pid: number; at: number }> = [];
+  const start = (): ChildProcess => {
+    const process_ = spawn(process.execPath, [RIC], {
+      cwd: taskRoot,
+      env: {
+        PATH: process.env.PATH,
+        AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}`,
+        _HANDLER: "index.handler",
+        LAMBDA_TASK_ROOT: taskRoot,
+        AWS_LAMBDA_FUNCTION_NAME: "resizer",
+        AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512",
+        AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/resizer",
+        AWS_LAMBDA_LOG_STREAM_NAME: "stream",
+        AWS_REGION: "us-east-1",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    process_.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    let partial = "";
+    process_.stdout?.on("data", (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split("\n");
+      partial = lines.pop() ?? "";
+      // The runtime prefixes console output with "<time>\t<request id>\t<level>\t".
+      for (const line of lines) if (line.trim() !== "") logs.push(line.split("\t").slice(3).join("\t") || line);
+    });
+    process_.once("exit", () => {
+      exits.push({ pid: process_.pid!, at: Date.now() });
+      if (disposing) return;
+      // Its long poll for the next event is gone with it; the invocation it held, if any, failed.
+      waiting.length = 0;
+      for (const [id, settle] of pending) if (handedOut.has(id)) settle({ mode: "error", body: Buffer.from('{"errorType":"Runtime.ExitError"}'), trailers: {} });
+      child = start();
+    });
+    return process_;
+  };
+  let child = start();
 
   let counter = 0;
   return {
     logs,
+    exits,
+    pid: () => child.pid!,
     logLine: async (requestId) => {
       const deadline = Date.now() + 2000;
       for (;;) {
@@ -159,6 +186,7 @@ export async function startLambdaRuntime(env: Readonly<Record<string, string>>):
         deliver();
       }),
     dispose: async () => {
+      disposing = true;
       child.kill();
       if (child.exitCode === null) await once(child, "exit");
       for (const res of waiting) res.destroy();
@@ -167,4 +195,24 @@ export async function startLambdaRuntime(env: Readonly<Record<string, string>>):
       await rm(taskRoot, { recursive: true, force: true });
     },
   };
+}
+
+let clockTicks: number | undefined;
+
+/**
+ * CPU seconds (user + system, all threads) a live process has used, from /proc/<pid>/stat (proc(5): utime and
+ * stime, fields 14 and 15, in clock ticks); undefined once it has exited.
+ */
+export function processCpuSeconds(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  if (fields[0] === "Z") return undefined;
+  clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
 }

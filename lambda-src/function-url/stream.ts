@@ -11,6 +11,8 @@ import type { Writable } from "node:stream";
 import type { Context } from "aws-lambda";
 import { cacheControls } from "../core/config";
 import { httpError } from "../core/errors";
+import { renderWorkInFlight } from "../core/transform";
+import { deliveryOf, endContainerIfWorkRemains } from "../shared/container";
 import { innermostMessage } from "../shared/origin";
 import { errorOutcome, resizerConfig, type Outcome, type RequestLog } from "../shared/pipeline";
 import { FROM_ENVIRONMENT, serveRequest, type FunctionUrlEvent, type HandlerContext, type OriginalsSource } from "./handler";
@@ -29,34 +31,48 @@ export function lambdaStreaming(): LambdaStreamingGlobal | undefined {
 
 export type StreamingHandler = (event: FunctionUrlEvent, responseStream: Writable, context: HandlerContext) => Promise<void>;
 
+/** How long a delivered answer waits for the Runtime API's acknowledgement before the container ends. */
+const ACKNOWLEDGEMENT_WAIT_MS = 200;
+
 export function createStreamingHandler(streaming: LambdaStreamingGlobal, origin: OriginalsSource = FROM_ENVIRONMENT): StreamingHandler {
-  return (event, responseStream, context) =>
-    serveRequest(event, context, origin, async (fetched, { head, deadline, timing, log }) => {
-      try {
-        const outcome = withinStreamedLimit(fetched, log);
-        const body = outcome.kind === "error" ? errorBody(outcome.error) : outcome.kind === "variant" ? outcome.body : undefined;
-        const length = head ? undefined : body?.length ?? (outcome.kind === "original" ? outcome.original.contentLength : undefined);
-        const { statusCode, headers } = responseHead(outcome.kind === "original" ? { kind: "original", original: outcome.original } : outcome, timing.header(), length, cacheControls(resizerConfig()));
-        Object.assign(log, { status: statusCode, contentType: headers["Content-Type"], bytes: length });
-        const out = streaming.HttpResponseStream.from(responseStream, { statusCode, headers });
-        // The runtime writes the status and headers before the first write(), and end(chunk) is no write:
-        // an empty write first, so that even a HEAD or an empty original sends them.
-        out.write(Buffer.alloc(0));
-        if (head || outcome.kind !== "original") {
-          if (!head && body !== undefined) out.write(body);
-          out.end();
-          return;
-        }
-        // The original streams on as it downloads, under the same deadline, held to the streamed limit.
-        const source = outcome.original.body;
-        await deadline.race(timing.measure("stream", () => copy(source, out, STREAMED_LIMIT.bytes)), "streaming the original");
+  return async (event, responseStream, context) => {
+    const delivery = deliveryOf(responseStream);
+    await answer(streaming, origin, event, responseStream, context);
+    // A deadline answer that left pixel work running: the container ends once the viewer has the answer.
+    if (renderWorkInFlight() > 0) {
+      await delivery.delivered(ACKNOWLEDGEMENT_WAIT_MS);
+      endContainerIfWorkRemains("function-url", context.awsRequestId);
+    }
+  };
+}
+
+function answer(streaming: LambdaStreamingGlobal, origin: OriginalsSource, event: FunctionUrlEvent, responseStream: Writable, context: HandlerContext): Promise<void> {
+  return serveRequest(event, context, origin, async (fetched, { head, deadline, timing, log }) => {
+    try {
+      const outcome = withinStreamedLimit(fetched, log);
+      const body = outcome.kind === "error" ? errorBody(outcome.error) : outcome.kind === "variant" ? outcome.body : undefined;
+      const length = head ? undefined : body?.length ?? (outcome.kind === "original" ? outcome.original.contentLength : undefined);
+      const { statusCode, headers } = responseHead(outcome.kind === "original" ? { kind: "original", original: outcome.original } : outcome, timing.header(), length, cacheControls(resizerConfig()));
+      Object.assign(log, { status: statusCode, contentType: headers["Content-Type"], bytes: length });
+      const out = streaming.HttpResponseStream.from(responseStream, { statusCode, headers });
+      // The runtime writes the status and headers before the first write(), and end(chunk) is no write:
+      // an empty write first, so that even a HEAD or an empty original sends them.
+      out.write(Buffer.alloc(0));
+      if (head || outcome.kind !== "original") {
+        if (!head && body !== undefined) out.write(body);
         out.end();
-      } catch (error) {
-        // After the first byte the status is sent: the stream ends with the runtime's error trailer.
-        log.error = `streaming the response failed: ${innermostMessage(error)}`;
-        throw error;
+        return;
       }
-    });
+      // The original streams on as it downloads, under the same deadline, held to the streamed limit.
+      const source = outcome.original.body;
+      await deadline.race(timing.measure("stream", () => copy(source, out, STREAMED_LIMIT.bytes)), "streaming the original");
+      out.end();
+    } catch (error) {
+      // After the first byte the status is sent: the stream ends with the runtime's error trailer.
+      log.error = `streaming the response failed: ${innermostMessage(error)}`;
+      throw error;
+    }
+  });
 }
 
 /** Decided before the first byte: what the streamed response cannot carry is a 413 with the reason. */

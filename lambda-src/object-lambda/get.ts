@@ -7,6 +7,7 @@ import { WriteGetObjectResponseCommand, type WriteGetObjectResponseCommandInput 
 import type { Context } from "aws-lambda";
 import { cacheControls, type CacheControls } from "../core/config";
 import { fetchInRanges, innermostMessage, originBody, originRefusal, originUnreachable, s3Client, type Original } from "../shared/origin";
+import { endContainerIfWorkRemains } from "../shared/container";
 import { fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog } from "../shared/pipeline";
 import { Deadline, ServerTiming } from "../shared/timing";
 import { parseViewerRequest, type S3ObjectLambdaEvent } from "./event";
@@ -51,6 +52,8 @@ export async function handler(event: S3ObjectLambdaEvent, context: Pick<Context,
     log.timings = timing.durations();
     writeLog("object-lambda", log);
   }
+  // Delivered (S3 took the answer): a deadline answer that left pixel work running ends the container here.
+  endContainerIfWorkRemains("object-lambda", context.awsRequestId);
 }
 
 /**
