@@ -12,7 +12,7 @@ import { s3ClientConfig } from "../lambda-src/shared/origin";
 import { DEFAULT_MEMORY_SIZE } from "../modules/validate-props";
 import { loadBundledHandler } from "./support/bundled-handler";
 import { captureConsoleLog, lambdaEnvironment } from "./support/e2e-common";
-import { HOSTILE_CASES, HOSTILE_ORIGINALS, type HostileCase } from "./support/hostile-corpus";
+import { HOSTILE_CASES, HOSTILE_ORIGINALS, directFunctionUrlEvent as event } from "./support/hostile-corpus";
 import { fakeContext } from "./support/lambda-context";
 import { startLocalS3, type LocalS3 } from "./support/s3rver-harness";
 
@@ -30,18 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await s3?.close();
 });
-
-/** A direct caller's request (the resizer's own defences, without the edge in front). */
-function event(c: HostileCase) {
-  const rawPath = c.rawPath ?? `/${c.key.split("/").map(encodeURIComponent).join("/")}`;
-  return {
-    version: "2.0",
-    rawPath,
-    rawQueryString: c.query,
-    headers: { host: "x.lambda-url.us-east-1.on.aws", accept: "image/avif,image/webp,*/*" },
-    requestContext: { http: { method: "GET", path: rawPath } },
-  };
-}
 
 type Invoke = (event: unknown) => Promise<FunctionUrlResponse>;
 

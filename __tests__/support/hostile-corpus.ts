@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { deflateSync } from "node:zlib";
-import { FIXTURES_DIR } from "../../fixtures";
+import { FIXTURES_DIR, HOSTILE_FIXTURES_DIR } from "../../fixtures";
 
 export interface HostileOriginal {
   readonly key: string;
@@ -34,6 +34,7 @@ export interface HostileCase {
 }
 
 const fixture = (name: string): Buffer => readFileSync(path.join(FIXTURES_DIR, name));
+const memoryBomb = (name: string): Buffer => readFileSync(path.join(HOSTILE_FIXTURES_DIR, name));
 
 function chunk(type: string, data: Buffer): Buffer {
   const length = Buffer.alloc(4);
@@ -128,6 +129,12 @@ export const HOSTILE_ORIGINALS: readonly HostileOriginal[] = [
   { key: "bomb/3000-frames.gif", bytes: manyFrameGif(4000, 4000, 3000), contentType: "image/gif" },
   { key: "bomb/zlib-20000.png", bytes: zeroPng(20000, 20000, 1), contentType: "image/png" },
   { key: "bomb/zlib-8000.png", bytes: zeroPng(8000, 8000, 8), contentType: "image/png" },
+  { key: "bomb/avif-10000.avif", bytes: memoryBomb("avif-10000.avif"), contentType: "image/avif" },
+  { key: "bomb/avif-10bit-5000.avif", bytes: memoryBomb("avif-10bit-5000.avif"), contentType: "image/avif" },
+  { key: "bomb/webp-lossless-10000.webp", bytes: memoryBomb("webp-lossless-10000.webp"), contentType: "image/webp" },
+  { key: "bomb/gif-10000.gif", bytes: memoryBomb("gif-10000.gif"), contentType: "image/gif" },
+  { key: "bomb/jpeg-progressive-10000.jpg", bytes: memoryBomb("jpeg-progressive-10000.jpg"), contentType: "image/jpeg" },
+  { key: "bomb/png-interlaced-10000.png", bytes: memoryBomb("png-interlaced-10000.png"), contentType: "image/png" },
   { key: "broken/truncated.jpg", bytes: fixture("truncated.jpg"), contentType: "image/jpeg" },
   { key: "broken/corrupt-header.jpg", bytes: fixture("corrupt-header.jpg"), contentType: "image/jpeg" },
   { key: "broken/empty.jpg", bytes: Buffer.alloc(0), contentType: "image/jpeg" },
@@ -149,6 +156,14 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   { name: "GIF of 3000 frames, still output (first frame only)", key: "bomb/3000-frames.gif", query: "format=jpeg&w=100", status: 200 },
   { name: "PNG decompression bomb, 20000x20000 (400 MP)", key: "bomb/zlib-20000.png", query: "w=100", status: 413, code: "PayloadTooLarge", reason: /pixels/ },
   { name: "PNG decompression bomb under the pixel limit, 8000x8000 (64 MB inflated)", key: "bomb/zlib-8000.png", query: "w=100", status: 200 },
+  // Memory bombs under the pixel limit: formats decoded whole, refused when the decode would not fit the
+  // function's memory (the suites run at the default 512 MB); the two that fit are served.
+  { name: "AVIF 10000x10000 in 1.9 KB (1.8 GB to decode)", key: "bomb/avif-10000.avif", query: "w=100", status: 413, code: "PayloadTooLarge", reason: /^a 10000x10000 AVIF needs about \d+ MB to decode; a 512 MB function has \d+ MB for it \(resizer.memorySize\)$/ },
+  { name: "10-bit AVIF 5000x5000 in 843 bytes", key: "bomb/avif-10bit-5000.avif", query: "w=100", status: 413, code: "PayloadTooLarge", reason: /^a 5000x5000 AVIF of 10-12 bits needs about \d+ MB to decode/ },
+  { name: "lossless WebP 10000x10000 in 52 KB", key: "bomb/webp-lossless-10000.webp", query: "w=100", status: 413, code: "PayloadTooLarge", reason: /^a 10000x10000 lossless or animated WebP needs about \d+ MB to decode/ },
+  { name: "GIF 10000x10000 in 68 KB", key: "bomb/gif-10000.gif", query: "w=100", status: 413, code: "PayloadTooLarge", reason: /^a 10000x10000 GIF needs about \d+ MB to decode/ },
+  { name: "progressive JPEG 10000x10000 (fits: served)", key: "bomb/jpeg-progressive-10000.jpg", query: "w=100", status: 200 },
+  { name: "interlaced PNG 10000x10000 (fits: served)", key: "bomb/png-interlaced-10000.png", query: "w=100", status: 200 },
   // Broken and disguised files.
   { name: "truncated JPEG", key: "broken/truncated.jpg", query: "w=100", status: 422, code: "UnprocessableImage", reason: /cannot be decoded/ },
   { name: "JPEG with a corrupt header", key: "broken/corrupt-header.jpg", query: "w=100", status: 422, code: "UnprocessableImage", reason: /cannot be decoded/ },
@@ -179,3 +194,15 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   { name: "CR LF in the key", key: "ok/flowers.jpeg", rawPath: "/ok/x%0d%0aSet-Cookie:%20a=b", query: "", status: 400, code: "InvalidURI", reason: /control character/, functionUrlOnly: true },
   { name: "broken percent-encoding in the key", key: "ok/flowers.jpeg", rawPath: "/ok/%zz.jpg", query: "", status: 400, code: "InvalidURI", reason: /percent-encoding/, functionUrlOnly: true },
 ];
+
+/** A direct caller's function URL request for a case (the resizer's own defences, without the edge in front). */
+export function directFunctionUrlEvent(c: HostileCase) {
+  const rawPath = c.rawPath ?? `/${c.key.split("/").map(encodeURIComponent).join("/")}`;
+  return {
+    version: "2.0",
+    rawPath,
+    rawQueryString: c.query,
+    headers: { host: "x.lambda-url.us-east-1.on.aws", accept: "image/avif,image/webp,*/*" },
+    requestContext: { http: { method: "GET", path: rawPath } },
+  };
+}
