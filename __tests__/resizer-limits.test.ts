@@ -66,7 +66,7 @@ describe("the model's answers for the field's photo (2725x2225 JPEG), w=1920 (19
   const avif1920 = { format: "avif" as const, width: 1920, frameHeight: 1568, frames: 1, quality: 80 };
 
   it("at 512 MB and the default 10 s timeout (9 s to work), AVIF would outlast the request; WebP fits", () => {
-    expect(outputRefusal(photo, avif1920, { memoryMb: 512, seconds: 9 })).toMatch(/^a 1920x1568 AVIF variant may take \d+\.\d s at 512 MB \(0\.29 vCPU\), past the 9\.0 s the request has left/);
+    expect(outputRefusal(photo, avif1920, { memoryMb: 512, seconds: 9 })).toMatch(/^a 1920x1568 AVIF variant may take \d+\.\d s at 512 MB \(0\.29 vCPU\), past the 9\.0 s a request has/);
     expect(outputRefusal(photo, { ...avif1920, format: "webp" }, { memoryMb: 512, seconds: 9 })).toBeUndefined();
   });
 
@@ -108,6 +108,16 @@ describe("the transform under a budget (the real encoders)", () => {
       status: 413,
       message: expect.stringMatching(/^a 640x523 AVIF variant may take \d+\.\d s at 512 MB/),
     });
+  });
+
+  it("a variant that fits the request's time but not what a slow download left of it is the timeout at once, not started", async () => {
+    const ctx = { ...context(512), budget: { memoryMb: 512, seconds: 9 }, stopBy: Date.now() + 400 };
+    await expect(transform("w=640&format=avif", ctx)).rejects.toMatchObject({
+      status: 504,
+      message: expect.stringMatching(/^the original arrived late: its AVIF variant needs about \d+\.\d s, 0\.\d s were left$/),
+    });
+    // With the time it has, the same request is made.
+    expect((await transform("w=640&format=avif", { ...ctx, stopBy: Date.now() + 9000 })).contentType).toBe("image/avif");
   });
 
   it("sharp's timeout stops a long encode at the deadline: it rejects, having spent less CPU than an uncapped one", async () => {

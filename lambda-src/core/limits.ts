@@ -98,7 +98,7 @@ export const ONE_VCPU_MB = 1769;
 export interface ResourceBudget {
   /** The function's memory, MB (Lambda's AWS_LAMBDA_FUNCTION_MEMORY_SIZE). */
   readonly memoryMb: number;
-  /** The time the request has for its work, seconds (until its deadline): bounds the work nothing can stop. */
+  /** The time a request has for its work, seconds (its deadline's length; or what is left of it): bounds the work nothing can stop. */
   readonly seconds: number;
 }
 
@@ -198,6 +198,21 @@ export function decodeRefusal(source: SourceShape, budget: ResourceBudget): Refu
   return `a ${source.width}x${source.frameHeight} ${LABELS[source.decode]} needs about ${mb(need)} to decode; a ${budget.memoryMb} MB function has ${mb(have)} for it (resizer.memorySize)`;
 }
 
+/** CPU seconds of the unstoppable work in wall time at this memory's share of a vCPU. */
+function unstoppableWallSeconds(source: SourceShape, output: OutputShape, memoryMb: number): number {
+  return unstoppableSeconds(source, output) / cpuShare(memoryMb);
+}
+
+/**
+ * Undefined when the unstoppable work fits the time left; else the reason for a timeout answered at once. The
+ * request's whole time is judged by outputRefusal; this is the same work against what a slow download left of it.
+ */
+export function lateStart(source: SourceShape, output: OutputShape, left: ResourceBudget): Refusal {
+  const seconds = unstoppableWallSeconds(source, output, left.memoryMb);
+  if (seconds <= left.seconds) return undefined;
+  return `the original arrived late: its ${output.format.toUpperCase()} variant needs about ${seconds.toFixed(1)} s, ${left.seconds.toFixed(1)} s were left`;
+}
+
 /** Refuses a variant whose decode and encode together would not fit, or whose unstoppable work would outlast the request. */
 export function outputRefusal(source: SourceShape, output: OutputShape, budget: ResourceBudget): Refusal {
   const size = `${output.width}x${output.frameHeight}${output.frames > 1 ? ` x${output.frames} frames` : ""}`;
@@ -206,10 +221,9 @@ export function outputRefusal(source: SourceShape, output: OutputShape, budget: 
   if (need > have) {
     return `a ${size} ${output.format.toUpperCase()} variant of this original needs about ${mb(need)}; a ${budget.memoryMb} MB function has ${mb(have)} for it (resizer.memorySize)`;
   }
-  const share = cpuShare(budget.memoryMb);
-  const seconds = unstoppableSeconds(source, output) / share;
+  const seconds = unstoppableWallSeconds(source, output, budget.memoryMb);
   if (seconds > budget.seconds) {
-    return `a ${size} ${output.format.toUpperCase()} variant may take ${seconds.toFixed(1)} s at ${budget.memoryMb} MB (${share.toFixed(2)} vCPU), past the ${budget.seconds.toFixed(1)} s the request has left; ask a smaller one or raise resizer.memorySize`;
+    return `a ${size} ${output.format.toUpperCase()} variant may take ${seconds.toFixed(1)} s at ${budget.memoryMb} MB (${cpuShare(budget.memoryMb).toFixed(2)} vCPU), past the ${budget.seconds.toFixed(1)} s a request has; ask a smaller one or raise resizer.memorySize`;
   }
   return undefined;
 }

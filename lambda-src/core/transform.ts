@@ -8,7 +8,7 @@ import sharp, { type FailOnOptions, type Metadata, type Sharp } from "sharp";
 import { variantCacheControl, type ResizerConfig } from "./config";
 import { HttpError, httpError } from "./errors";
 import { InputGuard, webpDecodesWhole } from "./input";
-import { decodeClass, decodeRefusal, outputRefusal, type OutputShape, type ResourceBudget, type SourceShape } from "./limits";
+import { decodeClass, decodeRefusal, lateStart, outputRefusal, type OutputShape, type ResourceBudget, type SourceShape } from "./limits";
 import { encode, negotiateFormat, type AcceptedFormats, type NegotiatedFormat, type SourceFormat } from "./output";
 import type { ResizeRequest } from "./params";
 import { planResize, type Size } from "./plan";
@@ -122,7 +122,13 @@ async function render(decoder: Sharp, guard: InputGuard, job: RenderJob): Promis
   const out = plan ?? frame;
   // sharp's `pages` counts the frames only when they were all loaded (animated output).
   const frames = ANIMATED_OUTPUTS.has(job.format) && ANIMATED_SOURCES.has(job.sourceFormat) ? (meta.pages ?? 1) : 1;
-  const format = affordableFormat(job, source, { width: out.width, frameHeight: out.height, frames, quality: job.request.quality }, timeLeft(job.ctx));
+  const size = { width: out.width, frameHeight: out.height, frames, quality: job.request.quality };
+  // Against the request's whole time: the same original and variant always get the same format or 413 (cacheable).
+  const format = affordableFormat(job, source, size, job.ctx.budget);
+  // Against the time left after the download: a slow store makes this one request late, so it answers the timeout
+  // now rather than start work nothing could stop before the deadline.
+  const late = lateStart(source, { format, ...size }, timeLeft(job.ctx));
+  if (late !== undefined) throw httpError("Timeout", late);
 
   // Upright output whatever the EXIF orientation; the tag itself goes with the rest of the metadata.
   let image = decoder.autoOrient();
