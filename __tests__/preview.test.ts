@@ -302,24 +302,24 @@ describe("npm run preview: the command line", () => {
 
   it("a missing folder, a taken port and a bad flag are one line each, exit 2", async () => {
     const missing = await runPreviewToExit(["--dir", join(dir, "nope")]);
-    expect([missing.code, missing.stderr]).toEqual([2, `preview: --dir: ${join(dir, "nope")} is not a folder\n`]);
+    expect([missing.code, missing.stderr]).toEqual([2, `preview: --dir: ${join(dir, "nope")} is not a folder; see npm run preview -- --help\n`]);
 
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
     const port = (taken.address() as { port: number }).port;
     try {
       const busy = await runPreviewToExit(["--dir", dir, "--port", String(port)]);
-      expect([busy.code, busy.stderr]).toEqual([2, `preview: --port: ${port} is taken on 127.0.0.1; choose another, or --port 0 for any free one\n`]);
+      expect([busy.code, busy.stderr]).toEqual([2, `preview: --port: ${port} is taken on 127.0.0.1; choose another, or --port 0 for any free one; see npm run preview -- --help\n`]);
     } finally {
       taken.close();
     }
 
     const bad = await runPreviewToExit(["--max-width", "0"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^preview: --max-width: got 0; allowed: [^\n]+\n$/);
+    expect(bad.stderr).toMatch(/^preview: --max-width: got 0; allowed: [^\n]+; see npm run preview -- --help\n$/);
     const unknown = await runPreviewToExit(["--colour", "red"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/^preview: unknown argument "--colour"\nusage: npm run preview/);
+    expect(unknown.stderr).toMatch(/^preview: unknown option --colour; allowed: --dir, [^\n]*; see npm run preview -- --help\n$/);
   }, 60_000);
 
   it("with no folder it serves the sample folder in the repository", async () => {

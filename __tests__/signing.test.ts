@@ -171,7 +171,7 @@ describe("image-cdn-kit sign", () => {
 
   it("refuses a missing secret, an unknown option and a bad expiry", () => {
     expect(() => signCommand([BASE, "a.jpg"], {}, 0)).toThrow("IMAGE_CDN_SIGNING_SECRET, which is not set");
-    expect(() => signCommand([BASE, "a.jpg", "--secret", "x"], { IMAGE_CDN_SIGNING_SECRET: SECRET }, 0)).toThrow(/Unknown option '--secret'/);
+    expect(() => signCommand([BASE, "a.jpg", "--secret", "x"], { IMAGE_CDN_SIGNING_SECRET: SECRET }, 0)).toThrow(/^unknown option --secret; allowed: /);
     expect(() => signCommand([BASE, "a.jpg", "--expires-in", "1h"], { IMAGE_CDN_SIGNING_SECRET: SECRET }, 0)).toThrow('--expires-in must be a whole number of seconds, got "1h"');
     expect(() => signCommand([BASE], { IMAGE_CDN_SIGNING_SECRET: SECRET }, 0)).toThrow("sign takes <base-url> <key>");
   });

@@ -122,21 +122,21 @@ describeWithTerraform("Terraform plans the kit offline", () => {
     expect(stack.firstError).toMatch(/^mocked apply: Test assertion failed: AAAA alias records do not point every name at the distribution/);
   });
 
-  it("as a command: one line per stack, the failures named, exit 2; the backend removed and said so", () => {
+  it("as a command: one line per stack, the failures named, exit 3; the backend removed and said so", () => {
     const result = cli("plan", join(synth, "stacks", "broken-reference"), join(synth, "stacks", "function-url"), "--no-mocked-apply");
-    expect(result.status).toBe(2);
+    expect(result.status).toBe(3);
     expect(result.stdout).toContain("your state, backend and AWS account were not touched");
     expect(result.stdout).toMatch(/^broken-reference: validate failed, plan skipped, mocked apply skipped\n {2}error: Reference to undeclared resource/m);
     expect(result.stdout).toMatch(/^function-url: validate ok, plan ok \(\d+ to add\), mocked apply skipped$/m);
     expect(result.stdout).toContain("1 of 2 stack(s) failed.");
   }, 120_000);
 
-  it("says in one line that the check did not run when there is no terraform, exit 3", () => {
+  it("says in one line that the check did not run when there is no terraform, exit 4", () => {
     const result = spawnSync(process.execPath, [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "modules/cli.ts"), "plan", join(synth, "stacks", "function-url")], {
       encoding: "utf8",
       env: { PATH: "/nonexistent", HOME: process.env.HOME },
     });
-    expect(result.status).toBe(3);
+    expect(result.status).toBe(4);
     expect(result.stderr.trim()).toBe("image-cdn-kit plan: terraform is not on PATH (Terraform 1.11 or later): the offline plan check did not run");
   });
 

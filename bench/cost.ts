@@ -6,10 +6,10 @@
  * 1,769 MB has at most one vCPU; `--transform-ms` replaces it with your own (e.g. from production logs).
  */
 import path from "node:path";
-import { parseArgs } from "node:util";
 import sharp from "sharp";
 import * as core from "../lambda-src/core";
 import { FIXTURES_DIR } from "../fixtures";
+import { EXIT_CODES, parseCommandLine, runCommand, UsageError } from "../modules/command-line";
 import { ASSUMPTIONS, PRICES, SETUPS, type Setup } from "./cost-prices";
 import { describe as describeImage, VARIANTS } from "./inputs";
 import { median, printTable } from "./report";
@@ -92,7 +92,9 @@ export function total(lines: readonly CostLine[]): number {
   return lines.reduce((sum, l) => sum + l.usd, 0);
 }
 
-const USAGE = "usage: npm run cost -- [--views N] [--hit-ratio 0..1] [--variants-per-object N] [--objects N] [--variant-kb KB] [--changes N] [--spellings-per-variant X] [--transform-ms MS]";
+const USAGE = `usage: npm run cost -- [--views N] [--hit-ratio 0..1] [--variants-per-object N] [--objects N] [--variant-kb KB] [--changes N] [--spellings-per-variant X] [--transform-ms MS]
+  The monthly AWS cost of a traffic scenario for the kit's setups (us-east-1 list prices in bench/cost-prices.ts).
+  Without --transform-ms the transformation time is measured now on this machine's fixtures.`;
 
 const FLAGS = {
   views: { default: 10_000_000, min: 1 },
@@ -109,20 +111,14 @@ type Flag = keyof typeof FLAGS;
 
 /** The scenario's numbers from the command line; transformMs undefined means "measure it". */
 export function parseCostArgs(argv: readonly string[]): Omit<Scenario, "transformMs" | "ioMs"> & { transformMs?: number } {
-  let values: Record<string, string | undefined>;
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: Object.fromEntries(Object.keys(FLAGS).map((name) => [name, { type: "string" as const }])) }));
-  } catch (error) {
-    const flag = /'(--?[\w-]+)/.exec((error as Error).message)?.[1] ?? String(argv[0]);
-    throw new Error(`Unknown or incomplete flag ${flag}\n${USAGE}`);
-  }
+  const { values } = parseCommandLine(argv, Object.fromEntries(Object.keys(FLAGS).map((name) => [name, { type: "string" as const }]))) as { values: Record<string, string | undefined> };
   const read = (name: Flag): number | undefined => {
     const spec: { default: number | undefined; min: number; max?: number } = FLAGS[name];
     const text = values[name];
     if (text === undefined) return spec.default;
     const value = Number(text);
     if (text.trim() === "" || !Number.isFinite(value) || value < spec.min || (spec.max !== undefined && value > spec.max)) {
-      throw new Error(`--${name} must be a number ${spec.max === undefined ? `>= ${spec.min}` : `from ${spec.min} to ${spec.max}`}, got ${JSON.stringify(text)}\n${USAGE}`);
+      throw new UsageError(`--${name} must be a number ${spec.max === undefined ? `>= ${spec.min}` : `from ${spec.min} to ${spec.max}`}, got ${JSON.stringify(text)}`);
     }
     return value;
   };
@@ -172,15 +168,8 @@ export function printCostTable(scenario: Scenario): void {
   printTable(`Monthly cost, USD: ${scenario.views.toLocaleString("en-US")} views, hit ratio ${scenario.hitRatio}, ${scenario.variantsPerObject} variants per object`, ["line", ...results.map((r) => r.setup.name)], rows);
 }
 
-async function main(): Promise<void> {
-  let args: ReturnType<typeof parseCostArgs>;
-  try {
-    args = parseCostArgs(process.argv.slice(2));
-  } catch (error) {
-    console.error((error as Error).message);
-    process.exitCode = 2;
-    return;
-  }
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseCostArgs(argv);
   const measured = args.transformMs === undefined ? await measureTransformMs() : undefined;
   const scenario: Scenario = { ...args, ioMs: ASSUMPTIONS.ioMs, transformMs: args.transformMs ?? (measured as { ms: number }).ms };
   printCostTable(scenario);
@@ -194,6 +183,11 @@ async function main(): Promise<void> {
   console.log("  no cold starts; no always-free tiers; CloudFront's 1,000 free invalidation paths counted");
   console.log("- the setups:");
   for (const setup of SETUPS) console.log(`  ${setup.name}: ${setup.description} (${setup.source})`);
+  return EXIT_CODES.ok;
 }
 
-if (require.main === module) void main();
+if (require.main === module) {
+  void runCommand("cost", USAGE, process.argv.slice(2), main, "npm run cost -- --help").then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -13,6 +13,7 @@ import path from "node:path";
 import sharp from "sharp";
 import * as core from "../lambda-src/core";
 import * as bundleBuilder from "../modules/bundle/build";
+import { parseCommandLine, runCommand } from "../modules/command-line";
 import { formatCostsSection } from "./format-costs";
 import { BENCH_DIR, FORMATS, photoFixtures, syntheticInputs, tinyImage, VARIANTS, WEBP_500x700, type BenchFormat, type BenchImage, type SyntheticInputs, type Variant } from "./inputs";
 import { fixed, kb, mb, mean, MB, median, p95, percent, printTable, progress, ratio, section, Targets } from "./report";
@@ -50,7 +51,13 @@ const wanted = (name: Section): boolean => only.has(name) || (name === "core" &&
 
 const targets = new Targets();
 
-async function main(): Promise<void> {
+const USAGE = `usage: npm run bench   (no flags; knobs in the environment)
+  Speed, size and memory of the resizer against the design targets: prints tables, then PASS / MISS per target.
+  A report, not a test: exit 0 whatever the numbers, 1 when something crashed.
+  BENCH_RUNS=N                timed runs per cell (default 5, after 1 warm-up)
+  BENCH_ONLY=core,vips,...    only these sections: ${SECTIONS.join(", ")} (vips runs core too)`;
+
+async function main(): Promise<number> {
   const started = Date.now();
   console.log(`resizer bench: node ${process.version}, sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), ${os.cpus().length} CPUs, ${RUNS} timed runs per cell after ${WARMUPS} warm-up`);
   console.log("Timings are wall-clock; on a shared machine they are only as quiet as the machine.");
@@ -74,6 +81,7 @@ async function main(): Promise<void> {
   section("Summary");
   targets.print();
   console.log(`\nbench finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return 0;
 }
 
 async function coreSections(core: Core, images: readonly BenchImage[], synthetic: SyntheticInputs): Promise<void> {
@@ -416,7 +424,9 @@ function positiveInteger(name: string, raw: string): number {
   return Number(raw);
 }
 
-main().catch((error: unknown) => {
-  console.error("\nbench crashed:", error);
-  process.exit(1);
+void runCommand("bench", USAGE, process.argv.slice(2), async (argv) => {
+  parseCommandLine(argv, {});
+  return main();
+}, "npm run bench -- --help").then((code) => {
+  process.exitCode = code;
 });

@@ -6,27 +6,49 @@
  *
  * `image-cdn-kit review <base> <head> [--fail-on-access-change]` (in this repository: `npm run review --`):
  * compares two synthesized folders (a cdktf.out, or one stack folder holding cdk.tf.json) and prints the
- * Markdown for a pull-request comment. Offline; exit 2 with --fail-on-access-change when who may do what changes.
+ * Markdown for a pull-request comment. Offline; exit 3 with --fail-on-access-change when who may do what changes.
  * With --plan, Terraform plans both sides offline (`plan` below) and the comment adds the planned values that differ.
  *
  * `image-cdn-kit plan [<synth-dir> ...] [--variant NAME ...] [--plugin-dir DIR] [--no-mocked-apply] [--keep]`:
  * Terraform validates, plans and applies (against a mocked provider) each stack offline, in a scratch copy with
  * the backend removed (modules/plan). Without folders it plans the kit's own variants (in this repository:
- * `npm run plan`). Exit 2 when a stack fails, 3 when Terraform is not there to run.
+ * `npm run plan`). Exit 3 when a stack fails, 4 when Terraform is not there to run.
+ *
+ * Every command answers --help (-h); exit codes and error lines follow modules/command-line.ts.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { EXIT_CODES, parseCommandLine, runCommand, UsageError } from "./command-line";
 import { comparePlans, compareStacks, planMarkdown, reviewMarkdown, type PlannedValues, type StackConfig } from "./review";
 import { SIGNABLE_PARAMS, signImageUrl, type SignableParams } from "./signing";
 import { planStacks, reportText, stackFolders, statusLine, TerraformUnavailable } from "./plan";
 
-const USAGE = [
-  "usage: image-cdn-kit review <base-synth-dir> <head-synth-dir> [--fail-on-access-change] [--plan [--plugin-dir DIR]]",
-  "       image-cdn-kit plan [<synth-dir> ...] [--variant NAME ...] [--list-variants] [--plugin-dir DIR] [--no-mocked-apply] [--keep]",
-  "       IMAGE_CDN_SIGNING_SECRET=... image-cdn-kit sign <base-url> <key> [--w N] [--h N] [--fit F] [--format F] [--q N] [--preset P] [--expires-in SECONDS]",
-].join("\n");
+const REVIEW_USAGE = `usage: image-cdn-kit review <base-synth-dir> <head-synth-dir> [--fail-on-access-change] [--plan [--plugin-dir DIR]]
+  Compares two synthesized folders (a cdktf.out, or a stack folder holding cdk.tf.json) and prints Markdown for a
+  pull-request comment: resources, changed values, who may do what. Offline.
+  --fail-on-access-change  exit 3 when who may do what changes
+  --plan                   also plan both sides offline with Terraform and list the planned values that differ
+  --plugin-dir DIR         a local provider folder for --plan (default: found, or the registry)`;
+
+const PLAN_USAGE = `usage: image-cdn-kit plan [<synth-dir> ...] [--variant NAME ...] [--list-variants] [--plugin-dir DIR] [--no-mocked-apply] [--keep]
+  Terraform validates, plans and applies (against a mocked provider) each stack offline, in a scratch copy with the
+  backend removed: your state is never read. Without folders, the kit's own variants.
+  --variant NAME     only this variant of the kit (repeatable; --list-variants names them)
+  --plugin-dir DIR   a local provider folder (a filesystem mirror or -plugin-dir layout)
+  --no-mocked-apply  validate and plan only
+  --keep             keep the scratch folder and print its path
+  Exit 3 when a stack fails, 4 when terraform is not on PATH.`;
+
+const SIGN_USAGE = `usage: IMAGE_CDN_SIGNING_SECRET=... image-cdn-kit sign <base-url> <key> [--w N] [--h N] [--fit F] [--format F] [--q N] [--preset P] [--expires-in SECONDS]
+  Prints a signed URL. The secret (at least 32 characters) is read from IMAGE_CDN_SIGNING_SECRET, never an
+  argument, which other users of the machine could read in the process list.`;
+
+const USAGE = `usage: image-cdn-kit <command> [options]   (image-cdn-kit <command> --help for one)
+  review  compare two synthesized folders: Markdown for a pull request
+  plan    validate, plan and mock-apply stacks with Terraform, offline
+  sign    print a signed image URL
+Exit codes: 0 done, 1 internal error, 2 wrong flag or argument, 3 a check failed, 4 a prerequisite is missing.`;
 
 /** Stack name -> parsed cdk.tf.json, from a cdktf.out folder or a single stack folder. */
 export function readSynthesized(dir: string): Map<string, StackConfig> {
@@ -58,25 +80,20 @@ async function plannedValues(dir: string, pluginDir: string | undefined): Promis
 }
 
 /** The `plan` subcommand: the report on stdout, progress on stderr; the exit code. */
-async function planCommand(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      variant: { type: "string", multiple: true },
-      "list-variants": { type: "boolean", default: false },
-      "plugin-dir": { type: "string" },
-      "no-mocked-apply": { type: "boolean", default: false },
-      keep: { type: "boolean", default: false },
-    },
-  });
+async function planCommand(argv: readonly string[]): Promise<number> {
+  const { positionals, values } = parseCommandLine(argv, {
+    variant: { type: "string", multiple: true },
+    "list-variants": { type: "boolean", default: false },
+    "plugin-dir": { type: "string" },
+    "no-mocked-apply": { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
+  }, true);
   const variants = await import("./plan/variants");
   if (values["list-variants"]) {
     process.stdout.write(variants.PLAN_VARIANTS.map((v) => `${v.name}: ${v.covers}\n`).join(""));
-    return 0;
+    return EXIT_CODES.ok;
   }
-  if (positionals.length > 0 && values.variant) throw new Error("plan takes synthesized folders or --variant, not both");
+  if (positionals.length > 0 && values.variant) throw new UsageError("plan takes synthesized folders or --variant, not both");
   let synthesized: string | undefined;
   const folders = positionals.length > 0
     ? positionals.flatMap((dir) => stackFolders(dir))
@@ -96,11 +113,11 @@ async function planCommand(argv: string[]): Promise<number> {
     });
     process.stdout.write(reportText(report));
     if (values.keep) process.stdout.write(`Scratch folder kept: ${report.scratch}\n`);
-    return report.stacks.every((s) => s.validate === "ok" && s.plan === "ok" && s.mockedApply !== "failed") ? 0 : 2;
+    return report.stacks.every((s) => s.validate === "ok" && s.plan === "ok" && s.mockedApply !== "failed") ? EXIT_CODES.ok : EXIT_CODES.checkFailed;
   } catch (error) {
     if (error instanceof TerraformUnavailable) {
       console.error(`image-cdn-kit plan: ${error.message}`);
-      return 3;
+      return EXIT_CODES.missingPrerequisite;
     }
     throw error;
   } finally {
@@ -109,49 +126,66 @@ async function planCommand(argv: string[]): Promise<number> {
 }
 
 /** The `sign` subcommand; `now` in milliseconds, for --expires-in. */
-export function signCommand(argv: string[], env: NodeJS.ProcessEnv, now: number): string {
+export function signCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, now: number): string {
   const options = Object.fromEntries([...SIGNABLE_PARAMS, "expires-in"].map((name) => [name, { type: "string" as const }]));
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+  const { positionals, values } = parseCommandLine(argv, options, true);
   const [baseUrl, key, ...extra] = positionals;
-  if (baseUrl === undefined || key === undefined || extra.length > 0) throw new Error(`sign takes <base-url> <key>\n${USAGE}`);
+  if (baseUrl === undefined || key === undefined || extra.length > 0) throw new UsageError("sign takes <base-url> <key>");
   const secret = env.IMAGE_CDN_SIGNING_SECRET;
-  if (!secret) throw new Error("sign reads the secret from IMAGE_CDN_SIGNING_SECRET, which is not set");
+  if (!secret) throw new UsageError("sign reads the secret from IMAGE_CDN_SIGNING_SECRET, which is not set");
   const params: SignableParams = Object.fromEntries(SIGNABLE_PARAMS.filter((name) => values[name] !== undefined).map((name) => [name, values[name] as string]));
   const expiresIn = values["expires-in"] as string | undefined;
-  if (expiresIn !== undefined && !/^[1-9][0-9]*$/.test(expiresIn)) throw new Error(`--expires-in must be a whole number of seconds, got ${JSON.stringify(expiresIn)}`);
+  if (expiresIn !== undefined && !/^[1-9][0-9]*$/.test(expiresIn)) throw new UsageError(`--expires-in must be a whole number of seconds, got ${JSON.stringify(expiresIn)}`);
   const expires = expiresIn === undefined ? undefined : Math.floor(now / 1000) + Number(expiresIn);
-  return signImageUrl(baseUrl, key, params, secret, { expires });
+  try {
+    return signImageUrl(baseUrl, key, params, secret, { expires });
+  } catch (error) {
+    // Everything signImageUrl refuses is the caller's input: a value, a parameter name, a short secret.
+    throw new UsageError((error as Error).message);
+  }
 }
 
-async function main(argv: string[]): Promise<number> {
-  if (argv[0] === "sign") {
-    process.stdout.write(`${signCommand(argv.slice(1), process.env, Date.now())}\n`);
-    return 0;
-  }
-  if (argv[0] === "plan") return planCommand(argv.slice(1));
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { "fail-on-access-change": { type: "boolean", default: false }, plan: { type: "boolean", default: false }, "plugin-dir": { type: "string" } },
-  });
-  const [command, baseDir, headDir, ...extra] = positionals;
-  if (command !== "review" || baseDir === undefined || headDir === undefined || extra.length > 0) {
-    console.error(USAGE);
-    return 64;
-  }
+const SUBCOMMANDS: Readonly<Record<string, { usage: string; run: (argv: readonly string[]) => Promise<number> | number }>> = {
+  review: { usage: REVIEW_USAGE, run: reviewCommand },
+  plan: { usage: PLAN_USAGE, run: planCommand },
+  sign: {
+    usage: SIGN_USAGE,
+    run: (argv) => {
+      process.stdout.write(`${signCommand(argv, process.env, Date.now())}\n`);
+      return EXIT_CODES.ok;
+    },
+  },
+};
+
+/** The `review` subcommand: the Markdown on stdout; exit 3 with --fail-on-access-change when access changed. */
+async function reviewCommand(argv: readonly string[]): Promise<number> {
+  const { positionals, values } = parseCommandLine(argv, {
+    "fail-on-access-change": { type: "boolean", default: false },
+    plan: { type: "boolean", default: false },
+    "plugin-dir": { type: "string" },
+  }, true);
+  const [baseDir, headDir, ...extra] = positionals;
+  if (baseDir === undefined || headDir === undefined || extra.length > 0) throw new UsageError("review takes <base-synth-dir> <head-synth-dir>");
   const plans = values.plan
     ? await Promise.all([plannedValues(baseDir, values["plugin-dir"]), plannedValues(headDir, values["plugin-dir"])]).then(([base, head]) => ({ base, head }))
     : undefined;
   const { markdown, accessChanged } = review(baseDir, headDir, plans);
   process.stdout.write(markdown);
-  return values["fail-on-access-change"] && accessChanged ? 2 : 0;
+  return values["fail-on-access-change"] && accessChanged ? EXIT_CODES.checkFailed : EXIT_CODES.ok;
+}
+
+/** image-cdn-kit <command> ...: the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const subcommand = command === undefined ? undefined : SUBCOMMANDS[command];
+  if (subcommand !== undefined) return runCommand(`image-cdn-kit ${command}`, subcommand.usage, rest, subcommand.run);
+  return runCommand("image-cdn-kit", USAGE, argv, () => {
+    throw new UsageError(command === undefined ? "a command is needed: review, plan or sign" : `unknown command ${JSON.stringify(command)}; allowed: review, plan, sign`);
+  });
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
+  void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
-  }, (error: unknown) => {
-    console.error(`image-cdn-kit: ${(error as Error).message}`);
-    process.exitCode = 1;
   });
 }

@@ -2,7 +2,7 @@
  * Builds the resizer Lambda zip(s): `npm run bundle -- --arch arm64|x86_64|all [--out-dir DIR]`.
  * Prints each zip's path, size, source_code_hash and build time.
  */
-import { parseArgs } from "node:util";
+import { EXIT_CODES, parseCommandLine, runCommand, UsageError } from "../modules/command-line";
 import { LAMBDA_ARCHITECTURES, type LambdaArchitecture } from "../modules/bundle";
 import { buildResizerBundle } from "../modules/bundle/build";
 
@@ -11,37 +11,21 @@ interface CliOptions {
   readonly outDir: string | undefined;
 }
 
-const USAGE = "usage: npm run bundle -- --arch arm64|x86_64|all [--out-dir DIR]";
+const USAGE = `usage: npm run bundle -- --arch arm64|x86_64|all [--out-dir DIR]
+  Builds the resizer's Lambda zip for an architecture (deterministic: the same bytes on any machine) and prints its
+  path, size, source_code_hash and build time.`;
 
 export function parseBundleArgs(argv: readonly string[]): CliOptions {
-  let values: { arch?: string; "out-dir"?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: { arch: { type: "string" }, "out-dir": { type: "string" }, help: { type: "boolean", short: "h" } } }));
-  } catch (error) {
-    // util.parseArgs' own wording, said in this CLI's: the flag that is wrong and the usage.
-    const { code, message } = error as { code?: string; message: string };
-    const flag = /'(--?[\w-]+)/.exec(message)?.[1] ?? "";
-    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new Error(`${flag} needs a value\n${USAGE}`);
-    const argument = argv.find((arg) => arg === flag || arg.startsWith(`${flag}=`)) ?? /'([^']+)'/.exec(message)?.[1];
-    throw new Error(`Unknown argument ${JSON.stringify(argument)}\n${USAGE}`);
-  }
-  if (values.help) throw new Error(USAGE);
+  const { values } = parseCommandLine(argv, { arch: { type: "string" }, "out-dir": { type: "string" } });
   const { arch, "out-dir": outDir } = values;
-  if (arch === undefined) throw new Error(`--arch is required\n${USAGE}`);
+  if (arch === undefined) throw new UsageError("--arch is required: arm64, x86_64 or all");
   if (arch === "all") return { architectures: LAMBDA_ARCHITECTURES, outDir };
-  if (arch !== "arm64" && arch !== "x86_64") throw new Error(`--arch must be arm64, x86_64 or all, got ${JSON.stringify(arch)}\n${USAGE}`);
+  if (arch !== "arm64" && arch !== "x86_64") throw new UsageError(`--arch must be arm64, x86_64 or all, got ${JSON.stringify(arch)}`);
   return { architectures: [arch], outDir };
 }
 
-function main(): void {
-  let options: CliOptions;
-  try {
-    options = parseBundleArgs(process.argv.slice(2));
-  } catch (error) {
-    console.error((error as Error).message);
-    process.exitCode = 2;
-    return;
-  }
+function main(argv: readonly string[]): number {
+  const options = parseBundleArgs(argv);
   for (const architecture of options.architectures) {
     const started = process.hrtime.bigint();
     const bundle = buildResizerBundle({ architecture, ...(options.outDir === undefined ? {} : { outDir: options.outDir }) });
@@ -56,6 +40,11 @@ function main(): void {
       ].join("\n"),
     );
   }
+  return EXIT_CODES.ok;
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+  void runCommand("bundle", USAGE, process.argv.slice(2), main, "npm run bundle -- --help").then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -10,9 +10,9 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { format } from "@cdktf/hcl-tools";
 import { S3_LOCKFILE_TERRAFORM } from "../modules/app-settings";
+import { EXIT_CODES, parseCommandLine, runCommand } from "../modules/command-line";
 
 const ROOT = resolve(__dirname, "..");
 
@@ -93,8 +93,11 @@ function endOfInterpolation(text: string, start: number): number {
   throw new Error(`unterminated interpolation at ${start}`);
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { output: { type: "string", default: "cdktf.out.hcl" } } });
+const USAGE = `usage: npm run synth:hcl [-- --output DIR]
+  Synthesizes the stack as HCL for review into DIR (default cdktf.out.hcl/), formatted as terraform fmt wants it.`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { values } = parseCommandLine(argv, { output: { type: "string", default: "cdktf.out.hcl" } });
   const outdir = resolve(values.output as string);
   rmSync(outdir, { recursive: true, force: true });
   const run = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "main.ts")], {
@@ -102,13 +105,18 @@ async function main(): Promise<void> {
     env: { ...process.env, SYNTH_HCL_OUTPUT: "true", CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" },
     stdio: "inherit",
   });
-  if (run.status !== 0) process.exit(run.status ?? 1);
+  if (run.status !== 0) return run.status ?? EXIT_CODES.internal;
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
   for (const stack of Object.values(manifest.stacks)) {
     const file = join(outdir, stack.synthesizedStackPath);
     writeFileSync(file, await format(cdktfHclFixed(terraformBlockFixed(readFileSync(file, "utf8")))));
     console.log(file);
   }
+  return EXIT_CODES.ok;
 }
 
-if (require.main === module) void main();
+if (require.main === module) {
+  void runCommand("synth:hcl", USAGE, process.argv.slice(2), main, "npm run synth:hcl -- --help").then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -5,7 +5,7 @@
  */
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { EXIT_CODES, parseCommandLine, runCommand, UsageError } from "../../modules/command-line";
 import { ORIGINALS_ORIGIN_ID } from "../../modules/edge/viewer-request-function";
 import type { ImageCdnProps } from "../../modules/props";
 import { ImageCdnPropError, resolveImageCdnProps } from "../../modules/validate-props";
@@ -33,39 +33,30 @@ const PROP_OF_FLAG = {
   originals: "originals",
 } as const;
 
-export const USAGE = [
-  "usage: npm run preview -- [--dir FOLDER] [--port PORT] [--cors-origin ORIGIN]... [--cache-mb MB]",
-  "       [--allowed-widths 150,500] [--allowed-heights 150,700] [--max-width N] [--max-height N] [--default-quality Q]",
-  "       [--max-input-pixels N] [--max-input-bytes N] [--timeout SECONDS] [--error-ttl SECONDS]",
-  "       [--preset NAME=w=150&h=150&fit=cover]... [--only-presets] [--originals serve|deny]",
-].join("\n");
+export const USAGE = `usage: npm run preview -- [--dir FOLDER] [--port PORT] [--cors-origin ORIGIN]... [--cache-mb MB]
+       [--allowed-widths 150,500] [--allowed-heights 150,700] [--max-width N] [--max-height N] [--default-quality Q]
+       [--max-input-pixels N] [--max-input-bytes N] [--timeout SECONDS] [--error-ttl SECONDS]
+       [--preset NAME=w=150&h=150&fit=cover]... [--only-presets] [--originals serve|deny]
+  The image CDN on 127.0.0.1 (default port ${DEFAULT_PORT}): the stack's edge function, cache key and resizer over a
+  folder (default: the samples in fixtures/preview), with a gallery at /. The limits are the construct's props,
+  checked as a synth checks them. Ctrl-C stops it.`;
 
-export class PreviewArgsError extends Error {}
+/** A wrong flag or value: one line naming it (exit 2). */
+export class PreviewArgsError extends UsageError {}
 
 /** The preview's settings from its command line; a wrong flag is one line naming it and what is allowed. */
 export function parsePreviewArgs(argv: readonly string[]): Omit<PreviewSettings, "log"> {
   const numberFlags = ["port", "cache-mb", "max-width", "max-height", "default-quality", "max-input-pixels", "max-input-bytes", "timeout", "error-ttl"] as const;
-  let values: Record<string, string | string[] | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        dir: { type: "string" },
-        "cors-origin": { type: "string", multiple: true },
-        "allowed-widths": { type: "string" },
-        "allowed-heights": { type: "string" },
-        preset: { type: "string", multiple: true },
-        "only-presets": { type: "boolean" },
-        originals: { type: "string" },
-        ...Object.fromEntries(numberFlags.map((name) => [name, { type: "string" as const }])),
-      },
-    }));
-  } catch (error) {
-    const { code, message } = error as { code?: string; message: string };
-    const flag = /'(--?[\w-]+)/.exec(message)?.[1] ?? "";
-    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new PreviewArgsError(`${flag} needs a value\n${USAGE}`);
-    throw new PreviewArgsError(`unknown argument ${JSON.stringify(flag || argv[0])}\n${USAGE}`);
-  }
+  const { values } = parseCommandLine(argv, {
+    dir: { type: "string" },
+    "cors-origin": { type: "string", multiple: true },
+    "allowed-widths": { type: "string" },
+    "allowed-heights": { type: "string" },
+    preset: { type: "string", multiple: true },
+    "only-presets": { type: "boolean" },
+    originals: { type: "string" },
+    ...Object.fromEntries(numberFlags.map((name) => [name, { type: "string" as const }])),
+  }) as { values: Record<string, string | string[] | boolean | undefined> };
   const number = (name: (typeof numberFlags)[number]): number | undefined => {
     const text = values[name] as string | undefined;
     if (text === undefined) return undefined;
@@ -139,23 +130,16 @@ export function parsePreviewArgs(argv: readonly string[]): Omit<PreviewSettings,
   };
 }
 
-async function main(): Promise<void> {
-  let settings: Omit<PreviewSettings, "log">;
-  try {
-    settings = parsePreviewArgs(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof PreviewArgsError)) throw error;
-    console.error(`preview: ${error.message}`);
-    process.exit(2);
-  }
+/** Starts the preview; it runs until Ctrl-C (SIGINT) or SIGTERM. */
+async function main(argv: readonly string[]): Promise<number> {
+  const settings = parsePreviewArgs(argv);
   let preview;
   try {
     preview = await startPreview({ ...settings, log: (line) => console.log(line) });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE" || code === "EACCES") {
-      console.error(`preview: --port: ${settings.port} is ${code === "EADDRINUSE" ? "taken" : "not allowed"} on 127.0.0.1; choose another, or --port 0 for any free one`);
-      process.exit(2);
+      throw new PreviewArgsError(`--port: ${settings.port} is ${code === "EADDRINUSE" ? "taken" : "not allowed"} on 127.0.0.1; choose another, or --port 0 for any free one`);
     }
     throw error;
   }
@@ -168,6 +152,11 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  return EXIT_CODES.ok;
 }
 
-if (require.main === module) void main();
+if (require.main === module) {
+  void runCommand("preview", USAGE, process.argv.slice(2), main, "npm run preview -- --help").then((code) => {
+    if (code !== EXIT_CODES.ok) process.exit(code);
+  });
+}
