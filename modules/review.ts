@@ -131,16 +131,57 @@ function sortKeys(value: Json): Json {
 }
 
 /** The top-level arguments whose values differ between two versions of a resource. */
-function changedArguments(before: string, after: string): string[] {
-  const a = JSON.parse(before) as Record<string, Json>;
-  const b = JSON.parse(after) as Record<string, Json>;
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key])).sort();
+function changedArguments(a: Record<string, Json>, b: Record<string, Json>): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => !sameJson(a[key], b[key])).sort();
+}
+
+function sameJson(a: Json | undefined, b: Json | undefined): boolean {
+  return JSON.stringify(a === undefined ? a : sortKeys(a)) === JSON.stringify(b === undefined ? b : sortKeys(b));
+}
+
+function isRecord(value: Json | undefined): value is { [key: string]: Json } {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** Values up to this many characters (as JSON) are shown whole; longer ones cut and named by their hash. */
+const SHORT = 60;
+
+/** A list shown as a whole: scalars only, and short. A missing list counts as one. */
+function isShortList(value: Json | undefined): boolean {
+  if (value === undefined) return true;
+  return Array.isArray(value) && value.every((item) => item === null || typeof item !== "object") && JSON.stringify(value).length <= SHORT;
+}
+
+/** `environment.variables.MAX` for identifier keys, `tags["Cost center"]` for any other. */
+function pathTo(prefix: string, key: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return `${prefix}[${JSON.stringify(key)}]`;
+  return prefix === "" ? key : `${prefix}.${key}`;
+}
+
+/**
+ * Where two versions of a resource's configuration differ, leaf by leaf, sorted: maps by key, lists by index
+ * (short lists of scalars as a whole), an argument or block only on one side as absent (undefined) on the other.
+ */
+export function attributeChanges(before: Json | undefined, after: Json | undefined, path = ""): ValueChange[] {
+  if (sameJson(before, after)) return [];
+  let inner: ValueChange[] = [];
+  if ((before === undefined || isRecord(before)) && (after === undefined || isRecord(after))) {
+    const a = before ?? {};
+    const b = after ?? {};
+    inner = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().flatMap((key) => attributeChanges(a[key], b[key], pathTo(path, key)));
+  } else if ((before === undefined || Array.isArray(before)) && (after === undefined || Array.isArray(after)) && !(isShortList(before) && isShortList(after))) {
+    const a = before ?? [];
+    const b = after ?? [];
+    inner = Array.from({ length: Math.max(a.length, b.length) }, (_, i) => attributeChanges(a[i], b[i], `${path}[${i}]`)).flat();
+  }
+  return inner.length > 0 ? inner : [{ path, before, after }];
 }
 
 export interface ReviewSummary {
   readonly added: string[];
   readonly removed: string[];
-  readonly changed: Array<{ address: string; arguments: string[] }>;
+  /** `arguments`: the top-level arguments that differ; `changes`: every value that differs, with both sides. */
+  readonly changed: Array<{ address: string; arguments: string[]; changes: ValueChange[] }>;
   readonly grantsAdded: Grant[];
   readonly grantsRemoved: Grant[];
   readonly grants: Grant[];
@@ -159,15 +200,37 @@ export function compareStacks(base: StackConfig, head: StackConfig): ReviewSumma
     changed: [...after.keys()]
       .filter((address) => before.has(address) && before.get(address) !== after.get(address))
       .sort()
-      .map((address) => ({ address, arguments: changedArguments(before.get(address) as string, after.get(address) as string) })),
+      .map((address) => {
+        const a = JSON.parse(before.get(address) as string) as Record<string, Json>;
+        const b = JSON.parse(after.get(address) as string) as Record<string, Json>;
+        return { address, arguments: changedArguments(a, b), changes: attributeChanges(a, b) };
+      }),
     grantsAdded: headGrants.filter((grant) => !baseKeys.has(grantKey(grant))),
     grantsRemoved: baseGrants.filter((grant) => !headKeys.has(grantKey(grant))),
     grants: headGrants,
   };
 }
 
+/** Control, format (bidi, zero-width) and line-separator characters as escapes: a value stays on its line, as it is. */
+function visible(text: string): string {
+  const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => {
+    const code = c.codePointAt(0) ?? 0;
+    return named[c] ?? (code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`);
+  });
+}
+
+/** Text as a Markdown code span, whatever it holds: a fence longer than any backtick run inside, on one line. */
+export function codeSpan(text: string): string {
+  const shown = visible(text);
+  const fence = "`".repeat(Math.max(0, ...(shown.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  const pad = shown === "" || /^[` ]|[` ]$/.test(shown) ? " " : "";
+  return `${fence}${pad}${shown}${pad}${fence}`;
+}
+
+/** Text for a table cell: on one line, no pipe, backtick, bracket or angle bracket that Markdown would act on. */
 function cell(text: string): string {
-  return (text === "" ? "—" : text).replace(/\|/g, "\\|");
+  return text === "" ? "—" : visible(text).replace(/[\\`|<>[\]]/g, (c) => `\\${c}`);
 }
 
 function grantTable(grants: Grant[], mark?: (grant: Grant) => string): string[] {
@@ -180,9 +243,44 @@ function grantTable(grants: Grant[], mark?: (grant: Grant) => string): string[] 
   return [header, rule, ...rows];
 }
 
+/** A value as Markdown: `(none)` when absent, JSON in a code span, a long one cut and named by its length and hash. */
+export function valueMarkdown(value: Json | undefined, limit = SHORT): string {
+  if (value === undefined) return "(none)";
+  const json = JSON.stringify(value);
+  if (json.length <= limit) return codeSpan(json);
+  return `${codeSpan(`${[...json].slice(0, limit - 20).join("")}…`)} (${plainText(value).length} chars, sha256 ${digest(value)})`;
+}
+
+const POLICY_ARGUMENTS: Record<string, (address: string) => string> = { policy: (address) => address, assume_role_policy: (address) => `${address} (trust)` };
+
+/** A policy document's change, said by its grants (the table above has them statement by statement), not its JSON. */
+function policyChange(address: string, change: ValueChange, summary: ReviewSummary): string | undefined {
+  const sourceOf = POLICY_ARGUMENTS[change.path];
+  if (sourceOf === undefined || (policyDocument(change.before) === undefined && policyDocument(change.after) === undefined)) return undefined;
+  const source = sourceOf(address);
+  const added = summary.grantsAdded.filter((grant) => grant.source === source).length;
+  const removed = summary.grantsRemoved.filter((grant) => grant.source === source).length;
+  const sides = `sha256 ${change.before === undefined ? "(none)" : digest(change.before)} → ${change.after === undefined ? "(none)" : digest(change.after)}`;
+  return added + removed > 0
+    ? `policy document: ${added} grant(s) added, ${removed} removed, in "Who may do what changes" above (${sides})`
+    : `policy document rewritten, no change in who may do what (${sides})`;
+}
+
+/** One changed resource: its changed arguments, then each value that differs, old → new. */
+function changedResource(entry: ReviewSummary["changed"][number], summary: ReviewSummary, max: number): string[] {
+  const { address, arguments: changed, changes } = entry;
+  const lines = [`- ✏️ ${codeSpan(address)}: ${changed.map(codeSpan).join(", ")}`];
+  for (const change of changes.slice(0, max)) {
+    const said = policyChange(address, change, summary) ?? `${valueMarkdown(change.before)} → ${valueMarkdown(change.after)}`;
+    lines.push(`  - ${codeSpan(change.path)}: ${said}`);
+  }
+  if (changes.length > max) lines.push(`  - … and ${changes.length - max} more values`);
+  return lines;
+}
+
 /** The Markdown comment for one stack. */
-export function reviewMarkdown(stackName: string, summary: ReviewSummary): string {
-  const lines = [`## Image CDN review: \`${stackName}\``, ""];
+export function reviewMarkdown(stackName: string, summary: ReviewSummary, maxChangesPerResource = 20): string {
+  const lines = [`## Image CDN review: ${codeSpan(stackName)}`, ""];
   const accessChanges = [...summary.grantsRemoved.map((g) => ({ g, mark: "➖ removed" })), ...summary.grantsAdded.map((g) => ({ g, mark: "➕ added" }))];
   if (accessChanges.length > 0) {
     lines.push(`### ⚠️ Who may do what changes (${accessChanges.length})`, "", "Review these before approving: each row is a grant this change adds or takes away.", "");
@@ -192,9 +290,9 @@ export function reviewMarkdown(stackName: string, summary: ReviewSummary): strin
     lines.push("No change in who may do what.", "");
   }
   lines.push(`### Resources: ${summary.added.length} added, ${summary.removed.length} removed, ${summary.changed.length} changed`, "");
-  for (const address of summary.added) lines.push(`- ➕ \`${address}\``);
-  for (const address of summary.removed) lines.push(`- ➖ \`${address}\``);
-  for (const { address, arguments: changed } of summary.changed) lines.push(`- ✏️ \`${address}\`: ${changed.map((a) => `\`${a}\``).join(", ")}`);
+  for (const address of summary.added) lines.push(`- ➕ ${codeSpan(address)}`);
+  for (const address of summary.removed) lines.push(`- ➖ ${codeSpan(address)}`);
+  for (const change of summary.changed) lines.push(...changedResource(change, summary, maxChangesPerResource));
   if (summary.added.length + summary.removed.length + summary.changed.length === 0) lines.push("No resource changes.");
   lines.push("", "<details><summary>Every policy after this change</summary>", "", ...grantTable(summary.grants), "", "</details>", "");
   return lines.join("\n");
@@ -253,13 +351,22 @@ export function comparePlans(base: PlannedValues, head: PlannedValues): PlanDiff
   };
 }
 
+/** A string as it is, any other value as JSON. */
+function plainText(value: Json): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** The first 8 hex digits of the sha256 of a value (as plainText): the same value, the same name. */
+export function digest(value: Json): string {
+  return createHash("sha256").update(plainText(value)).digest("hex").slice(0, 8);
+}
+
 /** A value for a table cell: short ones as they are, long ones cut and named by their hash. */
-export function shortValue(value: Json | undefined, limit = 60): string {
+export function shortValue(value: Json | undefined, limit = SHORT): string {
   if (value === undefined) return "(none)";
-  const text = typeof value === "string" ? value : JSON.stringify(value);
+  const text = plainText(value);
   if (text.length <= limit) return text;
-  const hash = createHash("sha256").update(text).digest("hex").slice(0, 8);
-  return `${text.slice(0, limit - 20)}… (${text.length} chars, sha256 ${hash})`;
+  return `${text.slice(0, limit - 20)}… (${text.length} chars, sha256 ${digest(value)})`;
 }
 
 /** The Markdown section of Terraform's view for one stack. */
@@ -272,12 +379,12 @@ export function planMarkdown(diff: PlanDiff, maxChangesPerResource = 12): string
       "stack shows only in a plan with credentials against its state.",
     "",
   ];
-  for (const address of diff.onlyHead) lines.push(`- ➕ \`${address}\` planned only in the head`);
-  for (const address of diff.onlyBase) lines.push(`- ➖ \`${address}\` planned only in the base`);
+  for (const address of diff.onlyHead) lines.push(`- ➕ ${codeSpan(address)} planned only in the head`);
+  for (const address of diff.onlyBase) lines.push(`- ➖ ${codeSpan(address)} planned only in the base`);
   for (const { address, changes } of diff.changed) {
-    lines.push(`- ✏️ \`${address}\`:`);
+    lines.push(`- ✏️ ${codeSpan(address)}:`);
     for (const change of changes.slice(0, maxChangesPerResource)) {
-      lines.push(`  - \`${change.path}\`: ${cell(shortValue(change.before))} → ${cell(shortValue(change.after))}`);
+      lines.push(`  - ${codeSpan(change.path)}: ${cell(shortValue(change.before))} → ${cell(shortValue(change.after))}`);
     }
     if (changes.length > maxChangesPerResource) lines.push(`  - … and ${changes.length - maxChangesPerResource} more values`);
   }
