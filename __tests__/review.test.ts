@@ -91,7 +91,7 @@ describe("review summary", () => {
     expect(markdown).toMatch(/\| ➖ removed \| Allow \| AWS: \* \| s3:GetObject \| .* \| s3:DataAccessPointAccount StringEquals/);
     expect(markdown).toContain("- ➕ `aws_s3_bucket_versioning.extra`");
     expect(markdown).toContain(`- ✏️ \`aws_s3_bucket_policy.${policyName}\`: \`policy\``);
-    expect(runReview(baseDir, headDir, "--fail-on-access-change").status).toBe(2);
+    expect(runReview(baseDir, headDir, "--fail-on-access-change").status).toBe(3);
     expect(runReview(baseDir, baseDir, "--fail-on-access-change").status).toBe(0);
     expect(runReview(baseDir, baseDir).stdout).toContain("No change in who may do what.");
   });
@@ -99,7 +99,7 @@ describe("review summary", () => {
   it("says what it needs for a folder that is not a synth output", () => {
     const result = runReview(work, work);
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toMatch(/^image-cdn-kit: .* holds neither cdk\.tf\.json nor stacks\/: give a synthesized folder \(cdktf\.out\)$/);
+    expect(result.stderr.trim()).toMatch(/^image-cdn-kit review: .* holds neither cdk\.tf\.json nor stacks\/: give a synthesized folder \(cdktf\.out\)$/);
   });
 });
 
