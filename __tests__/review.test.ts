@@ -98,8 +98,8 @@ describe("review summary", () => {
 
   it("says what it needs for a folder that is not a synth output", () => {
     const result = runReview(work, work);
-    expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toMatch(/^image-cdn-kit review: .* holds neither cdk\.tf\.json nor stacks\/: give a synthesized folder \(cdktf\.out\)$/);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^image-cdn-kit review: .* holds neither cdk\.tf\.json nor stacks\/: give a synthesized folder \(cdktf\.out\); see image-cdn-kit review --help$/);
   });
 });
 

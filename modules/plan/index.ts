@@ -8,6 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describeSetAside, offlineCopy, satisfies, type Json, type OfflineCopy, type ProviderSchema, type SetAside } from "./offline";
+import { UsageError } from "../command-line";
 import { mockApplyTest, MOCK_TEST_FILE } from "./mock-apply";
 import {
   awsSchema,
@@ -84,7 +85,7 @@ export interface StackFolder {
 export function stackFolders(dir: string): StackFolder[] {
   if (existsSync(join(dir, "cdk.tf.json"))) return [{ name: resolve(dir).split(/[\\/]/).pop() ?? "stack", dir }];
   const stacks = join(dir, "stacks");
-  if (!existsSync(stacks)) throw new Error(`${dir} holds neither cdk.tf.json nor stacks/: give a synthesized folder (cdktf.out)`);
+  if (!existsSync(stacks)) throw new UsageError(`${dir} holds neither cdk.tf.json nor stacks/: give a synthesized folder (cdktf.out)`);
   return readdirSync(stacks).sort().filter((name) => existsSync(join(stacks, name, "cdk.tf.json"))).map((name) => ({ name, dir: join(stacks, name) }));
 }
 
