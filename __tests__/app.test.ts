@@ -1,12 +1,14 @@
 import { Testing } from "cdktf";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { PARTITION_REGION_PATTERNS, SETTINGS, resolveAppSettings, settingErrorLine, settingLookup, unknownSettings, type SettingName } from "../modules/app-settings";
+import { SETTINGS, contextKey, resolveAppSettings, settingErrorLine, settingLookup, unknownSettings, type SettingName } from "../modules/app-settings";
+import { AWS_REGIONS_FILE, awsRegions, loadAwsRegions, regionsOfPartitions, sdkRegionList, writeAwsRegionsFile } from "../modules/aws-regions";
+import { didYouMean, editDistance, nameWords } from "../modules/did-you-mean";
 import { ImageCdnStack } from "../modules/image-cdn-stack";
 import { ImageCdn, useKitBackend } from "../modules";
 import { TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, synthApp } from "./support/run-app";
@@ -122,18 +124,128 @@ describe("app settings", () => {
     expect(settingErrorLine(new Error("a bug"), lookup)).toBeUndefined();
   });
 
-  it("refuses an IMAGE_CDN_ variable it does not know, suggesting the nearest", () => {
+  it("refuses an IMAGE_CDN_ variable it does not know, suggesting the nearest when one is close", () => {
     expect(unknownSettings({ IMAGE_CDN_MEMORY: "64", PATH: "/bin" })?.message).toBe("IMAGE_CDN_MEMORY is not a setting of the app; did you mean IMAGE_CDN_MEMORY_SIZE? (see help)");
     expect(unknownSettings({ IMAGE_CDN_REGOIN: "eu-west-1" })?.message).toMatch(/did you mean IMAGE_CDN_REGION\?/);
-    expect(unknownSettings({ IMAGE_CDN_REGION: "eu-west-1" })).toBeUndefined();
+    expect(unknownSettings({ IMAGE_CDN_PRESETS_ONLY: "true" })?.message).toMatch(/did you mean IMAGE_CDN_ONLY_PRESETS\?/);
+    expect(unknownSettings({ IMAGE_CDN_WAF: "x" })?.message).toBe("IMAGE_CDN_WAF is not a setting of the app (see help)");
+    expect(unknownSettings({ IMAGE_CDN_REGION: "eu-west-1", IMAGE_CDN_PRESETS: "thumb=w=150" })).toBeUndefined();
   });
 
-  // The partitions' region patterns as the AWS SDK ships them (regionRegex in its partitions data).
-  it("checks regions against every AWS partition's pattern, as the AWS SDK has them", () => {
-    const sdk = readFileSync(require.resolve("@aws-sdk/core/client").replace(/dist-cjs\/.*$/, "dist-es/submodules/client/util-endpoints/lib/aws/partitions.js"), "utf8");
-    const patterns = [...sdk.matchAll(/"regionRegex": "((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
-    expect([...PARTITION_REGION_PATTERNS].sort()).toEqual(patterns.sort());
-    for (const good of ["us-east-1", "eu-central-2", "cn-northwest-1", "us-gov-west-1", "ap-southeast-7", "mx-central-1"]) expect(settings({ IMAGE_CDN_REGION: good }).region).toBe(good);
+  // cdktf's CLI hands cdktf.json's "context" to the app in CDKTF_CONTEXT_JSON, adding its own keys.
+  it("refuses a cdktf.json context key it does not know, suggesting the nearest, and leaves cdktf's own keys alone", () => {
+    const withContext = (context: Record<string, unknown>) => unknownSettings({ CDKTF_CONTEXT_JSON: JSON.stringify(context) })?.message;
+    expect(withContext({ memroy_size: 1024 })).toBe('cdktf.json context "memroy_size" is not a setting of the app; did you mean "memory_size"? (see help)');
+    expect(withContext({ region: "eu-west-1", IMAGE_CDN_BUCKET_PREFIX: "photos-" })).toBe('cdktf.json context "IMAGE_CDN_BUCKET_PREFIX" is not a setting of the app; did you mean "bucket_prefix"? (see help)');
+    expect(withContext({ colour: "blue" })).toBe('cdktf.json context "colour" is not a setting of the app (see help)');
+    expect(withContext({
+      ...Object.fromEntries(Object.keys(SETTINGS).map((name) => [contextKey(name as SettingName), "x"])),
+      // Written by older `cdktf init`s; set or read by cdktf itself (its CLI, App, Testing, assets, annotations).
+      excludeStackIdFromLogicalIds: "true", allowSepCharsInLogicalIds: "true",
+      cdktfRelativeModules: ["./"], cdktfStaticModuleAssetHash: "abc", cdktfJsonPath: "/x/cdktf.json", cdktfVersion: "0.21.0",
+      "@cdktf/disable_stack_trace_in_metadata": true,
+    })).toBeUndefined();
+    expect(unknownSettings({})).toBeUndefined();
+    // A variable's typo is reported first: one line at a time.
+    expect(unknownSettings({ IMAGE_CDN_MEMORY: "64", CDKTF_CONTEXT_JSON: '{"memroy_size": 1}' })?.message).toMatch(/^IMAGE_CDN_MEMORY /);
+  });
+
+  it.each<[string, string | undefined]>([
+    ["IMAGE_CDN_PRESET", "IMAGE_CDN_PRESETS"],
+    ["IMAGE_CDN_PERSETS", "IMAGE_CDN_PRESETS"],
+    ["IMAGE_CDN_PRESETS_ONLY", "IMAGE_CDN_ONLY_PRESETS"],
+    ["IMAGE_CDN_ONLY_PRESET", "IMAGE_CDN_ONLY_PRESETS"],
+    ["IMAGE_CDN_MEMORY", "IMAGE_CDN_MEMORY_SIZE"],
+    ["IMAGE_CDN_MEM", "IMAGE_CDN_MEMORY_SIZE"],
+    ["IMAGE_CDN_MEMORYSIZE", "IMAGE_CDN_MEMORY_SIZE"],
+    ["IMAGE_CDN_REGOIN", "IMAGE_CDN_REGION"],
+    ["IMAGE_CDN_STAK", "IMAGE_CDN_STACK"],
+    ["IMAGE_CDN_DOMAIN", "IMAGE_CDN_DOMAIN_NAMES"],
+    ["IMAGE_CDN_ZONE_ID", "IMAGE_CDN_HOSTED_ZONE_ID"],
+    ["IMAGE_CDN_CERT_ARN", "IMAGE_CDN_CERTIFICATE_ARN"],
+    ["IMAGE_CDN_SHIELD_REGION", "IMAGE_CDN_ORIGIN_SHIELD_REGION"],
+    ["IMAGE_CDN_STATE_REGIONS", "IMAGE_CDN_STATE_REGION"],
+    ["IMAGE_CDN_TTL", "IMAGE_CDN_BROWSER_TTL"],
+    ["IMAGE_CDN_SIGNED", "IMAGE_CDN_SIGNING"],
+    ["IMAGE_CDN_PRICECLASS", "IMAGE_CDN_PRICE_CLASS"],
+    ["IMAGE_CDN_WEBACL_ID", "IMAGE_CDN_WEB_ACL_ID"],
+    ["IMAGE_CDN_FOO", undefined],
+    ["IMAGE_CDN_X", undefined],
+  ])("suggests for the variable %s: %s", (typo, suggestion) => {
+    expect(didYouMean(typo, Object.keys(SETTINGS))).toBe(suggestion);
+  });
+
+  it.each<[string, string | undefined]>([
+    ["memroy_size", "memory_size"],
+    ["memorySize", "memory_size"],
+    ["bucketprefix", "bucket_prefix"],
+    ["presets_only", "only_presets"],
+    ["region_", "region"],
+    ["colour", undefined],
+  ])("suggests for the context key %s: %s", (typo, suggestion) => {
+    expect(didYouMean(typo, Object.keys(SETTINGS).map((name) => contextKey(name as SettingName)))).toBe(suggestion);
+  });
+
+  it.each<[string, string | undefined]>([
+    ["us-eats-1", "us-east-1"],
+    ["us-east1", "us-east-1"],
+    ["useast1", "us-east-1"],
+    ["US-EAST-1", "us-east-1"],
+    ["eu-wset-1", "eu-west-1"],
+    ["ap-northest-2", "ap-northeast-2"],
+    ["ap-north-east-1", "ap-northeast-1"],
+    ["cn-nort-1", "cn-north-1"],
+    ["us-gov-west", "us-gov-west-1"],
+    ["mars-1", undefined],
+    ["frankfurt", undefined],
+    ["aws-global", undefined],
+  ])("suggests for the region %s: %s", (typo, suggestion) => {
+    expect(didYouMean(typo, awsRegions())).toBe(suggestion);
+  });
+
+  // The issue's case: before IMAGE_CDN_PRESETS existed it was answered with IMAGE_CDN_REGION (fewest edits).
+  it("ranks shared words before edits, in any order, and counts a swap of two letters as one edit", () => {
+    expect(didYouMean("IMAGE_CDN_PRESETS", Object.keys(SETTINGS).filter((name) => name !== "IMAGE_CDN_PRESETS"))).toBe("IMAGE_CDN_ONLY_PRESETS");
+    expect(nameWords("excludeStackIdFromLogicalIds")).toEqual(["exclude", "stack", "id", "from", "logical", "ids"]);
+    expect(nameWords("IMAGE_CDN_MEMORY_SIZE")).toEqual(["image", "cdn", "memory", "size"]);
+    expect(nameWords("ap-southeast7")).toEqual(["ap", "southeast", "7"]);
+    expect(editDistance("us-eats-1", "us-east-1")).toBe(1);
+    expect(editDistance("kitten", "sitting")).toBe(3);
+    expect(didYouMean("anything", [])).toBeUndefined();
+  });
+
+  // The AWS SDK's partitions data, read through aws-regions.ts: fails here if a new SDK version moves it.
+  it("knows the regions of every AWS partition from the AWS SDK's data", () => {
+    const { regions, source } = sdkRegionList();
+    expect(source).toMatch(/^@aws-sdk\/core \d+\.\d+\.\d+ dist-es\/submodules\/client\/util-endpoints\/lib\/aws\/partitions\.js$/);
+    expect(regions).toEqual(expect.arrayContaining(["us-east-1", "eu-west-1", "ap-northeast-2", "cn-north-1", "us-gov-west-1", "us-iso-east-1", "eusc-de-east-1"]));
+    expect(regions.length).toBeGreaterThan(30);
+    expect(regions).not.toContain("aws-global");
+    expect(awsRegions()).toEqual(regions);
+    expect(() => regionsOfPartitions({ partitions: [{ id: "aws" }] })).toThrow("partition aws has no regionRegex or regions");
+  });
+
+  // npm run build writes the list into dist/modules: a consumer's install has no AWS SDK.
+  it("reads the list written beside the module when there is one", () => {
+    const dir = mkdtempSync(join(tmpdir(), "image-cdn-regions-"));
+    try {
+      writeAwsRegionsFile(dir);
+      expect(loadAwsRegions(dir)).toEqual(sdkRegionList().regions);
+      writeFileSync(join(dir, AWS_REGIONS_FILE), JSON.stringify({ source: "test", regions: ["xx-test-1"] }));
+      expect(loadAwsRegions(dir)).toEqual(["xx-test-1"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("checks regions against that list, naming the nearest, and accepts newer ones", () => {
+    expect(() => settings({ IMAGE_CDN_REGION: "us-eats-1" })).toThrow(/^IMAGE_CDN_REGION="us-eats-1" is not allowed: an AWS region; did you mean us-east-1\?$/);
+    expect(() => settings({ IMAGE_CDN_STATE_BUCKET: "acme-tfstate", IMAGE_CDN_STATE_REGION: "eu-wset-1" })).toThrow(/^IMAGE_CDN_STATE_REGION="eu-wset-1" is not allowed: an AWS region; did you mean eu-west-1\?$/);
+    expect(() => settings({}, { region: "ap-northest-2" })).toThrow('cdktf.json context "region"="ap-northest-2" is not allowed: an AWS region; did you mean ap-northeast-2?');
+    expect(() => settings({ IMAGE_CDN_REGION: "aws-global" })).toThrow(/is not allowed: an AWS region such as/);
+    for (const good of ["us-east-1", "eu-central-2", "cn-northwest-1", "us-gov-west-1", "ap-southeast-7", "mx-central-1", "ap-east-2", "ca-west-1", "eusc-de-east-1"]) {
+      expect(settings({ IMAGE_CDN_REGION: good }).region).toBe(good);
+    }
   });
 
   it("describes every setting in help and in the README's table, and no other", () => {
@@ -242,6 +354,9 @@ describe("synthesis of main.ts", () => {
     ["an unknown variable", { IMAGE_CDN_MEMORY: "64" }, /^image-cdn: IMAGE_CDN_MEMORY is not a setting of the app; did you mean IMAGE_CDN_MEMORY_SIZE\? \(see help\)$/],
     ["an inconsistent pair", { IMAGE_CDN_HOSTED_ZONE_ID: "Z123" }, /^image-cdn: IMAGE_CDN_HOSTED_ZONE_ID is set but means nothing without IMAGE_CDN_DOMAIN_NAMES$/],
     ["a bad region", { IMAGE_CDN_REGION: "mars-1" }, /^image-cdn: IMAGE_CDN_REGION="mars-1" is not allowed/],
+    ["a misspelt region", { IMAGE_CDN_REGION: "us-eats-1" }, /^image-cdn: IMAGE_CDN_REGION="us-eats-1" is not allowed: an AWS region; did you mean us-east-1\?$/],
+    // As cdktf's CLI passes cdktf.json's "context", with its own key added.
+    ["an unknown cdktf.json context key", { CDKTF_CONTEXT_JSON: JSON.stringify({ memroy_size: 1024, excludeStackIdFromLogicalIds: "true", cdktfRelativeModules: [] }) }, /^image-cdn: cdktf\.json context "memroy_size" is not a setting of the app; did you mean "memory_size"\? \(see help\)$/],
   ])("prints one line and exits 1 for %s, with no stack trace", (_what, env, line) => {
     const run = spawnSync(process.execPath, [`${ROOT}/node_modules/ts-node/dist/bin.js`, "--transpile-only", `${ROOT}/main.ts`], {
       cwd: ROOT,

@@ -33,8 +33,10 @@ const cases: [string, ImageCdnProps, RegExp][] = [
   ["signing: not a boolean", { signing: "yes" as never }, /invalid signing: got "yes"; allowed: true or false/],
   ["originShieldRegion: not a region", { originShieldRegion: "Frankfurt" }, /invalid originShieldRegion: got "Frankfurt"; allowed: a region CloudFront offers Origin Shield in \(the one nearest the bucket\): us-east-1, us-east-2, /],
   // Shaped like a region, but CloudFront has no regional edge cache there ("Choose the AWS Region for Origin Shield").
-  ["originShieldRegion: a region without Origin Shield", { originShieldRegion: "eu-north-1" }, /invalid originShieldRegion: got "eu-north-1"; allowed: a region CloudFront offers Origin Shield in/],
-  ["originShieldRegion: a typo", { originShieldRegion: "us-eats-1" }, /invalid originShieldRegion: got "us-eats-1"/],
+  // No "did you mean" for a real region: the Origin Shield region nearest by spelling is not the one nearest the bucket.
+  ["originShieldRegion: a region without Origin Shield", { originShieldRegion: "eu-north-1" }, /invalid originShieldRegion: got "eu-north-1"; allowed: a region CloudFront offers Origin Shield in .*, sa-east-1$/],
+  ["originShieldRegion: a typo", { originShieldRegion: "us-eats-1" }, /invalid originShieldRegion: got "us-eats-1"; allowed: a region CloudFront offers Origin Shield in .*, sa-east-1; did you mean us-east-1\?$/],
+  ["originShieldRegion: a typo of a region without Origin Shield", { originShieldRegion: "eu-nroth-1" }, /invalid originShieldRegion: got "eu-nroth-1"; allowed: .*, sa-east-1$/],
   ["bucket.kmsKeyArn: an alias", { bucket: { namePrefix: "i-", kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:alias/images" } }, /invalid bucket\.kmsKeyArn: got "arn:aws:kms:eu-west-1:123456789012:alias\/images"; allowed: a KMS key ARN like .* \(not an alias\)$/],
   // Object Lambda reads as CloudFront on its behalf: no documented key policy condition pins that to one distribution.
   ["bucket.kmsKeyArn with object-lambda", { origin: "object-lambda", bucket: { namePrefix: "i-", kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" } }, /invalid bucket\.kmsKeyArn: got "arn:aws:kms:eu-west-1:123456789012:key\/1234abcd-12ab-34cd-56ef-1234567890ab"; allowed: unset with origin object-lambda: .*use the function-url origin/],

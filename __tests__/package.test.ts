@@ -3,9 +3,10 @@
  * (TypeScript, cdktf's template tsconfig), type-checked and synthesized offline. The installed package
  * must deploy the same bytes as the checkout: same stack JSON, same zip, same source_code_hash.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AWS_REGIONS_FILE, sdkRegionList } from "../modules/aws-regions";
 import { createConsumer, packKit, run, synthFromCheckout, typeCheck } from "./support/consumer";
 import { synthApp } from "./support/run-app";
 
@@ -26,8 +27,15 @@ describe("the packed kit installed into a fresh cdktf app", () => {
     expect(packed).toEqual(expect.arrayContaining([
       "dist/modules/index.js", "dist/modules/index.d.ts", "dist/modules/edge/viewer-request.js", "dist/modules/cli.js",
       "dist/prebuilt-resizer/resizer-arm64.zip", "dist/prebuilt-resizer/resizer-x86_64.zip", "dist/prebuilt-resizer/purge.zip", "package.json", "README.md", "LICENSE", "help",
+      "dist/modules/aws-regions.json",
     ]));
     expect(packed.filter((path) => /^(__tests__|bench|\.ci|fixtures|scripts|examples|lambda-src|modules)\//.test(path) || path.endsWith(".ts") && !path.endsWith(".d.ts"))).toEqual([]);
+  });
+
+  // Regions are checked against the AWS SDK's list, which a consumer does not install: the build ships it.
+  it("ships the AWS SDK's region list beside the module that reads it", () => {
+    const shipped = JSON.parse(readFileSync(join(consumer, "node_modules/image-cdn-kit/dist/modules", AWS_REGIONS_FILE), "utf8")) as { regions: string[] };
+    expect(shipped.regions).toEqual(sdkRegionList().regions);
   });
 
   it("installs without the build tools: no esbuild, sharp, fflate or the purge function's CloudFront client in the consumer", () => {

@@ -1,3 +1,6 @@
+import { CONTEXT_ENV } from "cdktf";
+import { awsRegions } from "./aws-regions";
+import { didYouMean } from "./did-you-mean";
 import type { ImageCdnProps, LambdaArchitecture, OriginMode, PriceClass } from "./props";
 import { ImageCdnPropError } from "./validate-props";
 
@@ -106,56 +109,66 @@ export function settingLookup(env: NodeJS.ProcessEnv, context: (key: string) => 
   };
 }
 
-/** IMAGE_CDN_* variables the app does not know (a typo is an error, not a silent default), with the nearest known name. */
-export function unknownSettings(env: NodeJS.ProcessEnv): AppSettingError | undefined {
-  const unknown = Object.keys(env).filter((name) => name.startsWith("IMAGE_CDN_") && !(SETTING_NAMES as string[]).includes(name)).sort();
-  if (unknown.length === 0) return undefined;
-  const name = unknown[0] as string;
-  // Fewest edits; of equals, the longest shared start (IMAGE_CDN_MEMORY is IMAGE_CDN_MEMORY_SIZE cut short).
-  const nearest = [...SETTING_NAMES].sort((a, b) => editDistance(name, a) - editDistance(name, b) || sharedStart(name, b) - sharedStart(name, a))[0];
-  return new AppSettingError(`${name} is not a setting of the app; did you mean ${nearest}? (see help)`);
-}
+const CONTEXT_KEYS = SETTING_NAMES.map(contextKey);
 
-function sharedStart(a: string, b: string): number {
-  let i = 0;
-  while (i < a.length && a[i] === b[i]) i++;
-  return i;
-}
+/**
+ * Context keys that are cdktf's, not the app's: the feature flags `cdktf init` writes into cdktf.json (cdktf
+ * 0.21 has none left; older versions wrote these two), and, by prefix, the keys cdktf sets and reads itself
+ * (cdktfRelativeModules, cdktfJsonPath, cdktfStaticModuleAssetHash, @cdktf/disable_stack_trace_in_metadata).
+ */
+const CDKTF_CONTEXT_KEYS: readonly string[] = ["excludeStackIdFromLogicalIds", "allowSepCharsInLogicalIds", ...futureFlags()];
+const CDKTF_CONTEXT_PREFIX = /^(cdktf|cdktn|@)/;
 
-/** Levenshtein distance: the nearest known name to a typo. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
+/** The flags of the installed cdktf (or its fork under that name), should a version bring new ones. */
+function futureFlags(): string[] {
+  try {
+    return Object.keys((require("cdktf/lib/features") as { FUTURE_FLAGS?: object }).FUTURE_FLAGS ?? {});
+  } catch {
+    return [];
   }
-  return previous[b.length] as number;
 }
 
 /**
- * The region patterns of the AWS partitions (regionRegex in the AWS SDK's partitions.json; a test holds
- * them equal), so that "mars-1" fails at synth instead of at `terraform apply`.
+ * The keys of cdktf.json's "context": cdktf's CLI hands them to the app as JSON in CDKTF_CONTEXT_JSON (which
+ * cdktf's App reads), with its own cdktfRelativeModules added. Malformed JSON is the App's to refuse.
  */
-export const PARTITION_REGION_PATTERNS: readonly string[] = [
-  "^(us|eu|ap|sa|ca|me|af|il|mx)\\-\\w+\\-\\d+$",
-  "^cn\\-\\w+\\-\\d+$",
-  "^eusc\\-(de)\\-\\w+\\-\\d+$",
-  "^us\\-gov\\-\\w+\\-\\d+$",
-  "^us\\-iso\\-\\w+\\-\\d+$",
-  "^us\\-isob\\-\\w+\\-\\d+$",
-  "^eu\\-isoe\\-\\w+\\-\\d+$",
-  "^us\\-isof\\-\\w+\\-\\d+$",
-];
+function contextKeysGiven(env: NodeJS.ProcessEnv): string[] {
+  try {
+    const context: unknown = JSON.parse(env[CONTEXT_ENV] ?? "{}");
+    return context !== null && typeof context === "object" && !Array.isArray(context) ? Object.keys(context) : [];
+  } catch {
+    return [];
+  }
+}
 
+/**
+ * The first IMAGE_CDN_* variable, then the first cdktf.json context key, the app does not know (a typo is an
+ * error, not a silent default), with the nearest known name when one is close.
+ */
+export function unknownSettings(env: NodeJS.ProcessEnv): AppSettingError | undefined {
+  const variable = Object.keys(env).filter((name) => name.startsWith("IMAGE_CDN_") && !(SETTING_NAMES as string[]).includes(name)).sort()[0];
+  if (variable !== undefined) {
+    const nearest = didYouMean(variable, SETTING_NAMES);
+    return new AppSettingError(`${variable} is not a setting of the app${nearest === undefined ? "" : `; did you mean ${nearest}?`} (see help)`);
+  }
+  const key = contextKeysGiven(env)
+    .filter((k) => !CONTEXT_KEYS.includes(k) && !CDKTF_CONTEXT_KEYS.includes(k) && !CDKTF_CONTEXT_PREFIX.test(k))
+    .sort()[0];
+  if (key === undefined) return undefined;
+  // A variable's name as a key ("IMAGE_CDN_REGION") is compared as the key it would be ("region").
+  const nearest = didYouMean(key.replace(/^image_cdn_/i, ""), CONTEXT_KEYS);
+  return new AppSettingError(`cdktf.json context "${key}" is not a setting of the app${nearest === undefined ? "" : `; did you mean "${nearest}"?`} (see help)`);
+}
+
+/**
+ * A region AWS has, from the AWS SDK's partitions data (see aws-regions.ts), so that a typo fails at synth
+ * instead of at `terraform apply`.
+ */
 function region(given: Given | undefined, fallback: string): string {
   if (given === undefined) return fallback;
-  if (!PARTITION_REGION_PATTERNS.some((pattern) => new RegExp(pattern).test(given.value))) {
-    throw invalid(given, "an AWS region such as us-east-1, eu-west-1 or ap-northeast-2");
-  }
-  return given.value;
+  if (awsRegions().includes(given.value)) return given.value;
+  const nearest = didYouMean(given.value, awsRegions());
+  throw invalid(given, nearest === undefined ? "an AWS region such as us-east-1, eu-west-1 or ap-northeast-2" : `an AWS region; did you mean ${nearest}?`);
 }
 
 function list(given: Given | undefined): string[] | undefined {

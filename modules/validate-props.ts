@@ -14,6 +14,8 @@ import type {
   PriceClass,
 } from "./props";
 import { LAMBDA_ARCHITECTURES } from "./props";
+import { awsRegions } from "./aws-regions";
+import { didYouMean } from "./did-you-mean";
 
 /** A wrong ImageCdn prop: the message names the prop, the value and what is allowed. */
 export class ImageCdnPropError extends Error {
@@ -330,7 +332,10 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
 function resolveOriginShieldRegion(region: string | undefined): string | undefined {
   if (region === undefined || isToken(region)) return region;
   if (!(ORIGIN_SHIELD_REGIONS as readonly string[]).includes(region)) {
-    throw new ImageCdnPropError("originShieldRegion", region, `a region CloudFront offers Origin Shield in (the one nearest the bucket): ${ORIGIN_SHIELD_REGIONS.join(", ")}`);
+    // A typo gets the nearest; a real region without Origin Shield (eu-north-1) only the list: the nearest
+    // by spelling is not the nearest to the bucket.
+    const nearest = typeof region === "string" && !awsRegions().includes(region) ? didYouMean(region, ORIGIN_SHIELD_REGIONS) : undefined;
+    throw new ImageCdnPropError("originShieldRegion", region, `a region CloudFront offers Origin Shield in (the one nearest the bucket): ${ORIGIN_SHIELD_REGIONS.join(", ")}${nearest === undefined ? "" : `; did you mean ${nearest}?`}`);
   }
   return region;
 }
