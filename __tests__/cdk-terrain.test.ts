@@ -58,7 +58,7 @@ describe("the kit under CDK Terrain (npm aliases)", () => {
       "@cdktf/provider-aws": "npm:@cdktn/provider-aws@25.7.0",
       constructs: "10.7.0",
       "image-cdn-kit": `file:${tarball}`,
-    });
+    }, { withoutCli: true });
   }, 600_000);
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -96,7 +96,7 @@ describe("the kit under CDK Terrain (npm aliases)", () => {
   });
 
   it("synthesizes the same configuration as cdktf, apart from the version and provider source fields", () => {
-    const terrain = synthApp("main.ts", {}, { root: consumer });
+    const terrain = synthApp("images.ts", {}, { root: consumer });
     const cdktf = synthFromCheckout();
     const a = withoutVersionFields(JSON.parse(terrain.get("stacks/images/cdk.tf.json")!.toString()));
     const b = withoutVersionFields(JSON.parse(cdktf.get("stacks/images/cdk.tf.json")!.toString()));

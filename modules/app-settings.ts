@@ -3,6 +3,7 @@ import { awsRegions } from "./aws-regions";
 import { didYouMean } from "./did-you-mean";
 import type { ImageCdnProps, LambdaArchitecture, OriginMode, PriceClass } from "./props";
 import { ImageCdnPropError } from "./validate-props";
+import type { Environment } from "../lambda-src/core/config";
 
 /** The Terraform versions that know the S3 backend's use_lockfile as generally available (Terraform 1.11.0 CHANGELOG). */
 export const S3_LOCKFILE_TERRAFORM = ">= 1.11";
@@ -97,7 +98,7 @@ export function contextKey(name: SettingName): string {
 }
 
 /** Reads a setting from the environment first, then from cdktf.json context ("bucket_prefix" for IMAGE_CDN_BUCKET_PREFIX). */
-export function settingLookup(env: NodeJS.ProcessEnv, context: (key: string) => unknown): SettingLookup {
+export function settingLookup(env: Environment, context: (key: string) => unknown): SettingLookup {
   return (name) => {
     const fromEnv = env[name];
     if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, source: name };
@@ -132,7 +133,7 @@ function futureFlags(): string[] {
  * The keys of cdktf.json's "context": cdktf's CLI hands them to the app as JSON in CDKTF_CONTEXT_JSON (which
  * cdktf's App reads), with its own cdktfRelativeModules added. Malformed JSON is the App's to refuse.
  */
-function contextKeysGiven(env: NodeJS.ProcessEnv): string[] {
+function contextKeysGiven(env: Environment): string[] {
   try {
     const context: unknown = JSON.parse(env[CONTEXT_ENV] ?? "{}");
     return context !== null && typeof context === "object" && !Array.isArray(context) ? Object.keys(context) : [];
@@ -145,7 +146,7 @@ function contextKeysGiven(env: NodeJS.ProcessEnv): string[] {
  * The first IMAGE_CDN_* variable, then the first cdktf.json context key, the app does not know (a typo is an
  * error, not a silent default), with the nearest known name when one is close.
  */
-export function unknownSettings(env: NodeJS.ProcessEnv): AppSettingError | undefined {
+export function unknownSettings(env: Environment): AppSettingError | undefined {
   const variable = Object.keys(env).filter((name) => name.startsWith("IMAGE_CDN_") && !(SETTING_NAMES as string[]).includes(name)).sort()[0];
   if (variable !== undefined) {
     const nearest = didYouMean(variable, SETTING_NAMES);

@@ -4,6 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { resolveBackend, S3_LOCKFILE_TERRAFORM, settingLookup, type AppSettings, type BackendSettings } from "./app-settings";
 import { CLOUDFRONT_CERTIFICATE_REGION } from "./custom-domain";
 import { ImageCdn } from "./image-cdn";
+import type { Environment } from "../lambda-src/core/config";
 
 /** The app's one stack: the AWS provider(s), one ImageCdn, and its attributes as outputs. */
 export class ImageCdnStack extends TerraformStack {
@@ -93,7 +94,7 @@ export function applyBackend(stack: TerraformStack, stackName: string, settings:
  * }
  * ```
  */
-export function useKitBackend(stack: TerraformStack, options: { region?: string; env?: NodeJS.ProcessEnv } = {}): BackendSettings {
+export function useKitBackend(stack: TerraformStack, options: { region?: string; env?: Environment } = {}): BackendSettings {
   const stackName = stack.node.id;
   const settings = resolveBackend(settingLookup(options.env ?? process.env, () => undefined), stackName, options.region ?? "us-east-1");
   applyBackend(stack, stackName, settings);

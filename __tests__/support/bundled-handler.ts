@@ -29,17 +29,19 @@ type RunnerMessage =
 /**
  * The handler as Lambda loads it: the x86_64 bundle (this machine's architecture, so its
  * native sharp loads) built by modules/bundle, unzipped into a temp dir and `require`d
- * through `index.js` by plain Node in a child process (one warm container). Invocations
+ * through `index.js` by plain Node (this one, or `options.node`) in a child process (one warm container). Invocations
  * and log lines cross over IPC; the child's environment is the parent's at load time, with
  * `envOverrides` on top (a container configured differently).
  */
-export async function loadBundledHandler(envOverrides: Readonly<Record<string, string>> = {}): Promise<BundledHandler> {
+export async function loadBundledHandler(envOverrides: Readonly<Record<string, string>> = {}, options: { readonly node?: string } = {}): Promise<BundledHandler> {
   const bundle = buildResizerBundle({ architecture: "x86_64" });
   const dir = await mkdtemp(path.join(tmpdir(), "resizer-bundle-"));
   await unzip(bundle.zipPath, dir);
 
   const child = fork(path.join(__dirname, "bundle-runner.cjs"), [dir], {
     execArgv: [],
+    // Another Node than this one (the Lambda runtime's major): node-versions.test.ts.
+    ...(options.node === undefined ? {} : { execPath: options.node }),
     // Explicitly: under jest, process.env is the test's copy, which fork() would not see.
     env: { ...process.env, ...envOverrides },
     stdio: ["ignore", "ignore", "pipe", "ipc"],

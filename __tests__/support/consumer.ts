@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, synthApp } from "./run-app";
 
@@ -38,18 +38,26 @@ export function packKit(destination: string): { tarball: string; files: string[]
   return { tarball: join(destination, packed!.filename), files: packed!.files.map((f) => f.path) };
 }
 
-/** A fresh cdktf app (cdktf's template tsconfig) with these dependencies, installed. */
-export function createConsumer(dir: string, dependencies: Record<string, string>): void {
+/** The complete consumer app a user copies: examples/minimal (package.json, tsconfig.json, cdktf.json, main.ts). */
+export const EXAMPLE_APP_DIR = join(ROOT, "examples", "minimal");
+
+/**
+ * A copy of examples/minimal with `dependencies` over its own (the kit from a tarball's `file:` or a `git+file://`
+ * URL instead of the tarball it names; CDK Terrain's aliases), installed. `withoutCli` drops cdktf-cli (an app
+ * synthesized by running main.ts does not need it), `allowScripts` npm's install-script approvals. CONSUMER_APP is
+ * added as images.ts (the byte comparison). Returns npm's output.
+ */
+export function createConsumer(dir: string, dependencies: Record<string, string>, options: { withoutCli?: boolean; allowScripts?: Record<string, boolean> } = {}): string {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "package.json"), JSON.stringify({
-    name: "consumer",
-    private: true,
-    dependencies,
-    devDependencies: { "@types/node": "20.19.43", "ts-node": "10.9.2", typescript: "5.9.3" },
-  }, null, 2));
-  copyFileSync(join(ROOT, "node_modules/cdktf-cli/bundle/templates/typescript/tsconfig.json"), join(dir, "tsconfig.json"));
-  writeFileSync(join(dir, "main.ts"), CONSUMER_APP.replace("KIT", "image-cdn-kit"));
-  run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], dir);
+  for (const file of ["tsconfig.json", "cdktf.json", "main.ts"]) copyFileSync(join(EXAMPLE_APP_DIR, file), join(dir, file));
+  const manifest = JSON.parse(readFileSync(join(EXAMPLE_APP_DIR, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  Object.assign(manifest.dependencies, dependencies);
+  if (options.withoutCli) delete manifest.devDependencies["cdktf-cli"];
+  writeFileSync(join(dir, "package.json"), `${JSON.stringify({ ...manifest, ...(options.allowScripts ? { allowScripts: options.allowScripts } : {}) }, null, 2)}\n`);
+  writeFileSync(join(dir, "images.ts"), CONSUMER_APP.replace("KIT", "image-cdn-kit"));
+  const install = spawnSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: dir, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+  if (install.status !== 0) throw new Error(`npm install failed in ${dir}: ${install.stderr}`);
+  return install.stdout + install.stderr;
 }
 
 /** The same app synthesized from the checkout's sources: what an installed kit must reproduce. */
@@ -60,6 +68,12 @@ export function synthFromCheckout(): Map<string, Buffer> {
   return synthApp(".build/consumer-app/main.ts");
 }
 
-export function typeCheck(dir: string): void {
-  run(process.execPath, [join(dir, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", dir], dir);
+/** tsc over the app's own tsconfig (examples/minimal's: strict, no Node types loaded, declarations checked). */
+export function typeCheck(dir: string, tsc = join(dir, "node_modules/typescript/bin/tsc"), files: readonly string[] = []): string {
+  const project = files.length === 0 ? ["-p", dir] : ["--strict", "--noEmit", "--skipLibCheck", "false", "--types", "", "--module", "commonjs", "--target", "es2022", ...files];
+  try {
+    return run(process.execPath, [tsc, "--noEmit", ...project], dir);
+  } catch (error) {
+    throw new Error(`tsc failed: ${(error as { stdout?: string }).stdout ?? ""}${(error as { stderr?: string }).stderr ?? ""}`);
+  }
 }

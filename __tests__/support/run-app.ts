@@ -15,13 +15,13 @@ function listFiles(dir: string): string[] {
 /**
  * Runs a cdktf app file the way `cdktf synth` does (CDKTF_OUTDIR, no AWS credentials, no network
  * check-in) and returns every file it wrote: relative path -> bytes. `root` is the checkout the app
- * file belongs to, `cwd` where it runs from (both the repo by default).
+ * file belongs to, `cwd` where it runs from (both the repo by default), `node` the Node binary (this one).
  */
-export function synthApp(appFile: string, env: Record<string, string> = {}, where: { root?: string; cwd?: string } = {}): Map<string, Buffer> {
+export function synthApp(appFile: string, env: Record<string, string> = {}, where: { root?: string; cwd?: string; node?: string } = {}): Map<string, Buffer> {
   const outdir = mkdtempSync(join(tmpdir(), "image-cdn-synth-"));
   const root = where.root ?? ROOT;
   try {
-    execFileSync(process.execPath, [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", "--project", join(root, "tsconfig.json"), join(root, appFile)], {
+    execFileSync(where.node ?? process.execPath, [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", "--project", join(root, "tsconfig.json"), join(root, appFile)], {
       cwd: where.cwd ?? root,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1", ...env },
       stdio: "pipe",

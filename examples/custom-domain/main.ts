@@ -1,13 +1,15 @@
-// A production-shaped stack: custom domain with a DNS-validated certificate in us-east-1 (through an
-// aliased provider), a fixed set of sizes, CORS for the web app, tags, and a one-week log retention.
+// A main.ts for the app in examples/minimal (copy it over that one's). A production-shaped stack: custom domain
+// with a DNS-validated certificate in us-east-1 (through an aliased provider), a fixed set of sizes, CORS for the
+// web app, tags, and a one-week log retention.
 import { Construct } from "constructs";
 import { App, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { ImageCdn } from "../../modules";
+import { ImageCdn, useKitBackend } from "image-cdn-kit";
 
 class ProductImages extends TerraformStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
+    useKitBackend(this, { region: "ap-northeast-2" });
     new AwsProvider(this, "aws", { region: "ap-northeast-2" });
     const usEast1 = new AwsProvider(this, "aws-us-east-1", { alias: "us_east_1", region: "us-east-1" });
     const images = new ImageCdn(this, "images", {

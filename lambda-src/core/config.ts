@@ -113,8 +113,14 @@ export const LAMBDA_MEMORY_ENV = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE";
 /** resizer.memorySize's default, and the memory assumed where Lambda's variable is absent (tests, benches). */
 export const DEFAULT_MEMORY_MB = 512;
 
+/**
+ * Environment variables as the kit reads them. Its own type rather than NodeJS.ProcessEnv, so that the published
+ * declarations type-check in an app that does not load Node's types (TypeScript 6 and later default to none).
+ */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
 /** The function's memory as Lambda states it; a malformed value throws. */
-export function memoryFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+export function memoryFromEnv(env: Environment = process.env): number {
   const raw = env[LAMBDA_MEMORY_ENV];
   if (raw === undefined || raw === "") return DEFAULT_MEMORY_MB;
   if (!/^[1-9][0-9]*$/.test(raw)) throw new Error(`${LAMBDA_MEMORY_ENV} must be a positive integer, got "${raw}"`);
@@ -152,7 +158,7 @@ export function configToEnv(config: ResizerConfig): Record<string, string> {
 }
 
 /** Reads the config from the environment; a missing variable keeps its default, a malformed one throws. */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ResizerConfig {
+export function configFromEnv(env: Environment = process.env): ResizerConfig {
   const int = (name: string, fallback: number, pattern = /^[1-9][0-9]*$/): number => {
     const raw = env[name];
     if (raw === undefined || raw === "") return fallback;
