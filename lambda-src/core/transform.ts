@@ -183,12 +183,20 @@ function isSvgContentType(contentType: string | undefined): boolean {
   return contentType !== undefined && /^\s*image\/svg\+xml\s*(;|$)/i.test(contentType);
 }
 
-/** The limits' own refusals pass; sharp's pixel-limit error is a 413; any other decoder or encoder failure is a 422. */
+/**
+ * The limits' own refusals pass; sharp's pixel-limit error is a 413; any other decoder or encoder failure is a 422.
+ * libvips keeps one error buffer per process: when failures overlap (several requests in one process, as in the
+ * preview) one can clear another's message, and sharp then says "Unknown error", nothing, or only its own prefix
+ * ("Input buffer has corrupt header:"). The 422 then gives the prefix or the kit's own reason. (The pixel-limit
+ * message is sharp's own, never lost.)
+ */
 function sharpFailure(error: unknown, maxInputPixels: number): Error {
   if (error instanceof HttpError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (/pixel limit/i.test(message)) return httpError("PayloadTooLarge", `image has more than ${maxInputPixels} pixels`);
-  return httpError("UnprocessableImage", `image cannot be decoded: ${message.split("\n")[0]}`);
+  const reason = (message.split("\n")[0] ?? "").trim().replace(/:$/, "");
+  const known = reason !== "" && !/^unknown error$/i.test(reason);
+  return httpError("UnprocessableImage", `image cannot be decoded: ${known ? reason : "the file is truncated or corrupt"}`);
 }
 
 /**
