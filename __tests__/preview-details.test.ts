@@ -1,5 +1,6 @@
 /**
- * `npm run preview` details a user met, over HTTP as users start it: broken images in a burst.
+ * `npm run preview` details a user met, over HTTP as users start it: broken images in a burst, and the gallery's
+ * label of an original the resizer refuses.
  */
 import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,5 +42,37 @@ describe("preview: broken images under a burst", () => {
     const bodies = answers.map((answer) => `${answer.status} ${answer.body.toString()}`);
     const vague = bodies.filter((body) => !/^422 image cannot be decoded: \S[^\n]*[^:\s]\n$/.test(body) || /unknown error/i.test(body));
     expect(vague).toEqual([]);
+  }, 60_000);
+});
+
+describe("preview: the gallery labels an original by the resizer's answer", () => {
+  /** The caption of an original on the gallery page. */
+  const originalLabel = (page: string, key: string): string | undefined =>
+    new RegExp(`<h2>${key.replace(".", "\\.")}</h2><div class="row"><figure class="original">.*?<span>([^<]*)</span>`).exec(page)?.[1];
+
+  it("a valid JPEG over the pixel limit is 'too large (413)' with the resizer's reason; text is a 415, a corrupt JPEG a 422", async () => {
+    const page = (await http(`${preview.url}/`)).body.toString();
+    const variant = await http(`${preview.url}/giant.jpg?w=150&h=150&fit=cover&format=jpeg`);
+    expect(variant.status).toBe(413);
+    expect(originalLabel(page, "giant.jpg")).toBe(`too large (413): ${variant.body.toString().trim()} · 1.04 MB`);
+    const text = await http(`${preview.url}/notes.jpg?w=150`);
+    expect(text.status).toBe(415);
+    expect(originalLabel(page, "notes.jpg")).toBe(`not an image (415): ${text.body.toString().trim()} · 620 B`);
+    expect(originalLabel(page, "corrupt.jpg")).toMatch(/^unreadable \(422\): image cannot be decoded: \S/);
+    // Readable headers still show their dimensions (a truncated body is found only by decoding it).
+    expect(originalLabel(page, "photo.jpg")).toBe("1920×1080 · 83.3 KB");
+    expect(originalLabel(page, "truncated.jpg")).toMatch(/^2725×2225 · /);
+  }, 30_000);
+
+  it("with --max-input-bytes below an original's size, its label is the resizer's 413 for the byte limit", async () => {
+    const small = await startPreviewProcess(["--dir", dir, "--port", "0", "--max-input-bytes", "50000"]);
+    try {
+      const page = (await http(`${small.url}/`)).body.toString();
+      const variant = await http(`${small.url}/photo.jpg?w=150&h=150&fit=cover&format=jpeg`);
+      expect(variant.status).toBe(413);
+      expect(originalLabel(page, "photo.jpg")).toBe(`too large (413): ${variant.body.toString().trim()} · 83.3 KB`);
+    } finally {
+      await small.stop("SIGKILL");
+    }
   }, 60_000);
 });

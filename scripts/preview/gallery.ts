@@ -3,12 +3,16 @@
  * format this browser accepts), with dimensions, bytes, the share saved and the cache's answer, filled in by the
  * page as each variant loads; and a form to try any parameters. Self-contained: no script or style from elsewhere.
  */
-import { promises as fs } from "node:fs";
+import { createReadStream, promises as fs } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
 import { urlPathOfKey } from "../../lambda-src/core/config";
+import { HttpError } from "../../lambda-src/core/errors";
+import type { ResourceBudget } from "../../lambda-src/core/limits";
 import { formatsOfAccept } from "../../lambda-src/core/output";
 import { planResize } from "../../lambda-src/core/plan";
+import { transformImage, type TransformContext } from "../../lambda-src/core/transform";
+import { oversized, resizerConfig } from "../../lambda-src/shared/pipeline";
 import { imageKeys } from "./folder";
 
 /** The seed's two variants. */
@@ -24,25 +28,58 @@ interface GalleryImage {
   readonly bytes: number;
   readonly width?: number;
   readonly height?: number;
+  /** What the resizer refuses this original with, when its header does not read under the resizer's limits. */
+  readonly refusal?: HttpError;
 }
 
-async function describe(dir: string, key: string): Promise<GalleryImage> {
+/** How the gallery names a refusal beside its status and reason. */
+const REFUSALS: Readonly<Record<number, string>> = { 413: "too large", 415: "not an image", 422: "unreadable" };
+
+/** The cheapest variant there is: the resizer's checks of the original all run, with almost no pixel work after them. */
+const PROBE = { width: 1, fit: "inside", format: "jpeg", quality: 50, original: false } as const;
+
+/**
+ * An original's dimensions from its header, read under the resizer's own limits (sharp's default pixel limit is
+ * another). When that fails, the label is the resizer's own answer (413 over a limit, 415, 422 with its reason):
+ * the same refusals, by the same code, in the order a variant request meets them.
+ */
+async function describe(dir: string, key: string, budget: ResourceBudget): Promise<GalleryImage> {
   const file = join(dir, ...key.split("/"));
   const { size } = await fs.stat(file);
+  const image = { key, url: urlPathOfKey(key), bytes: size };
+  const config = resizerConfig();
+  const tooLarge = oversized(size, config.maxInputBytes);
+  if (tooLarge !== undefined) return { ...image, refusal: tooLarge };
   try {
-    const meta = await sharp(file).metadata();
-    return { key, url: urlPathOfKey(key), bytes: size, width: meta.autoOrient?.width ?? meta.width, height: meta.autoOrient?.height ?? meta.height };
+    const meta = await sharp(file, { limitInputPixels: config.maxInputPixels }).metadata();
+    return { ...image, width: meta.autoOrient?.width ?? meta.width, height: meta.autoOrient?.height ?? meta.height };
   } catch {
-    return { key, url: urlPathOfKey(key), bytes: size };
+    return { ...image, refusal: await resizerRefusal(file, { config, budget }) };
   }
+}
+
+async function resizerRefusal(file: string, context: Pick<TransformContext, "config" | "budget">): Promise<HttpError | undefined> {
+  try {
+    await transformImage(createReadStream(file), PROBE, { ...context, accepted: { avif: false, webp: false } });
+    return undefined;
+  } catch (error) {
+    return error instanceof HttpError ? error : undefined;
+  }
+}
+
+function sizeLabel(image: GalleryImage): string {
+  if (image.width) return `${image.width}×${image.height}`;
+  if (image.refusal === undefined) return "not an image sharp reads";
+  return `${REFUSALS[image.refusal.status] ?? "refused"} (${image.refusal.status}): ${image.refusal.message}`;
 }
 
 const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export async function galleryPage(dir: string, accept: string | undefined, presets: Readonly<Record<string, unknown>>): Promise<string> {
+/** The page; `budget` is the resizer's memory and time, for its refusals of the originals the gallery cannot read. */
+export async function galleryPage(dir: string, accept: string | undefined, presets: Readonly<Record<string, unknown>>, budget: ResourceBudget): Promise<string> {
   const accepted = formatsOfAccept(accept);
   const formats = [...(accepted.avif ? ["avif"] : []), ...(accepted.webp ? ["webp"] : []), "jpeg"];
-  const images = await Promise.all((await imageKeys(dir)).map((key) => describe(dir, key)));
+  const images = await Promise.all((await imageKeys(dir)).map((key) => describe(dir, key, budget)));
   const rows = images.map((image) => {
     const cells = GALLERY_VARIANTS.flatMap((variant) => formats.map((format) => {
       const url = `${image.url}?w=${variant.w}&h=${variant.h}&fit=${variant.fit}&format=${format}`;
@@ -50,7 +87,7 @@ export async function galleryPage(dir: string, accept: string | undefined, prese
       const expected = planned ? ` data-expected-width="${planned.width}" data-expected-height="${planned.height}"` : "";
       return `<figure class="variant"><img data-src="${escape(url)}" data-original-bytes="${image.bytes}"${expected} alt="${escape(`${image.key}, ${variant.label}, ${format}`)}"><figcaption><b>${variant.label} · ${format}</b><span class="facts">loading…</span></figcaption></figure>`;
     }));
-    const size = image.width ? `${image.width}×${image.height}` : "not an image sharp reads";
+    const size = escape(sizeLabel(image));
     return `<section class="image"><h2>${escape(image.key)}</h2><div class="row">` +
       `<figure class="original"><img data-src="${escape(image.url)}" data-original-bytes="${image.bytes}" alt="${escape(image.key)}, original"><figcaption><b>original</b><span>${size} · ${formatBytes(image.bytes)}</span></figcaption></figure>` +
       `${cells.join("")}</div></section>`;

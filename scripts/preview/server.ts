@@ -71,6 +71,7 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
   const cache = new LRUCache<string, CachedResponse>({ maxSize: settings.cacheBytes, sizeCalculation: (entry) => Math.max(1, entry.body.length) });
   const allowedOrigins = settings.edge.cors?.allowedOrigins ?? [];
   const methods = allowedMethods(settings.edge.cors !== undefined);
+  const budget = { memoryMb: settings.memoryMb ?? DEFAULT_MEMORY_MB, seconds: settings.timeoutSeconds };
   let requestCount = 0;
   /** The Host values this preview answers to, known once it listens. */
   const localHosts: string[] = [];
@@ -100,7 +101,7 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
         return;
       }
       if (rawPath === "/" && (method === "GET" || method === "HEAD")) {
-        const page = Buffer.from(await galleryPage(dir, req.headers.accept, settings.edge.presets ?? {}));
+        const page = Buffer.from(await galleryPage(dir, req.headers.accept, settings.edge.presets ?? {}, budget));
         send(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-length": String(page.length) }, page);
         return;
       }
