@@ -1,6 +1,6 @@
 /**
- * `npm run preview` details a user met, over HTTP as users start it: broken images in a burst, and the gallery's
- * label of an original the resizer refuses.
+ * `npm run preview` details a user met, over HTTP as users start it: broken images in a burst, the gallery's label
+ * of an original the resizer refuses, and the favicon and file-system paths.
  */
 import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +10,7 @@ import { http, startPreviewProcess, type HttpAnswer, type PreviewProcess } from 
 
 const ALLOWED = "http://app.example.test";
 const fixture = (name: string): string => join(FIXTURES_DIR, name);
+const settle = (ms = 150): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 let dir: string;
 let preview: PreviewProcess;
@@ -30,6 +31,9 @@ afterAll(async () => {
   if (preview) await preview.stop("SIGKILL");
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** The request lines logged so far (the first line, naming the folder served, is the command's own). */
+const requestLines = (): string[] => preview.lines.filter((line) => /^[A-Z]+ \//.test(line));
 
 describe("preview: broken images under a burst", () => {
   // libvips keeps one error buffer per process; the preview, unlike Lambda, runs many requests in one.
@@ -75,4 +79,28 @@ describe("preview: the gallery labels an original by the resizer's answer", () =
       await small.stop("SIGKILL");
     }
   }, 60_000);
+});
+
+describe("preview: the favicon and file-system paths", () => {
+  it("answers /favicon.ico with an empty 204 and logs no line for it", async () => {
+    const answer = await http(`${preview.url}/favicon.ico`);
+    expect(answer.status).toBe(204);
+    expect(answer.body.length).toBe(0);
+    await settle();
+    expect(requestLines().filter((line) => line.includes("favicon"))).toEqual([]);
+  });
+
+  it("no log line or body names a file-system path for a missing key, an original, or a link loop", async () => {
+    const answers = await Promise.all(["/nowhere/missing.jpg?w=100", "/nowhere/missing.jpg", "/loop-a.jpg?w=100"].map((path) => http(`${preview.url}${path}`)));
+    expect(answers.map((answer) => answer.status)).toEqual([404, 403, 502]);
+    await settle();
+    const lines = requestLines().filter((line) => /missing|loop-a/.test(line));
+    expect(lines).toHaveLength(3);
+    for (const text of [...lines, ...answers.map((answer) => answer.body.toString())]) {
+      expect(text).not.toContain(dir);
+      expect(text).not.toContain(tmpdir());
+    }
+    // The reason stays: what failed, without where.
+    expect(lines).toContainEqual(expect.stringMatching(/404 Miss .* NoSuchKey: the original does not exist: ENOENT \(realpath\)$/));
+  });
 });

@@ -4,6 +4,7 @@
  */
 import { createReadStream, promises as fs, type Stats } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Readable } from "node:stream";
 import { extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import send from "send";
 import { httpError } from "../../lambda-src/core/errors";
@@ -69,13 +70,31 @@ async function realFile(dir: string, key: string): Promise<string> {
     real = await fs.realpath(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR" || code === "ENAMETOOLONG") throw httpError("NoSuchKey", "the original does not exist", error);
-    if (code === "EACCES" || code === "EPERM") throw httpError("AccessDenied", "access to the original was denied", error);
-    throw httpError("OriginError", "the original's store failed", error);
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "ENAMETOOLONG") throw httpError("NoSuchKey", "the original does not exist", withoutPath(error));
+    if (code === "EACCES" || code === "EPERM") throw httpError("AccessDenied", "access to the original was denied", withoutPath(error));
+    throw httpError("OriginError", "the original's store failed", withoutPath(error));
   }
   const inside = relative(await fs.realpath(dir), real);
   if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) throw httpError("AccessDenied", "access to the original was denied");
   return real;
+}
+
+/**
+ * A file-system error as the log may show it: its code and call ("ENOENT (realpath)"), never the path, which
+ * names this machine's folders (the resizer logs a refusal's cause beside its reason).
+ */
+function withoutPath(error: unknown): unknown {
+  const { code, syscall, path } = error as NodeJS.ErrnoException;
+  return path === undefined ? error : new Error(`${code ?? "the file system failed"} (${syscall ?? "fs"})`);
+}
+
+/** The file's bytes; a read error (EACCES, EISDIR on open) without the file's path. */
+async function* pathFreeChunks(stream: Readable): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of stream) yield chunk as Uint8Array;
+  } catch (error) {
+    throw withoutPath(error);
+  }
 }
 
 /** Originals from a folder, with S3's answers: missing is 404, outside the folder 403, anything else the store's failure. */
@@ -88,12 +107,12 @@ export function folderOriginals(dir: string): OriginalsSource {
       try {
         stats = await fs.stat(path);
       } catch (error) {
-        throw httpError("OriginError", "the original's store failed", error);
+        throw httpError("OriginError", "the original's store failed", withoutPath(error));
       }
       if (stats.isDirectory()) throw httpError("NoSuchKey", "the original does not exist");
       const stream = createReadStream(path, { signal });
       return {
-        body: originBody(stream, signal, () => stream.destroy()),
+        body: originBody(pathFreeChunks(stream), signal, () => stream.destroy()),
         contentType: CONTENT_TYPES[extname(path).toLowerCase()],
         contentLength: stats.isFile() ? stats.size : undefined,
         eTag: `"${Math.round(stats.mtimeMs).toString(16)}-${stats.size.toString(16)}"`,

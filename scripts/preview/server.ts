@@ -61,6 +61,9 @@ const SECURITY_HEADERS = {
 /** The response headers policy's CORS: what a matching Origin gets. */
 const CORS_EXPOSE = CORS_EXPOSE_HEADERS.join(", ");
 
+/** The browser asks every page's host for /favicon.ico: the preview has none and says so quietly. */
+const FAVICON = "/favicon.ico";
+
 export async function startPreview(settings: PreviewSettings): Promise<Preview> {
   const dir = resolve(settings.dir);
   // The resizer reads its limits from its environment, as in Lambda: one preview per process.
@@ -78,6 +81,8 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
   // The resizer's log entry of each request, for the reason of an error in the preview's one line.
   const resizerLogs = new Map<string, RequestLog>();
   logSink.write = (_adapter, entry) => void (entry.requestId !== undefined && resizerLogs.set(entry.requestId, entry));
+  /** The folder's path never shows in a log line or a body: it names this machine's folders. */
+  const withoutDir = (text: string): string => text.split(dir).join("<folder>");
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
@@ -87,6 +92,7 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
     let cacheResult = "-";
     let bytes = 0;
     let reason = "";
+    let quiet = false;
     const send = (code: number, headers: Record<string, string>, body: Buffer): void => {
       status = code;
       bytes = method === "HEAD" ? 0 : body.length;
@@ -98,6 +104,11 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
       if (!localHosts.includes(String(req.headers.host).toLowerCase())) {
         const body = Buffer.from("the preview answers only to 127.0.0.1 and localhost\n");
         send(403, { "content-type": "text/plain; charset=utf-8", "content-length": String(body.length) }, body);
+        return;
+      }
+      if (rawPath === FAVICON && (method === "GET" || method === "HEAD") && (await sourceVersion(dir, rawPath)) === "") {
+        quiet = true;
+        send(204, {}, Buffer.alloc(0));
         return;
       }
       if (rawPath === "/" && (method === "GET" || method === "HEAD")) {
@@ -159,11 +170,11 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
       cacheResult = "Miss";
       send(answer.statusCode, { ...headers, ...SECURITY_HEADERS, "x-cache": "Miss from preview" }, body);
     } catch (error) {
-      const body = Buffer.from(`the preview failed: ${(error as Error).message}\n`);
+      const body = Buffer.from(`the preview failed: ${withoutDir((error as Error).message)}\n`);
       send(500, { "content-type": "text/plain; charset=utf-8", "content-length": String(body.length) }, body);
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      settings.log(`${method} ${req.url ?? "/"} ${status} ${cacheResult} ${bytes} B ${ms.toFixed(1)} ms${reason}`);
+      if (!quiet) settings.log(withoutDir(`${method} ${req.url ?? "/"} ${status} ${cacheResult} ${bytes} B ${ms.toFixed(1)} ms${reason}`));
     }
   };
 
