@@ -1,11 +1,14 @@
 /**
  * `npm run preview` details a user met, over HTTP as users start it: broken images in a burst, the gallery's label
- * of an original the resizer refuses, and the favicon and file-system paths.
+ * of an original the resizer refuses, the favicon and file-system paths, error caching as the distribution caches
+ * errors, and the response headers policy on the answers the edge function makes itself.
  */
 import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXTURES_DIR } from "../fixtures";
+import { CACHEABLE_ERROR_CODES } from "../modules/cdn-distribution";
+import { CACHED_ERROR_STATUSES } from "../scripts/preview/cache";
 import { http, startPreviewProcess, type HttpAnswer, type PreviewProcess } from "./support/preview-process";
 
 const ALLOWED = "http://app.example.test";
@@ -103,4 +106,43 @@ describe("preview: the favicon and file-system paths", () => {
     // The reason stays: what failed, without where.
     expect(lines).toContainEqual(expect.stringMatching(/404 Miss .* NoSuchKey: the original does not exist: ENOENT \(realpath\)$/));
   });
+});
+
+describe("preview: errors cached as the distribution caches them", () => {
+  const xCache = (answer: HttpAnswer): unknown => answer.headers["x-cache"];
+
+  it("holds the same statuses as the distribution's custom_error_response", () => {
+    expect([...CACHED_ERROR_STATUSES].sort()).toEqual([...CACHEABLE_ERROR_CODES].sort());
+  });
+
+  it("a repeated 404 (resizer) or 403 (S3, an original) within the error TTL is a hit; a 422 never is", async () => {
+    const first = await http(`${preview.url}/gone.jpg?w=100`);
+    const second = await http(`${preview.url}/gone.jpg?w=100`);
+    expect([first.status, xCache(first), second.status, xCache(second)]).toEqual([404, "Miss from preview", 404, "Hit from preview"]);
+    expect(second.body.equals(first.body)).toBe(true);
+    expect(second.headers["cache-control"]).toBe("public, max-age=10");
+    const originals = [await http(`${preview.url}/gone.jpg`), await http(`${preview.url}/gone.jpg`)];
+    expect(originals.map((answer) => [answer.status, xCache(answer)])).toEqual([[403, "Miss from preview"], [403, "Hit from preview"]]);
+    const broken = [await http(`${preview.url}/corrupt.jpg?w=100`), await http(`${preview.url}/corrupt.jpg?w=100`)];
+    expect(broken.map((answer) => [answer.status, xCache(answer)])).toEqual([[422, "Miss from preview"], [422, "Miss from preview"]]);
+  });
+
+  it("after --error-ttl it is a miss again; a file added meanwhile is made at once (the preview's own: its version changed)", async () => {
+    const short = await startPreviewProcess(["--dir", dir, "--port", "0", "--error-ttl", "1"]);
+    try {
+      const cacheOf = async (path: string): Promise<unknown[]> => {
+        const answer = await http(`${short.url}${path}`);
+        return [answer.status, xCache(answer)];
+      };
+      expect(await cacheOf("/later.jpg?w=100")).toEqual([404, "Miss from preview"]);
+      expect(await cacheOf("/later.jpg?w=100")).toEqual([404, "Hit from preview"]);
+      await settle(1100);
+      expect(await cacheOf("/later.jpg?w=100")).toEqual([404, "Miss from preview"]);
+      expect(await cacheOf("/later.jpg?w=100")).toEqual([404, "Hit from preview"]);
+      copyFileSync(join(dir, "photo.jpg"), join(dir, "later.jpg"));
+      expect(await cacheOf("/later.jpg?w=100")).toEqual([200, "Miss from preview"]);
+    } finally {
+      await short.stop("SIGKILL");
+    }
+  }, 60_000);
 });

@@ -122,30 +122,33 @@ export function folderOriginals(dir: string): OriginalsSource {
   };
 }
 
-/** S3's answer to a request it refuses (a missing key without s3:ListBucket is refused the same way). */
-const ACCESS_DENIED = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
+/**
+ * S3's answer to a request it refuses: the distribution's originals origin (OAC with s3:GetObject only) gets a 403
+ * AccessDenied for a missing key, or one the folder cannot hold, as S3 answers a caller without s3:ListBucket
+ * (GetObject API reference, "Permissions").
+ */
+const ACCESS_DENIED = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+export const ORIGINAL_REFUSAL = {
+  status: 403,
+  headers: { "content-type": "application/xml", "content-length": String(ACCESS_DENIED.length) },
+  body: ACCESS_DENIED,
+} as const;
+
+/** The regular file an original's request reads, or undefined when S3 would refuse it (ORIGINAL_REFUSAL). */
+export async function originalFile(dir: string, rawPath: string): Promise<string | undefined> {
+  try {
+    const path = await realFile(dir, objectKeyFromEncodedPath(rawPath));
+    return (await fs.stat(path)).isFile() ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
- * An original as S3 answers the distribution's originals origin (OAC with s3:GetObject only): the file with its
- * Content-Type, Content-Length, ETag and Last-Modified, Range (206, 416), If-None-Match/If-Modified-Since (304)
- * and HEAD, by `send`; a missing key, or one the folder cannot hold, is 403 AccessDenied, as S3 answers a caller
- * without s3:ListBucket (GetObject API reference, "Permissions").
+ * An original as S3 answers the distribution's originals origin: the file with its Content-Type, Content-Length,
+ * ETag and Last-Modified, Range (206, 416), If-None-Match/If-Modified-Since (304) and HEAD, by `send`.
  */
-export async function serveOriginal(dir: string, rawPath: string, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<{ status: number; bytes: number }> {
-  let path: string | undefined;
-  try {
-    path = await realFile(dir, objectKeyFromEncodedPath(rawPath));
-    if (!(await fs.stat(path)).isFile()) path = undefined;
-  } catch {
-    path = undefined;
-  }
-  if (path === undefined) {
-    const body = Buffer.from(ACCESS_DENIED);
-    res.writeHead(403, { ...headers, "content-type": "application/xml", "content-length": String(body.length) });
-    res.end(req.method === "HEAD" ? undefined : body);
-    return { status: 403, bytes: body.length };
-  }
-  const file = path;
+export function serveOriginal(file: string, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<{ status: number; bytes: number }> {
   return new Promise((resolveServed) => {
     const stream = send(req, file, { dotfiles: "allow", index: false, cacheControl: false, etag: true, lastModified: true, acceptRanges: true });
     stream.on("headers", (response: ServerResponse) => {

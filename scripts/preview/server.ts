@@ -3,7 +3,8 @@
  * 1. The viewer-request function: the very source the construct deploys (modules/edge), run in Node's vm as
  *    CloudFront runs it: its 400s and CORS preflight answers are the edge's own.
  * 2. The cache: keyed as the cache policy keys (path, x-resize-params, x-resize-accept), an LRU bounded in bytes,
- *    `X-Cache: Hit from preview | Miss from preview` as CloudFront says "Hit from cloudfront".
+ *    `X-Cache: Hit from preview | Miss from preview` as CloudFront says "Hit from cloudfront"; variants until
+ *    evicted, the origins' cacheable errors (404, 403, 502, ...) for the error TTL, as the distribution (cache.ts).
  * 3. The origin the function chose: for a variant, the function-URL resizer's own handler (lambda-src/function-url)
  *    reading originals from a folder instead of a bucket, with the same statuses, headers and error bodies as
  *    deployed; for an original, the folder answering as S3 does through the OAC (folder.ts, serveOriginal).
@@ -12,15 +13,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { LRUCache } from "lru-cache";
 import { configToEnv, DEFAULT_MEMORY_MB, LAMBDA_MEMORY_ENV, RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, type ResizerConfig } from "../../lambda-src/core/config";
 import { createFunctionUrlHandler, type FunctionUrlEvent } from "../../lambda-src/function-url/handler";
 import { logSink, type RequestLog } from "../../lambda-src/shared/pipeline";
 import { viewerRequestFunctionCode, type EdgeOptions } from "../../modules/edge/viewer-request-function";
 import { CONTENT_SECURITY_POLICY, CORS_EXPOSE_HEADERS, HSTS_MAX_AGE_SECONDS } from "../../modules/response-headers";
 import { allowedMethods, ORIGINALS_ORIGIN_ID, RESIZER_ORIGIN_ID } from "../../modules/edge/viewer-request-function";
-import { cloudFrontHeaders, cloudFrontQuery, cloudfrontModule, plainHeaders, runFunctionCode, type CfRequest, type CfResponse } from "./cloudfront-function";
-import { folderOriginals, serveOriginal, sourceVersion } from "./folder";
+import { PreviewCache, type Answer } from "./cache";
+import { cloudFrontHeaders, cloudFrontQuery, cloudfrontModule, plainHeaders, runFunctionCode, type CfHeaders, type CfRequest, type CfResponse } from "./cloudfront-function";
+import { folderOriginals, ORIGINAL_REFUSAL, originalFile, serveOriginal, sourceVersion } from "./folder";
 import { galleryPage } from "./gallery";
 
 export interface PreviewSettings {
@@ -44,14 +45,6 @@ export interface Preview {
   close(): Promise<void>;
 }
 
-/** A cached answer: only 200s are kept. */
-interface CachedResponse {
-  readonly headers: Record<string, string>;
-  readonly body: Buffer;
-  /** The original's mtime and size when the variant was made: a changed file is not served from the cache. */
-  readonly source: string;
-}
-
 /** The response headers policy's security headers. */
 const SECURITY_HEADERS = {
   "x-content-type-options": "nosniff",
@@ -60,6 +53,19 @@ const SECURITY_HEADERS = {
 };
 /** The response headers policy's CORS: what a matching Origin gets. */
 const CORS_EXPOSE = CORS_EXPOSE_HEADERS.join(", ");
+const TEXT = "text/plain; charset=utf-8";
+
+/** A one-line text answer. */
+function textAnswer(status: number, text: string): Answer {
+  const body = Buffer.from(`${text}\n`);
+  return { status, headers: { "content-type": TEXT, "content-length": String(body.length) }, body };
+}
+
+/** The answer a viewer-request function returned instead of a request. */
+function functionAnswer(result: CfResponse): Answer {
+  const body = typeof result.body === "string" ? Buffer.from(result.body) : Buffer.from(result.body?.data ?? "", result.body?.encoding === "base64" ? "base64" : "utf8");
+  return { status: result.statusCode, headers: { ...plainHeaders(result.headers ?? {}), "content-length": String(body.length) }, body };
+}
 
 /** The browser asks every page's host for /favicon.ico: the preview has none and says so quietly. */
 const FAVICON = "/favicon.ico";
@@ -71,7 +77,7 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
   const cloudfront = cloudfrontModule({ origins: [RESIZER_ORIGIN_ID, ORIGINALS_ORIGIN_ID] });
   const edge = runFunctionCode<{ version: string; request: CfRequest }, CfRequest | CfResponse>(viewerRequestFunctionCode(settings.config, settings.edge), { modules: { cloudfront: cloudfront.module } });
   const origin = createFunctionUrlHandler(folderOriginals(dir));
-  const cache = new LRUCache<string, CachedResponse>({ maxSize: settings.cacheBytes, sizeCalculation: (entry) => Math.max(1, entry.body.length) });
+  const cache = new PreviewCache(settings.cacheBytes, settings.config.errorTtl);
   const allowedOrigins = settings.edge.cors?.allowedOrigins ?? [];
   const methods = allowedMethods(settings.edge.cors !== undefined);
   const budget = { memoryMb: settings.memoryMb ?? DEFAULT_MEMORY_MB, seconds: settings.timeoutSeconds };
@@ -84,6 +90,20 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
   /** The folder's path never shows in a log line or a body: it names this machine's folders. */
   const withoutDir = (text: string): string => text.split(dir).join("<folder>");
 
+  /** The function-URL resizer's answer to the request the edge function passed on, with its logged reason. */
+  const resize = async (rawPath: string, method: string, headers: CfHeaders): Promise<{ answer: Answer; reason: string }> => {
+    const event: FunctionUrlEvent = { version: "2.0", rawPath, rawQueryString: "", headers: plainHeaders(headers), requestContext: { http: { method } } };
+    requestCount += 1;
+    const requestId = `preview-${requestCount}`;
+    const deadline = Date.now() + settings.timeoutSeconds * 1000;
+    const answer = await origin(event, { awsRequestId: requestId, getRemainingTimeInMillis: () => deadline - Date.now() });
+    const entry = resizerLogs.get(requestId);
+    resizerLogs.delete(requestId);
+    const reason = entry?.errorCode === undefined ? "" : ` ${entry.errorCode}: ${entry.error ?? ""}`;
+    const lowerCased = Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name.toLowerCase(), value]));
+    return { answer: { status: answer.statusCode, headers: lowerCased, body: Buffer.from(answer.body, "base64") }, reason };
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
     const method = (req.method ?? "GET").toUpperCase();
@@ -93,85 +113,70 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
     let bytes = 0;
     let reason = "";
     let quiet = false;
-    const send = (code: number, headers: Record<string, string>, body: Buffer): void => {
+    const send = ({ status: code, headers, body }: Answer): void => {
       status = code;
       bytes = method === "HEAD" ? 0 : body.length;
       res.writeHead(code, { ...headers, ...corsHeaders(req.headers.origin, allowedOrigins) });
       res.end(method === "HEAD" ? undefined : body);
     };
+    // The response headers policy's security headers on what the cache or an origin answers (CORS: send).
+    const sendCdn = (answer: Answer, extra: Record<string, string> = {}): void => send({ ...answer, headers: { ...answer.headers, ...SECURITY_HEADERS, ...extra } });
     try {
       // Only this machine's names: a page elsewhere cannot rebind its own host name to 127.0.0.1 and read the folder.
       if (!localHosts.includes(String(req.headers.host).toLowerCase())) {
-        const body = Buffer.from("the preview answers only to 127.0.0.1 and localhost\n");
-        send(403, { "content-type": "text/plain; charset=utf-8", "content-length": String(body.length) }, body);
+        send(textAnswer(403, "the preview answers only to 127.0.0.1 and localhost"));
         return;
       }
       if (rawPath === FAVICON && (method === "GET" || method === "HEAD") && (await sourceVersion(dir, rawPath)) === "") {
         quiet = true;
-        send(204, {}, Buffer.alloc(0));
+        send({ status: 204, headers: {}, body: Buffer.alloc(0) });
         return;
       }
       if (rawPath === "/" && (method === "GET" || method === "HEAD")) {
         const page = Buffer.from(await galleryPage(dir, req.headers.accept, settings.edge.presets ?? {}, budget));
-        send(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-length": String(page.length) }, page);
+        send({ status: 200, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-length": String(page.length) }, body: page });
         return;
       }
       if (!methods.includes(method)) {
         // CloudFront refuses a method the cache behavior does not allow before any function runs.
-        const body = Buffer.from(`this distribution is not configured to allow the HTTP request method ${method}; allowed: ${methods.join(", ")}\n`);
         cacheResult = "edge";
-        send(403, { "content-type": "text/plain; charset=utf-8", "content-length": String(body.length) }, body);
+        send(textAnswer(403, `this distribution is not configured to allow the HTTP request method ${method}; allowed: ${methods.join(", ")}`));
         return;
       }
       const { result, choice } = cloudfront.track(() => edge({ version: "1.0", request: { method, uri: rawPath, querystring: cloudFrontQuery(rawQuery), headers: cloudFrontHeaders(req.headers) } }));
       if ("statusCode" in result) {
-        const body = typeof result.body === "string" ? Buffer.from(result.body) : Buffer.from(result.body?.data ?? "", result.body?.encoding === "base64" ? "base64" : "utf8");
         cacheResult = "edge";
-        send(result.statusCode, { ...plainHeaders(result.headers ?? {}), "content-length": String(body.length) }, body);
+        send(functionAnswer(result));
         return;
       }
-      if (choice.origin === ORIGINALS_ORIGIN_ID) {
-        // Straight from the folder, as S3 answers the originals' origin; not kept in the preview's cache.
-        cacheResult = "Miss";
-        const served = await serveOriginal(dir, rawPath, req, res, { ...SECURITY_HEADERS, ...corsHeaders(req.headers.origin, allowedOrigins), "x-cache": "Miss from preview" });
-        status = served.status;
-        bytes = method === "HEAD" ? 0 : served.bytes;
-        return;
-      }
-      const params = result.headers[RESIZE_PARAMS_HEADER]?.value;
-      const accept = result.headers[RESIZE_ACCEPT_HEADER]?.value;
+      // Keyed as the cache policy keys: the path and the two headers the function set (none for an original).
+      const key = JSON.stringify([rawPath, result.headers[RESIZE_PARAMS_HEADER]?.value ?? null, result.headers[RESIZE_ACCEPT_HEADER]?.value ?? null]);
       const source = await sourceVersion(dir, rawPath);
-      const key = JSON.stringify([rawPath, params ?? null, accept ?? null]);
-      const cached = method === "GET" || method === "HEAD" ? cache.get(key) : undefined;
-      if (cached !== undefined && cached.source === source) {
+      const cached = method === "GET" || method === "HEAD" ? cache.get(key, source) : undefined;
+      if (cached !== undefined) {
         cacheResult = "Hit";
-        send(200, { ...cached.headers, ...SECURITY_HEADERS, "x-cache": "Hit from preview" }, cached.body);
+        sendCdn(cached, { "x-cache": "Hit from preview" });
         return;
       }
-      if (cached !== undefined) cache.delete(key);
-      const event: FunctionUrlEvent = {
-        version: "2.0",
-        rawPath,
-        rawQueryString: "",
-        headers: plainHeaders(result.headers),
-        requestContext: { http: { method } },
-      };
-      requestCount += 1;
-      const requestId = `preview-${requestCount}`;
-      const deadline = Date.now() + settings.timeoutSeconds * 1000;
-      const answer = await origin(event, { awsRequestId: requestId, getRemainingTimeInMillis: () => deadline - Date.now() });
-      const entry = resizerLogs.get(requestId);
-      resizerLogs.delete(requestId);
-      if (entry?.errorCode !== undefined) reason = ` ${entry.errorCode}: ${entry.error ?? ""}`;
-      const body = Buffer.from(answer.body, "base64");
-      const headers = Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name.toLowerCase(), value]));
-      // CloudFront caches what the origin allows: variants and originals; errors for the error TTL (not kept here).
-      if (method === "GET" && answer.statusCode === 200) cache.set(key, { headers, body, source });
       cacheResult = "Miss";
-      send(answer.statusCode, { ...headers, ...SECURITY_HEADERS, "x-cache": "Miss from preview" }, body);
+      let answer: Answer;
+      if (choice.origin === ORIGINALS_ORIGIN_ID) {
+        // Straight from the folder, as S3 answers the originals' origin; only its refusal is kept in the cache.
+        const file = await originalFile(dir, rawPath);
+        if (file !== undefined) {
+          const served = await serveOriginal(file, req, res, { ...SECURITY_HEADERS, ...corsHeaders(req.headers.origin, allowedOrigins), "x-cache": "Miss from preview" });
+          status = served.status;
+          bytes = method === "HEAD" ? 0 : served.bytes;
+          return;
+        }
+        answer = ORIGINAL_REFUSAL;
+      } else {
+        ({ answer, reason } = await resize(rawPath, method, result.headers));
+      }
+      if (method === "GET") cache.keep(key, answer, source);
+      sendCdn(answer, { "x-cache": "Miss from preview" });
     } catch (error) {
-      const body = Buffer.from(`the preview failed: ${withoutDir((error as Error).message)}\n`);
-      send(500, { "content-type": "text/plain; charset=utf-8", "content-length": String(body.length) }, body);
+      send(textAnswer(500, `the preview failed: ${withoutDir((error as Error).message)}`));
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (!quiet) settings.log(withoutDir(`${method} ${req.url ?? "/"} ${status} ${cacheResult} ${bytes} B ${ms.toFixed(1)} ms${reason}`));
