@@ -146,3 +146,31 @@ describe("preview: errors cached as the distribution caches them", () => {
     }
   }, 60_000);
 });
+
+describe("preview: the response headers policy on the edge function's own answers", () => {
+  const POLICY = ["x-content-type-options", "content-security-policy", "strict-transport-security"] as const;
+  const policyOf = (answer: HttpAnswer): unknown[] => POLICY.map((name) => answer.headers[name]);
+
+  it("a 400, a 301, a preflight and CloudFront's method refusal carry the same policy headers as a 404 from the resizer", async () => {
+    const fromOrigin = await http(`${preview.url}/absent.jpg?w=100`);
+    expect(fromOrigin.status).toBe(404);
+    expect(policyOf(fromOrigin).every((value) => typeof value === "string")).toBe(true);
+    const edge = {
+      400: await http(`${preview.url}/photo.jpg?w=abc`, { headers: { origin: ALLOWED } }),
+      301: await http(`${preview.url}/%70hoto.jpg?w=100`),
+      204: await http(`${preview.url}/photo.jpg?w=64`, { method: "OPTIONS", headers: { origin: ALLOWED, "access-control-request-method": "GET" } }),
+      403: await http(`${preview.url}/photo.jpg`, { method: "DELETE" }),
+    };
+    for (const [status, answer] of Object.entries(edge)) {
+      expect({ status: answer.status, policy: policyOf(answer) }).toEqual({ status: Number(status), policy: policyOf(fromOrigin) });
+    }
+    expect(edge[400].headers["access-control-allow-origin"]).toBe(ALLOWED);
+    expect(edge[204].headers["access-control-allow-origin"]).toBe(ALLOWED);
+  });
+
+  it("the gallery page is the preview's own, not CloudFront's: no sandboxing CSP that would stop its script", async () => {
+    const page = await http(`${preview.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers["content-security-policy"]).toBeUndefined();
+  });
+});

@@ -8,7 +8,8 @@
  * 3. The origin the function chose: for a variant, the function-URL resizer's own handler (lambda-src/function-url)
  *    reading originals from a folder instead of a bucket, with the same statuses, headers and error bodies as
  *    deployed; for an original, the folder answering as S3 does through the OAC (folder.ts, serveOriginal).
- * 4. The response headers policy: nosniff, the sandboxing CSP, HSTS, and CORS for the allowed origins.
+ * 4. The response headers policy: nosniff, the sandboxing CSP, HSTS, and CORS for the allowed origins, on every
+ *    answer CloudFront sends (the edge function's own included); not on the preview's own gallery page.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -116,11 +117,15 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
     const send = ({ status: code, headers, body }: Answer): void => {
       status = code;
       bytes = method === "HEAD" ? 0 : body.length;
-      res.writeHead(code, { ...headers, ...corsHeaders(req.headers.origin, allowedOrigins) });
+      res.writeHead(code, headers);
       res.end(method === "HEAD" ? undefined : body);
     };
-    // The response headers policy's security headers on what the cache or an origin answers (CORS: send).
-    const sendCdn = (answer: Answer, extra: Record<string, string> = {}): void => send({ ...answer, headers: { ...answer.headers, ...SECURITY_HEADERS, ...extra } });
+    // The response headers policy, on every answer CloudFront sends for this cache behavior: those it makes or its
+    // function returns as well as those from the cache or an origin. "Add or remove HTTP headers in CloudFront
+    // responses with a policy" (CloudFront developer guide): "CloudFront modifies the headers in the responses that
+    // it sends to requests that match the cache behavior." The preview's own pages (gallery, refusals) are not CloudFront's.
+    const policy = { ...SECURITY_HEADERS, ...corsHeaders(req.headers.origin, allowedOrigins) };
+    const sendCdn = (answer: Answer, extra: Record<string, string> = {}): void => send({ ...answer, headers: { ...answer.headers, ...policy, ...extra } });
     try {
       // Only this machine's names: a page elsewhere cannot rebind its own host name to 127.0.0.1 and read the folder.
       if (!localHosts.includes(String(req.headers.host).toLowerCase())) {
@@ -140,13 +145,13 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
       if (!methods.includes(method)) {
         // CloudFront refuses a method the cache behavior does not allow before any function runs.
         cacheResult = "edge";
-        send(textAnswer(403, `this distribution is not configured to allow the HTTP request method ${method}; allowed: ${methods.join(", ")}`));
+        sendCdn(textAnswer(403, `this distribution is not configured to allow the HTTP request method ${method}; allowed: ${methods.join(", ")}`));
         return;
       }
       const { result, choice } = cloudfront.track(() => edge({ version: "1.0", request: { method, uri: rawPath, querystring: cloudFrontQuery(rawQuery), headers: cloudFrontHeaders(req.headers) } }));
       if ("statusCode" in result) {
         cacheResult = "edge";
-        send(functionAnswer(result));
+        sendCdn(functionAnswer(result));
         return;
       }
       // Keyed as the cache policy keys: the path and the two headers the function set (none for an original).
@@ -164,7 +169,7 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
         // Straight from the folder, as S3 answers the originals' origin; only its refusal is kept in the cache.
         const file = await originalFile(dir, rawPath);
         if (file !== undefined) {
-          const served = await serveOriginal(file, req, res, { ...SECURITY_HEADERS, ...corsHeaders(req.headers.origin, allowedOrigins), "x-cache": "Miss from preview" });
+          const served = await serveOriginal(file, req, res, { ...policy, "x-cache": "Miss from preview" });
           status = served.status;
           bytes = method === "HEAD" ? 0 : served.bytes;
           return;
