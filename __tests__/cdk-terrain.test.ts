@@ -39,6 +39,9 @@ export function bindingsHave(bindings: string, entry: SetAside): boolean {
   const leaf = entry.path.split(".").pop() ?? "";
   switch (entry.kind) {
     case "resource type": return true;
+    // A value newer than the local provider's enumeration: the 6.x bindings have the argument (their enumerations are
+    // the provider's to check, at plan time with a 6.x provider).
+    case "value":
     case "argument": return new RegExp(`\\b${leaf}: cdkt[fn]\\.\\w+ToTerraform\\(`).test(code);
     case "attribute reference": return new RegExp(`Attribute\\('${leaf}'\\)|\\(this, "${leaf}"|\\('${leaf}'\\)`).test(code);
   }

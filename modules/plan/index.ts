@@ -7,7 +7,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { describeSetAside, offlineCopy, satisfies, type Json, type OfflineCopy, type ProviderSchema, type SetAside } from "./offline";
+import { describeSetAside, newerEnumeratedValue, offlineCopy, satisfies, withPlannedValues, type Json, type OfflineCopy, type ProviderSchema, type SetAside } from "./offline";
 import { UsageError } from "../command-line";
 import { mockApplyTest, MOCK_TEST_FILE } from "./mock-apply";
 import {
@@ -205,12 +205,12 @@ function prepare(stack: StackFolder, dir: string, copy: OfflineCopy, mockTest: s
 async function planOne(stack: StackFolder, dir: string, context: { schema: ProviderSchema; providerVersion: string; run: Run; options: PlanOptions }): Promise<StackPlan> {
   const { schema, providerVersion, run, options } = context;
   const original = JSON.parse(readFileSync(join(stack.dir, "cdk.tf.json"), "utf8")) as { [key: string]: Json };
-  const planCopy = offlineCopy(original, { schema, providerVersion, mode: "plan" });
+  let planCopy = offlineCopy(original, { schema, providerVersion, mode: "plan" });
   // The mocked apply keeps the lookups the plan drops, and with them what they refer to: both copies' set-aside items.
-  const applyCopy = offlineCopy(original, { schema, providerVersion, mode: "mock" });
-  const setAside = [...new Map([...planCopy.setAside, ...applyCopy.setAside].map((entry) => [describeSetAside(entry), entry])).values()]
+  let applyCopy = offlineCopy(original, { schema, providerVersion, mode: "mock" });
+  const setAsideOf = (...lists: SetAside[][]): SetAside[] => [...new Map(lists.flat().map((entry) => [describeSetAside(entry), entry])).values()]
     .sort((a, b) => describeSetAside(a).localeCompare(describeSetAside(b)));
-  const base = { name: stack.name, setAside, droppedLookups: planCopy.droppedLookups, removedBackend: planCopy.removedBackend };
+  let base = { name: stack.name, setAside: setAsideOf(planCopy.setAside, applyCopy.setAside), droppedLookups: planCopy.droppedLookups, removedBackend: planCopy.removedBackend };
   const failed = (step: "init" | "validate" | "plan", firstError: string): StackPlan => ({
     ...base,
     validate: step === "plan" ? "ok" : step === "validate" ? "failed" : "skipped",
@@ -225,18 +225,41 @@ async function planOne(stack: StackFolder, dir: string, context: { schema: Provi
   if (init.code !== 0) return failed("init", firstErrorOfText(init.stderr + init.stdout) ?? "failed");
 
   // A plan validates the configuration first; `terraform validate` runs only to tell which step failed.
-  const plan = await run(["plan", "-refresh=false", "-input=false", "-lock=false", "-json", "-no-color", "-out=plan.bin"], planDir);
-  const messages = jsonLines(plan.stdout);
-  const planErrors = errorsOf(messages);
-  if (plan.code !== 0 || planErrors.length > 0) {
-    const validate = await run(["validate", "-json", "-no-color"], planDir);
-    const validation = JSON.parse(validate.stdout || "{}") as { valid?: boolean; diagnostics?: Diagnostic[] };
-    if (validation.valid !== true) {
-      const error = validation.diagnostics?.find((d) => d.severity === "error");
-      return failed("validate", error ? diagnosticLine(error) : firstErrorOfText(validate.stderr) ?? "invalid");
-    }
-    return failed("plan", planErrors[0] ? diagnosticLine(planErrors[0]) : firstErrorOfText(plan.stderr) ?? "failed");
+  const planOnce = async () => {
+    const result = await run(["plan", "-refresh=false", "-input=false", "-lock=false", "-json", "-no-color", "-out=plan.bin"], planDir);
+    const lines = jsonLines(result.stdout);
+    return { result, messages: lines, errors: errorsOf(lines), failed: result.code !== 0 || errorsOf(lines).length > 0 };
+  };
+  const validateOnce = async () => {
+    const result = await run(["validate", "-json", "-no-color"], planDir);
+    const validation = JSON.parse(result.stdout || "{}") as { valid?: boolean; diagnostics?: Diagnostic[] };
+    return { result, valid: validation.valid === true, errors: (validation.diagnostics ?? []).filter((d) => d.severity === "error") };
+  };
+  let plan = await planOnce();
+  let validation = plan.failed ? await validateOnce() : undefined;
+  // With a provider older than the stack requires (the constraint lowered to it), a value newer than its enumerations
+  // (a Lambda runtime released after it) is planned as the newest it lists, and said so. Only when that is all that
+  // is wrong; with the required provider nothing is replaced.
+  const newer = validation && planCopy.constraint.planned.startsWith("= ")
+    ? validation.errors.map((d) => newerEnumeratedValue(d)).filter((v) => v !== undefined)
+    : [];
+  if (validation && newer.length > 0 && newer.length === validation.errors.length) {
+    const planned = withPlannedValues(planCopy.config, newer);
+    planCopy = { ...planCopy, config: planned.config };
+    applyCopy = { ...applyCopy, config: withPlannedValues(applyCopy.config, newer).config };
+    base = { ...base, setAside: setAsideOf(base.setAside, planned.setAside) };
+    writeJson(join(planDir, "cdk.tf.json"), planCopy.config);
+    plan = await planOnce();
+    validation = plan.failed ? await validateOnce() : undefined;
   }
+  if (plan.failed) {
+    if (validation && !validation.valid) {
+      const error = validation.errors[0];
+      return failed("validate", error ? diagnosticLine(error) : firstErrorOfText(validation.result.stderr) ?? "invalid");
+    }
+    return failed("plan", plan.errors[0] ? diagnosticLine(plan.errors[0]) : firstErrorOfText(plan.result.stderr) ?? "failed");
+  }
+  const messages = plan.messages;
   const toAdd = messages.filter((m) => m.type === "planned_change")
     .map((m) => m.change as { resource: { addr: string }; action: string })
     .filter((change) => change.action === "create" && !PLACEHOLDER.test(change.resource.addr)).length;

@@ -36,7 +36,7 @@ export const OFFLINE_DATA_SOURCES: readonly string[] = ["aws_region", "aws_parti
 /** Meta-arguments and cdktf metadata: not part of any schema. */
 const META_ARGUMENTS = new Set(["//", "count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"]);
 
-export type SetAsideKind = "argument" | "attribute reference" | "resource type";
+export type SetAsideKind = "argument" | "attribute reference" | "resource type" | "value";
 
 /** One thing the planning provider does not know, set aside in the scratch copy. */
 export interface SetAside {
@@ -48,6 +48,8 @@ export interface SetAside {
   readonly path: string;
   /** Terraform addresses where it occurs. */
   readonly addresses: string[];
+  /** kind "value": the stack's value, and the one the copy plans with. */
+  readonly value?: { readonly given: string; readonly planned: string };
 }
 
 /** A placeholder resource standing for a value the offline plan cannot know. */
@@ -359,8 +361,52 @@ export function offlineCopy(original: JsonObject, options: OfflineOptions): Offl
   };
 }
 
-/** `aws_lambda_permission.invoked_via_function_url (argument)`. */
+/** `aws_lambda_permission.invoked_via_function_url (argument)`; `aws_lambda_function.runtime = nodejs24.x (value, planned as nodejs22.x)`. */
 export function describeSetAside(entry: SetAside): string {
   const type = `${entry.mode === "data" ? "data." : ""}${entry.type}`;
-  return `${entry.path ? `${type}.${entry.path}` : type} (${entry.kind})`;
+  const where = entry.path ? `${type}.${entry.path}` : type;
+  return entry.value ? `${where} = ${entry.value.given} (value, planned as ${entry.value.planned})` : `${where} (${entry.kind})`;
+}
+
+/** A Terraform diagnostic, as `terraform validate -json` writes it. */
+export interface ValueDiagnostic {
+  readonly summary: string;
+  readonly address?: string;
+}
+
+/**
+ * A value newer than the planning provider's enumeration, from Terraform's own diagnostic (`expected runtime to be
+ * one of [... "nodejs22.x"], got nodejs24.x` at `aws_lambda_function.x`): the stack is right for the provider it
+ * requires, the older local one lists values up to its release. The copy plans with the newest listed value of the
+ * same family (same letters, a lower version number); undefined when the diagnostic is anything else.
+ */
+export function newerEnumeratedValue(diagnostic: ValueDiagnostic): { address: string; argument: string; given: string; planned: string } | undefined {
+  const match = /^expected ([a-z0-9_]+) to be one of \[(.*)\], got (\S+)$/.exec(diagnostic.summary);
+  if (!match || diagnostic.address === undefined) return undefined;
+  const [, argument, list, given] = match as unknown as [string, string, string, string];
+  const versioned = /^([a-z]+)(\d+(?:\.\d+)?)(\.x)?$/;
+  const wanted = versioned.exec(given);
+  if (!wanted) return undefined;
+  const older = [...list.matchAll(/"([^"]+)"/g)]
+    .map((m) => ({ value: m[1]!, parts: versioned.exec(m[1]!) }))
+    .filter((c) => c.parts !== null && c.parts[1] === wanted[1] && Number(c.parts[2]) < Number(wanted[2]))
+    .sort((a, b) => Number(b.parts![2]) - Number(a.parts![2]));
+  if (older.length === 0) return undefined;
+  return { address: diagnostic.address.replace(/\[[^\]]*\]$/, ""), argument, given, planned: older[0]!.value };
+}
+
+/** The copy's configuration with those values replaced (top-level arguments of resources), and what was set aside. */
+export function withPlannedValues(config: JsonObject, found: ReadonlyArray<ReturnType<typeof newerEnumeratedValue> & object>): { config: JsonObject; setAside: SetAside[] } {
+  const copy = JSON.parse(JSON.stringify(config)) as JsonObject;
+  const setAside: SetAside[] = [];
+  for (const value of found) {
+    const [type, name] = value.address.split(".") as [string, string];
+    const block = ((copy.resource as JsonObject | undefined)?.[type] as JsonObject | undefined)?.[name] as JsonObject | undefined;
+    if (block === undefined || block[value.argument] !== value.given) continue;
+    block[value.argument] = value.planned;
+    const known = setAside.find((e) => e.type === type && e.path === value.argument && e.value?.given === value.given);
+    if (known) known.addresses.push(value.address);
+    else setAside.push({ kind: "value", mode: "resource", type, path: value.argument, addresses: [value.address], value: { given: value.given, planned: value.planned } });
+  }
+  return { config: copy, setAside };
 }
