@@ -12,31 +12,21 @@ import { s3ClientConfig } from "../lambda-src/shared/origin";
 import { DEFAULT_MEMORY_SIZE } from "../modules/validate-props";
 import { loadBundledHandler } from "./support/bundled-handler";
 import { captureConsoleLog, lambdaEnvironment } from "./support/e2e-common";
-import { HOSTILE_CASES, HOSTILE_ORIGINALS, directFunctionUrlEvent as event } from "./support/hostile-corpus";
+import { HOSTILE_CASES, HOSTILE_ORIGINALS, directFunctionUrlEvent as event, storeHostileOriginals } from "./support/hostile-corpus";
 import { fakeContext } from "./support/lambda-context";
-import { startLocalS3, type LocalS3 } from "./support/s3rver-harness";
 
 const BUDGET_MS = 10_000;
-let s3: LocalS3;
+const store = storeHostileOriginals();
 const useEnvironment = lambdaEnvironment();
 captureConsoleLog();
-
-beforeAll(async () => {
-  s3 = await startLocalS3();
-  useEnvironment({ AWS_ENDPOINT_URL_S3: s3.endpoint, RESIZER_ORIGIN_BUCKET: s3.bucket });
-  for (const original of HOSTILE_ORIGINALS) await s3.put(original.key, original.bytes, original.contentType);
-}, 60_000);
-
-afterAll(async () => {
-  await s3?.close();
-});
+beforeAll(() => useEnvironment({ AWS_ENDPOINT_URL_S3: store().endpoint, RESIZER_ORIGIN_BUCKET: store().bucket }));
 
 type Invoke = (event: unknown) => Promise<FunctionUrlResponse>;
 
 describe.each([
   ["source handler", async () => {
     const client = new S3Client(s3ClientConfig(process.env));
-    const handle = createFunctionUrlHandler(s3Originals({ s3: () => client, bucket: () => s3.bucket }));
+    const handle = createFunctionUrlHandler(s3Originals({ s3: () => client, bucket: () => store().bucket }));
     return { invoke: ((e) => handle(e as never, fakeContext(BUDGET_MS))) as Invoke, peakRss: undefined, dispose: async () => client.destroy() };
   }],
   ["bundled x86_64 handler in a child process", async () => {

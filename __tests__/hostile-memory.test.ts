@@ -9,9 +9,8 @@ import type { FunctionUrlResponse } from "../lambda-src/function-url/response";
 import { DEFAULT_MEMORY_SIZE } from "../modules/validate-props";
 import { loadBundledHandler } from "./support/bundled-handler";
 import { captureConsoleLog, lambdaEnvironment } from "./support/e2e-common";
-import { HOSTILE_CASES, HOSTILE_ORIGINALS, directFunctionUrlEvent, type HostileCase } from "./support/hostile-corpus";
+import { HOSTILE_CASES, directFunctionUrlEvent, storeHostileOriginals, type HostileCase } from "./support/hostile-corpus";
 import { fakeContext } from "./support/lambda-context";
-import { startLocalS3, type LocalS3 } from "./support/s3rver-harness";
 
 const BUDGET_MS = 10_000;
 const MB = 2 ** 20;
@@ -31,19 +30,13 @@ const RUNS: readonly (readonly [string, number, HostileCase])[] = [
   ...AT_ONE_VCPU.map((c) => [c.name, ONE_VCPU_MB, c] as const),
 ];
 
-let s3: LocalS3;
+const store = storeHostileOriginals();
 const useEnvironment = lambdaEnvironment();
 captureConsoleLog();
 const measured: string[] = [];
+beforeAll(() => useEnvironment({ AWS_ENDPOINT_URL_S3: store().endpoint, RESIZER_ORIGIN_BUCKET: store().bucket }));
 
-beforeAll(async () => {
-  s3 = await startLocalS3();
-  useEnvironment({ AWS_ENDPOINT_URL_S3: s3.endpoint, RESIZER_ORIGIN_BUCKET: s3.bucket });
-  for (const original of HOSTILE_ORIGINALS) await s3.put(original.key, original.bytes, original.contentType);
-}, 60_000);
-
-afterAll(async () => {
-  await s3?.close();
+afterAll(() => {
   console.warn(`hostile corpus, one fresh container each (function URL, bundle):\n| case | memory | status | peak RSS |\n| --- | ---: | ---: | ---: |\n${measured.join("\n")}`);
 });
 

@@ -9,33 +9,28 @@ import { ERRORS, type ErrorCode } from "../lambda-src/core/errors";
 import { DEFAULT_MEMORY_SIZE } from "../modules/validate-props";
 import { loadBundledHandler, type ResizerHandler } from "./support/bundled-handler";
 import { captureConsoleLog, lambdaEnvironment } from "./support/e2e-common";
-import { HOSTILE_CASES, HOSTILE_ORIGINALS, type HostileCase } from "./support/hostile-corpus";
+import { HOSTILE_CASES, storeHostileOriginals, type HostileCase } from "./support/hostile-corpus";
 import { fakeContext } from "./support/lambda-context";
-import { startLocalS3, type LocalS3 } from "./support/s3rver-harness";
 import { startWriteGetObjectResponseStandIn, type WriteGetObjectResponseStandIn } from "./support/write-get-object-response-stand-in";
 import { handler as sourceHandler } from "../lambda-src";
 
 const BUDGET_MS = 10_000;
-let s3: LocalS3;
+const store = storeHostileOriginals();
 let standIn: WriteGetObjectResponseStandIn;
 let token = 0;
 const useEnvironment = lambdaEnvironment();
 captureConsoleLog();
 
 beforeAll(async () => {
-  [s3, standIn] = await Promise.all([startLocalS3(), startWriteGetObjectResponseStandIn()]);
+  standIn = await startWriteGetObjectResponseStandIn();
   useEnvironment({ AWS_ENDPOINT_URL_S3: standIn.endpoint });
-  for (const original of HOSTILE_ORIGINALS) await s3.put(original.key, original.bytes, original.contentType);
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.all([s3?.close(), standIn?.close()]);
 });
+afterAll(async () => standIn?.close());
 
 async function invoke(handler: ResizerHandler, c: HostileCase) {
   const outputToken = `hostile-${++token}`;
   await handler({
-    getObjectContext: { inputS3Url: await s3.presignGet(c.key), outputRoute: "io-route", outputToken },
+    getObjectContext: { inputS3Url: await store().presignGet(c.key), outputRoute: "io-route", outputToken },
     userRequest: { url: `https://olap-alias.s3-object-lambda.us-east-1.amazonaws.com/${c.key}`, headers: c.query ? { "x-resize-params": c.query } : {} },
   }, fakeContext(BUDGET_MS));
   return standIn.responseFor(outputToken, 0);

@@ -7,8 +7,7 @@
  * reports the invocation's error; the container lives on).
  */
 import http from "node:http";
-import { once } from "node:events";
-import type { AddressInfo, Socket } from "node:net";
+import { listenClosable, trickle } from "./support/fake-origins";
 import { S3Client } from "@aws-sdk/client-s3";
 import { handler as sourceHandler } from "../lambda-src";
 import { createFunctionUrlHandler, s3Originals } from "../lambda-src/function-url/handler";
@@ -27,7 +26,6 @@ type Fault = "status-500" | "status-403" | "status-404" | "reset-before-headers"
 
 /** One local store whose answer is named by the last path segment (a presigned URL's path, or a GetObject key). */
 async function startFaultyStore(): Promise<{ url: (fault: Fault) => string; endpoint: string; requests: Map<Fault, number>; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
   const requests = new Map<Fault, number>();
   const server = http.createServer((req, res) => {
     const fault = decodeURIComponent((req.url ?? "").split("?")[0]!.split("/").pop() ?? "") as Fault;
@@ -44,32 +42,11 @@ async function startFaultyStore(): Promise<{ url: (fault: Fault) => string; endp
     } else if (fault === "stall-after-headers") {
       res.write(JPEG.subarray(0, 2));
     } else if (fault === "trickle") {
-      // 100 bytes every 50 ms: 2 KB/s, an 85 KB original would take 40 s.
-      let offset = 0;
-      const timer = setInterval(() => {
-        if (res.destroyed || offset >= JPEG.length) return clearInterval(timer);
-        res.write(JPEG.subarray(offset, (offset += 100)));
-      }, 50);
-      res.on("close", () => clearInterval(timer));
+      trickle(res, JPEG); // 2 KB/s: an 85 KB original would take 40 s
     }
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
-  return {
-    endpoint,
-    requests,
-    url: (fault) => `${endpoint}/originals/${fault}?X-Amz-Signature=stand-in`,
-    close: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
-  };
+  const { endpoint, close } = await listenClosable(server);
+  return { endpoint, requests, url: (fault) => `${endpoint}/originals/${fault}?X-Amz-Signature=stand-in`, close };
 }
 
 const FAULTS: Array<[Fault, number, string, number]> = [

@@ -6,8 +6,7 @@
  * before the deadline, and the same process answers the next request: no stream's error is left unhandled.
  */
 import http from "node:http";
-import { once } from "node:events";
-import type { AddressInfo, Socket } from "node:net";
+import { listenClosable, trickle } from "./support/fake-origins";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { FIXTURES_DIR } from "../fixtures";
@@ -28,7 +27,6 @@ const FAULTS: Fault[] = ["stall-before-headers", "stall-mid-body", "reset-mid-bo
 
 /** A store answering `/<bucket>/<whole|ranged>-<fault>` with that fault, and `/<bucket>/ok` (and any other key) well. */
 async function startStore() {
-  const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     const name = decodeURIComponent((req.url ?? "").split("?")[0]!.split("/").pop() ?? "");
     const [mode, ...rest] = name.split("-");
@@ -46,28 +44,10 @@ async function startStore() {
     if (!faulty) return void res.end(part);
     if (fault === "reset-mid-body") return void res.write(part.subarray(0, 4096), () => req.socket.destroy());
     if (fault === "stall-mid-body") return void res.write(part.subarray(0, 4096));
-    let offset = 0; // trickle: 100 bytes every 50 ms
-    const timer = setInterval(() => {
-      if (res.destroyed || offset >= part.length) return clearInterval(timer);
-      res.write(part.subarray(offset, (offset += 100)));
-    }, 50);
-    res.on("close", () => clearInterval(timer));
+    trickle(res, part);
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    endpoint,
-    presigned: (key: string) => `${endpoint}/originals/${key}?X-Amz-Signature=stand-in`,
-    close: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
-  };
+  const { endpoint, close } = await listenClosable(server);
+  return { endpoint, presigned: (key: string) => `${endpoint}/originals/${key}?X-Amz-Signature=stand-in`, close };
 }
 
 let store: Awaited<ReturnType<typeof startStore>>;

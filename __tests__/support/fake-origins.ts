@@ -97,3 +97,34 @@ export async function startResettingOrigin(contentLength: number, sent = 64 * 10
     res.write(Buffer.alloc(sent, 0xab), () => req.socket.destroy());
   });
 }
+
+/** Writes `bytes` 100 at a time every 50 ms (2 KB/s) until done or the response closes: a store too slow to wait for. */
+export function trickle(res: http.ServerResponse, bytes: Buffer): void {
+  let offset = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || offset >= bytes.length) return clearInterval(timer);
+    res.write(bytes.subarray(offset, (offset += 100)));
+  }, 50);
+  res.on("close", () => clearInterval(timer));
+}
+
+/**
+ * Listens on 127.0.0.1 and returns the endpoint and a close() that also destroys open sockets (a stalled answer
+ * would otherwise keep the server open).
+ */
+export async function listenClosable(server: http.Server): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { deflateSync } from "node:zlib";
 import { FIXTURES_DIR, HOSTILE_FIXTURES_DIR } from "../../fixtures";
+import { startLocalS3, type LocalS3 } from "./s3rver-harness";
 
 export interface HostileOriginal {
   readonly key: string;
@@ -205,4 +206,15 @@ export function directFunctionUrlEvent(c: HostileCase) {
     headers: { host: "x.lambda-url.us-east-1.on.aws", accept: "image/avif,image/webp,*/*" },
     requestContext: { http: { method: "GET", path: rawPath } },
   };
+}
+
+/** s3rver holding the corpus's originals for the suite: started before it, stopped after; the getter gives it. */
+export function storeHostileOriginals(): () => LocalS3 {
+  let s3: LocalS3 | undefined;
+  beforeAll(async () => {
+    s3 = await startLocalS3();
+    for (const original of HOSTILE_ORIGINALS) await s3.put(original.key, original.bytes, original.contentType);
+  }, 60_000);
+  afterAll(async () => s3?.close());
+  return () => s3!;
 }
