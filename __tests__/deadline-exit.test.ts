@@ -8,8 +8,7 @@
  * by a fresh container.
  */
 import http from "node:http";
-import { once } from "node:events";
-import type { AddressInfo, Socket } from "node:net";
+import { listenClosable } from "./support/fake-origins";
 import { randomFillSync } from "node:crypto";
 import sharp from "sharp";
 import { outputRefusal, type OutputShape, type SourceShape } from "../lambda-src/core/limits";
@@ -33,7 +32,6 @@ let wgor: WriteGetObjectResponseStandIn;
 
 /** A store answering any key with the noise JPEG (byte ranges too), its first answer to each key late. */
 async function startSlowStore(body: Buffer) {
-  const sockets = new Set<Socket>();
   const answered = new Set<string>();
   const server = http.createServer((req, res) => {
     const key = (req.url ?? "").split("?")[0]!;
@@ -53,19 +51,7 @@ async function startSlowStore(body: Buffer) {
     answered.add(key);
     setTimeout(respond, STORE_DELAY_MS);
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
-  };
+  return listenClosable(server);
 }
 
 beforeAll(async () => {
