@@ -18,6 +18,7 @@ const COMMANDS: readonly (readonly [string, readonly string[], string, string])[
   ["bundle", [], "bundle", "npm run bundle -- --help"],
   ["synth:hcl", [], "synth:hcl", "npm run synth:hcl -- --help"],
   ["setup", [], "setup", "npm run setup -- --help"],
+  ["docs", [], "docs", "npm run docs -- --help"],
 ];
 
 function npmRun(script: string, args: readonly string[]) {

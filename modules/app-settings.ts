@@ -44,7 +44,7 @@ export const SETTINGS = {
   IMAGE_CDN_MANAGE_BUCKET_POLICY: { help: "true or false: write the existing bucket's policy (to be chosen when it needs the kit's statements)", prop: "bucket.managePolicy" },
   IMAGE_CDN_KMS_KEY_ARN: { help: "KMS key ARN of SSE-KMS originals (function-url origin; key policy statements in an output)", prop: "bucket.kmsKeyArn" },
   IMAGE_CDN_ARCHITECTURE: { help: "arm64 (default) or x86_64", prop: "resizer.architecture" },
-  IMAGE_CDN_MEMORY_SIZE: { help: "resizer memory in MB (default 512)", prop: "resizer.memorySize" },
+  IMAGE_CDN_MEMORY_SIZE: { help: "resizer memory in MB (default 512); bounds the largest AVIF or GIF original and AVIF variant (README, \"Memory and time by format\")", prop: "resizer.memorySize" },
   IMAGE_CDN_TIMEOUT: { help: "resizer timeout in seconds (default 10; at most 30 with object-lambda)", prop: "resizer.timeout" },
   IMAGE_CDN_RESERVED_CONCURRENCY: { help: "the most resizer instances at once (leave the account's unreserved minimum free)", prop: "resizer.reservedConcurrency" },
   IMAGE_CDN_ALLOWED_WIDTHS: { help: "comma-separated allow-list of w values, e.g. 150,500", prop: "resizer.allowedWidths" },

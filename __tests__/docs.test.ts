@@ -1,0 +1,41 @@
+/**
+ * The README's and help's generated blocks (scripts/docs.ts) are current: the error table is ERRORS, the settings are
+ * SETTINGS. A declaration changed without `npm run docs` fails here; so does a block whose markers were edited away.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ERRORS } from "../lambda-src/core/errors";
+import { SETTINGS } from "../modules/app-settings";
+import { BLOCKS, renderedFiles, withBlock } from "../scripts/docs";
+import { ROOT } from "./support/run-app";
+
+it("every generated block of the README and help is current (else: npm run docs)", () => {
+  for (const [file, { current, expected }] of renderedFiles()) expect({ file, current }).toEqual({ file, current: expected });
+});
+
+it("the README's error table has a row per code with both origins' statuses; help lists every setting once", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  for (const [code, e] of Object.entries(ERRORS)) expect(readme).toContain(`| \`${code}\` | ${e.when} | ${e.status} | ${e.objectLambdaStatus} |`);
+  const help = readFileSync(join(ROOT, "help"), "utf8");
+  for (const name of Object.keys(SETTINGS)) expect(help.match(new RegExp(`^    ${name}\\s`, "gm"))).toHaveLength(1);
+});
+
+it("names a block whose markers are gone, and --check fails on a stale copy without changing it", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  expect(() => withBlock(readme.replace("<!-- end generated: errors -->", ""), BLOCKS[0]!)).toThrow('README.md: the generated block "errors" has lost its markers');
+  const copy = mkdtempSync(join(tmpdir(), "image-cdn-docs-"));
+  try {
+    for (const file of ["README.md", "help"]) cpSync(join(ROOT, file), join(copy, file));
+    const stale = readme.replace("| `NoSuchKey` |", "| `NoSuchKey` (edited by hand) |");
+    writeFileSync(join(copy, "README.md"), stale);
+    const files = renderedFiles(copy);
+    expect(files.get("README.md")!.current).not.toBe(files.get("README.md")!.expected);
+    expect(files.get("help")!.current).toBe(files.get("help")!.expected);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+  const check = spawnSync("npm", ["run", "--silent", "docs", "--", "--check"], { cwd: ROOT, encoding: "utf8" });
+  expect([check.status, check.stderr]).toEqual([0, ""]);
+}, 60_000);
