@@ -1,4 +1,5 @@
 import type { TerraformProvider } from "cdktf";
+import type { Fit, OutputFormat } from "../lambda-src/core/config";
 
 /** Lambda's names for the two CPU architectures it runs functions on. */
 export type LambdaArchitecture = "arm64" | "x86_64";
@@ -145,8 +146,10 @@ export interface LoggingProps {
 export interface PresetProps {
   readonly w?: number;
   readonly h?: number;
-  readonly fit?: "cover" | "contain" | "fill" | "inside" | "outside";
-  readonly format?: "auto" | "avif" | "webp" | "jpeg" | "png";
+  /** One of the contract's FITS. */
+  readonly fit?: Fit;
+  /** One of the contract's OUTPUT_FORMATS. */
+  readonly format?: OutputFormat;
   readonly q?: number;
 }
 

@@ -11,7 +11,7 @@ import { fetchInRanges, originBody, originRefusal, originUnreachable, s3Client, 
 import { errorOutcome, fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog, type RequestSteps } from "../shared/pipeline";
 import { acceptedFormats, objectKeyFromEncodedPath, resizeParamsFromHeaders, type ViewerRequest } from "../shared/request";
 import { Deadline, ServerTiming } from "../shared/timing";
-import { BUFFERED_LIMIT, overResponseLimit, readAtMost, toFunctionUrlResponse, type FunctionUrlResponse, type Reply } from "./response";
+import { BUFFERED_LIMIT, overResponseLimit, readAtMost, SERVED_METHODS, toFunctionUrlResponse, type FunctionUrlResponse, type Reply } from "./response";
 
 /**
  * The part of a Lambda function URL event (payload format 2.0) the resizer reads;
@@ -26,8 +26,6 @@ export interface FunctionUrlEvent {
   readonly headers?: Readonly<Record<string, string | undefined>>;
   readonly requestContext: { readonly http: { readonly method: string } };
 }
-
-export const SERVED_METHODS = ["GET", "HEAD"] as const;
 
 export function isFunctionUrlEvent(event: unknown): event is FunctionUrlEvent {
   const context = (event as { requestContext?: { http?: unknown } } | null)?.requestContext;
