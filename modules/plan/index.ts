@@ -239,12 +239,13 @@ async function planOne(stack: StackFolder, dir: string, context: { schema: Provi
   let validation = plan.failed ? await validateOnce() : undefined;
   // With a provider older than the stack requires (the constraint lowered to it), a value newer than its enumerations
   // (a Lambda runtime released after it) is planned as the newest it lists, and said so. Only when that is all that
-  // is wrong; with the required provider nothing is replaced.
-  const newer = validation && planCopy.constraint.planned.startsWith("= ")
-    ? validation.errors.map((d) => newerEnumeratedValue(d)).filter((v) => v !== undefined)
-    : [];
-  if (validation && newer.length > 0 && newer.length === validation.errors.length) {
+  // is wrong; with the required provider nothing is replaced. Terraform may report one such value per run (one
+  // resource's), so this repeats while each run finds another, a bounded number of times.
+  for (let round = 0; round < 8 && validation && planCopy.constraint.planned.startsWith("= "); round += 1) {
+    const newer = validation.errors.map((d) => newerEnumeratedValue(d)).filter((v) => v !== undefined);
+    if (newer.length === 0 || newer.length !== validation.errors.length) break;
     const planned = withPlannedValues(planCopy.config, newer);
+    if (planned.setAside.length === 0) break;
     planCopy = { ...planCopy, config: planned.config };
     applyCopy = { ...applyCopy, config: withPlannedValues(applyCopy.config, newer).config };
     base = { ...base, setAside: setAsideOf(base.setAside, planned.setAside) };
