@@ -35,7 +35,7 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
 
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-  test("returns the zip's absolute path (named by the content key of its inputs), size and Terraform's filebase64sha256", () => {
+  it("returns the zip's absolute path (named by the content key of its inputs), size and Terraform's filebase64sha256", () => {
     for (const bundle of [x86, arm]) {
       const bytes = readFileSync(bundle.zipPath);
       const key = contentKey(bundle.architecture, compiledHandler(join(KIT_ROOT, "lambda-src", "index.ts"), KIT_ROOT));
@@ -47,20 +47,20 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
     expect(arm.architecture).toBe("arm64");
   });
 
-  test("building twice gives byte-identical zips and the same sourceCodeHash", () => {
+  it("building twice gives byte-identical zips and the same sourceCodeHash", () => {
     expect(x86Again.zipPath).not.toBe(x86.zipPath);
     expect(readFileSync(x86Again.zipPath).equals(readFileSync(x86.zipPath))).toBe(true);
     expect(x86Again.sourceCodeHash).toBe(x86.sourceCodeHash);
   });
 
-  test("a cached rebuild returns the same result and leaves the zip untouched", () => {
+  it("a cached rebuild returns the same result and leaves the zip untouched", () => {
     const before = readFileSync(x86.zipPath);
     const cached = buildResizerBundle({ architecture: "x86_64", outDir: join(workDir, "first") });
     expect(cached).toEqual(x86);
     expect(readFileSync(x86.zipPath).equals(before)).toBe(true);
   });
 
-  test("an intact zip built from the same inputs is reused from disk, not rewritten", () => {
+  it("an intact zip built from the same inputs is reused from disk, not rewritten", () => {
     const outDir = join(workDir, "copied");
     cpSync(join(workDir, "first"), outDir, { recursive: true, preserveTimestamps: true });
     const zipPath = join(outDir, basename(dirname(x86.zipPath)), "resizer-x86_64.zip");
@@ -69,7 +69,7 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
     expect(statSync(zipPath).mtimeMs).toBe(mtimeBefore);
   });
 
-  test("a changed handler source is rebuilt within the same process", () => {
+  it("a changed handler source is rebuilt within the same process", () => {
     const dir = mkdtempSync(join(tmpdir(), "resizer-entry-"));
     try {
       const entry = join(dir, "index.ts");
@@ -87,7 +87,7 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
   // One cache, as aws-cdk's asset staging: the zip's file is named by a content key, and its existence is the hit.
   // What a stale cache could hide is a missed input: the purge function once imported lambda-src/core/config.ts,
   // outside the folder its key hashed, and a change there reused a stale zip. The key now holds esbuild's output.
-  test("the content key follows every file the bundler read, wherever it lies, and the architecture; nothing else", () => {
+  it("the content key follows every file the bundler read, wherever it lies, and the architecture; nothing else", () => {
     const dir = mkdtempSync(join(tmpdir(), "resizer-key-"));
     try {
       mkdirSync(join(dir, "entry"));
@@ -120,7 +120,7 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
     }
   });
 
-  test("a half-written zip is never a hit: the zip appears whole, by rename, under its key", () => {
+  it("a half-written zip is never a hit: the zip appears whole, by rename, under its key", () => {
     const outDir = join(workDir, "interrupted");
     const key = contentKey("x86_64", compiledHandler(join(KIT_ROOT, "lambda-src", "index.ts"), KIT_ROOT));
     mkdirSync(join(outDir, key), { recursive: true });
@@ -130,7 +130,7 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
     expect(readdirSync(join(outDir, key)).sort()).toEqual(["resizer-x86_64.zip", "resizer-x86_64.zip.tmp-12345"]);
   });
 
-  test("entries are sorted, index.js is at the root, every header has the fixed timestamp and no extra fields", () => {
+  it("entries are sorted, index.js is at the root, every header has the fixed timestamp and no extra fields", () => {
     for (const entries of [x86Entries, armEntries]) {
       const paths = entries.map((e) => e.path);
       expect(paths).toEqual([...paths].sort(compareZipPaths));
@@ -144,7 +144,7 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
     }
   });
 
-  test("index.js holds no absolute path of this checkout or machine", () => {
+  it("index.js holds no absolute path of this checkout or machine", () => {
     const indexJs = x86Entries.find((e) => e.path === "index.js")!.data.toString("utf8");
     for (const local of [KIT_ROOT, workDir, tmpdir(), process.env.HOME ?? "/nonexistent-home"]) {
       expect(indexJs.includes(local)).toBe(false);
@@ -152,7 +152,7 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
     expect(indexJs).not.toMatch(/sourceMappingURL/);
   });
 
-  test("the arm64 bundle holds the arm64 sharp binding and libvips, and nothing for x64", () => {
+  it("the arm64 bundle holds the arm64 sharp binding and libvips, and nothing for x64", () => {
     const paths = armEntries.map((e) => e.path);
     const binding = armEntries.find((e) => /^node_modules\/@img\/sharp-linux-arm64\/lib\/[^/]+\.node$/.test(e.path));
     const libvips = armEntries.find((e) => /^node_modules\/@img\/sharp-libvips-linux-arm64\/lib\/libvips-cpp\.so/.test(e.path));
@@ -164,7 +164,7 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
     expect(paths).toContain("node_modules/sharp/package.json");
   });
 
-  test("the x86_64 bundle holds the x64 sharp binding and libvips, and nothing for arm64", () => {
+  it("the x86_64 bundle holds the x64 sharp binding and libvips, and nothing for arm64", () => {
     const paths = x86Entries.map((e) => e.path);
     const binding = x86Entries.find((e) => /^node_modules\/@img\/sharp-linux-x64\/lib\/[^/]+\.node$/.test(e.path));
     const libvips = x86Entries.find((e) => /^node_modules\/@img\/sharp-libvips-linux-x64\/lib\/libvips-cpp\.so/.test(e.path));
@@ -175,7 +175,7 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
     expect(paths.filter((p) => /arm/.test(p))).toEqual([]);
   });
 
-  test("only sharp's runtime packages ship, without docs, type declarations or C++ sources", () => {
+  it("only sharp's runtime packages ship, without docs, type declarations or C++ sources", () => {
     const packages = new Set(x86Entries.filter((e) => e.path.startsWith("node_modules/")).map((e) => {
       const [, scopeOrName, name] = e.path.split("/");
       return scopeOrName!.startsWith("@") ? `${scopeOrName}/${name}` : scopeOrName;
@@ -187,7 +187,7 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
     expect(markdown).toEqual(["node_modules/@img/colour/LICENSE.md", "node_modules/@img/sharp-libvips-linux-x64/README.md"]);
   });
 
-  test("unpacked alone, index.js exports handler and sharp loads from the bundle and resizes", () => {
+  it("unpacked alone, index.js exports handler and sharp loads from the bundle and resizes", () => {
     const unpacked = join(workDir, "unpacked-x86_64");
     extractTo(x86Entries, unpacked);
     const script = `
@@ -224,16 +224,16 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
 });
 
 describe("buildResizerBundle input checks", () => {
-  test("an unknown architecture names the allowed values", () => {
+  it("an unknown architecture names the allowed values", () => {
     expect(() => buildResizerBundle({ architecture: "x64" as never })).toThrow('Invalid resizer architecture "x64": expected one of "arm64", "x86_64"');
   });
 
-  test("a missing entry is reported by path", () => {
+  it("a missing entry is reported by path", () => {
     const missing = join(tmpdir(), "no-such-resizer-entry.ts");
     expect(() => buildResizerBundle({ architecture: "arm64", entry: missing })).toThrow(`Resizer handler entry not found: ${missing}`);
   });
 
-  test("an entry that does not compile fails with esbuild's message", () => {
+  it("an entry that does not compile fails with esbuild's message", () => {
     const dir = mkdtempSync(join(tmpdir(), "resizer-bad-entry-"));
     try {
       const entry = join(dir, "index.ts");

@@ -7,7 +7,7 @@ import { installRuntimeDependencies, isShippedRuntimeFile, npmCiArguments, runti
 import { parseBundleArgs } from "../scripts/build-bundle";
 
 describe("runtime manifest", () => {
-  test("lambda-src pins the same sharp version as the kit", () => {
+  it("lambda-src pins the same sharp version as the kit", () => {
     const rootSharp = (JSON.parse(readFileSync(join(KIT_ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies.sharp;
     const runtime = JSON.parse(readFileSync(join(KIT_ROOT, "lambda-src", "package.json"), "utf8")) as { dependencies: Record<string, string> };
     const lock = JSON.parse(readFileSync(join(KIT_ROOT, "lambda-src", "package-lock.json"), "utf8")) as {
@@ -20,7 +20,7 @@ describe("runtime manifest", () => {
 });
 
 describe("isShippedRuntimeFile", () => {
-  test.each([
+  it.each([
     ["sharp/dist/index.cjs", "x86_64", true],
     ["sharp/package.json", "arm64", true],
     ["sharp/LICENSE", "arm64", true],
@@ -50,7 +50,7 @@ describe("isShippedRuntimeFile", () => {
 });
 
 describe("npm run bundle arguments", () => {
-  test.each([
+  it.each([
     [["--arch", "arm64"], ["arm64"], undefined],
     [["--arch=x86_64"], ["x86_64"], undefined],
     [["--arch", "all", "--out-dir", "/tmp/z"], ["arm64", "x86_64"], "/tmp/z"],
@@ -58,7 +58,7 @@ describe("npm run bundle arguments", () => {
     expect(parseBundleArgs(argv)).toEqual({ architectures, outDir });
   });
 
-  test.each([
+  it.each([
     [[], /--arch is required/],
     [["--arch", "x64"], /--arch must be arm64, x86_64 or all, got "x64"/],
     [["--arch"], /--arch needs a value/],
@@ -75,13 +75,13 @@ describe("installRuntimeDependencies failures", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  test("a missing manifest names the file and the command that makes it", () => {
+  it("a missing manifest names the file and the command that makes it", () => {
     expect(() => installRuntimeDependencies({ architecture: "arm64", manifestDir: dir, cacheRoot: join(dir, "cache") })).toThrow(
       `Resizer runtime manifest not found: ${join(dir, "package.json")} (run \`npm install --package-lock-only\` in ${dir})`,
     );
   });
 
-  test("a failing npm ci is reported with npm's reason and leaves no cache folder behind", () => {
+  it("a failing npm ci is reported with npm's reason and leaves no cache folder behind", () => {
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "r", version: "1.0.0", dependencies: { sharp: "0.35.5" } }));
     // Out of sync with package.json: npm ci refuses before touching the network.
     writeFileSync(join(dir, "package-lock.json"), JSON.stringify({ name: "r", version: "1.0.0", lockfileVersion: 3, requires: true, packages: { "": { name: "r", version: "1.0.0" } } }));
@@ -92,7 +92,7 @@ describe("installRuntimeDependencies failures", () => {
     expect(readdirSync(cacheRoot)).toEqual([]);
   });
 
-  test("the cache key follows the lockfile, the manifest and the architecture", () => {
+  it("the cache key follows the lockfile, the manifest and the architecture", () => {
     const pkg = Buffer.from("{}");
     const lock = Buffer.from('{"lockfileVersion":3}');
     const key = runtimeCacheKey("arm64", pkg, lock);
@@ -102,7 +102,7 @@ describe("installRuntimeDependencies failures", () => {
     expect(runtimeCacheKey("arm64", Buffer.from("{ }"), lock)).not.toBe(key);
   });
 
-  test("npm is told the target platform and a fixed tree layout", () => {
+  it("npm is told the target platform and a fixed tree layout", () => {
     expect(npmCiArguments("/x", "x86_64")).toEqual(expect.arrayContaining(["ci", "--prefix=/x", "--os=linux", "--cpu=x64", "--libc=glibc", "--omit=dev", "--ignore-scripts", "--install-strategy=hoisted"]));
     expect(npmCiArguments("/x", "arm64")).toContain("--cpu=arm64");
   });

@@ -11,7 +11,7 @@ describe("createDeterministicZip", () => {
     { path: "b/Z.bin", data: Buffer.from([0, 1, 2, 3]), executable: false },
   ];
 
-  test("writes entries in byte order with their contents, modes and fixed times, whatever the input order", async () => {
+  it("writes entries in byte order with their contents, modes and fixed times, whatever the input order", async () => {
     const zip = createDeterministicZip(entries);
     expect(createDeterministicZip([...entries].reverse()).equals(zip)).toBe(true);
     const read = await readZip(zip);
@@ -24,20 +24,20 @@ describe("createDeterministicZip", () => {
     expect(read.every((e) => e.central.date === DOS_DATE_1980_01_01 && e.central.time === 0)).toBe(true);
   });
 
-  test("writes an empty archive that readers accept", async () => {
+  it("writes an empty archive that readers accept", async () => {
     expect(await readZip(createDeterministicZip([]))).toEqual([]);
   });
 
-  test.each(["/etc/passwd", "../escape", "a/../b", "a//b", "a\\b", "dir/", ""])("refuses the unsafe path %j", (path) => {
+  it.each(["/etc/passwd", "../escape", "a/../b", "a//b", "a\\b", "dir/", ""])("refuses the unsafe path %j", (path) => {
     expect(() => createDeterministicZip([{ path, data: Buffer.alloc(1), executable: false }])).toThrow(/Unsafe zip entry path/);
   });
 
-  test("refuses duplicate paths", () => {
+  it("refuses duplicate paths", () => {
     const entry = { path: "x", data: Buffer.alloc(1), executable: false };
     expect(() => createDeterministicZip([entry, entry])).toThrow("Duplicate zip entry: x");
   });
 
-  test("stores what deflate cannot shrink and deflates the rest", async () => {
+  it("stores what deflate cannot shrink and deflates the rest", async () => {
     // Hash output: as incompressible as random bytes, but the same on every run.
     const random = Buffer.concat(Array.from({ length: 128 }, (_, i) => createHash("sha256").update(String(i)).digest()));
     const zip = createDeterministicZip([
@@ -51,7 +51,7 @@ describe("createDeterministicZip", () => {
     expect((await readZip(zip)).map((e) => e.data.length)).toEqual([4096, 3000]);
   });
 
-  test("refuses a path that a JavaScript object would reorder", () => {
+  it("refuses a path that a JavaScript object would reorder", () => {
     expect(() => createDeterministicZip([{ path: "12", data: Buffer.alloc(1), executable: false }])).toThrow(/would not keep its place/);
   });
 });

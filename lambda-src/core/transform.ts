@@ -207,7 +207,7 @@ function sharpFailure(error: unknown, maxInputPixels: number): Error {
 export const SHARP_CONCURRENCY = 1;
 
 /**
- * The only libvips decoders left enabled, the same set sniff.ts admits. Defence in depth: even if
+ * The only libvips decoders left enabled, the same set input.ts admits (sniffFormat). Defence in depth: even if
  * a file slipped past sniffing, SVG (outside references), PDF, TIFF, the vips/matrix/csv formats
  * and the rest can never run.
  */
