@@ -7,8 +7,8 @@ import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXTURES_DIR } from "../fixtures";
-import { CACHEABLE_ERROR_CODES } from "../modules/cdn-distribution";
-import { CACHED_ERROR_STATUSES } from "../scripts/preview/cache";
+import { CACHEABLE_ERROR_CODES } from "../modules/response-headers";
+import { synthImageCdn } from "./support/synth";
 import { http, startPreviewProcess, type HttpAnswer, type PreviewProcess } from "./support/preview-process";
 
 const ALLOWED = "http://app.example.test";
@@ -112,7 +112,8 @@ describe("preview: errors cached as the distribution caches them", () => {
   const xCache = (answer: HttpAnswer): unknown => answer.headers["x-cache"];
 
   it("holds the same statuses as the distribution's custom_error_response", () => {
-    expect([...CACHED_ERROR_STATUSES].sort()).toEqual([...CACHEABLE_ERROR_CODES].sort());
+    const distribution = Object.values(synthImageCdn().resource.aws_cloudfront_distribution)[0] as { custom_error_response: Array<{ error_code: number }> };
+    expect(distribution.custom_error_response.map((r) => r.error_code).sort()).toEqual([...CACHEABLE_ERROR_CODES].sort());
   });
 
   it("a repeated 404 (resizer) or 403 (S3, an original) within the error TTL is a hit; a 422 never is", async () => {

@@ -10,10 +10,7 @@ import { RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER } from "../lambda-src/core/c
 import { allowedMethods, ORIGINALS_ORIGIN_ID, RESIZER_ORIGIN_ID, VIEWER_RESPONSE_CODE, viewerRequestFunctionCode } from "./edge/viewer-request-function";
 import type { PriceClass } from "./props";
 import type { ResolvedProps } from "./validate-props";
-import { CONTENT_SECURITY_POLICY, CORS_EXPOSE_HEADERS, HSTS_MAX_AGE_SECONDS } from "./response-headers";
-
-/** The status codes CloudFront lets us set an error-caching TTL for (413, 415 and 422 are never cached). */
-export const CACHEABLE_ERROR_CODES = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504];
+import { CACHEABLE_ERROR_CODES, CONTENT_SECURITY_POLICY, CORS_EXPOSE_HEADERS, HSTS_MAX_AGE_SECONDS } from "./response-headers";
 
 export interface CdnDistributionProps {
   readonly namePrefix: string;

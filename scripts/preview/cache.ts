@@ -4,13 +4,7 @@
  * the resizer's own `Cache-Control: max-age` on errors says the same). An LRU bounded in bytes of bodies.
  */
 import { LRUCache } from "lru-cache";
-
-/**
- * The statuses the distribution caches for the error TTL: CACHEABLE_ERROR_CODES in modules/cdn-distribution.ts,
- * copied so that the preview does not load the provider's classes (a test holds the two lists together).
- * CloudFront never caches others (413, 415, 422): each such request reaches the origin.
- */
-export const CACHED_ERROR_STATUSES: readonly number[] = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504];
+import { CACHEABLE_ERROR_CODES } from "../../modules/response-headers";
 
 /** An answer of an origin, as the viewer gets it. */
 export interface Answer {
@@ -45,7 +39,7 @@ export class PreviewCache {
   /** Keeps a GET's answer when the distribution would: a 200, or a cacheable error for the error TTL. */
   keep(key: string, answer: Answer, source: string): void {
     if (answer.status === 200) this.entries.set(key, { ...answer, source });
-    else if (CACHED_ERROR_STATUSES.includes(answer.status) && this.errorTtlSeconds > 0) {
+    else if (CACHEABLE_ERROR_CODES.includes(answer.status) && this.errorTtlSeconds > 0) {
       this.entries.set(key, { ...answer, source, expiresAt: this.now() + this.errorTtlSeconds * 1000 });
     }
   }
