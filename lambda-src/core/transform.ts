@@ -40,6 +40,11 @@ export const FAIL_ON: FailOnOptions = "truncated";
 
 const ANIMATED_OUTPUTS: ReadonlySet<NegotiatedFormat> = new Set(["webp", "gif"]);
 const ANIMATED_SOURCES: ReadonlySet<SourceFormat> = new Set(["webp", "gif"]);
+
+/** Whether every frame is loaded and kept: an animation made into a format that animates. */
+function keepsAllFrames(source: SourceFormat, output: NegotiatedFormat): boolean {
+  return ANIMATED_SOURCES.has(source) && ANIMATED_OUTPUTS.has(output);
+}
 const WHITE = { r: 255, g: 255, b: 255, alpha: 1 };
 const TRANSPARENT = { r: 0, g: 0, b: 0, alpha: 0 };
 
@@ -63,7 +68,7 @@ export async function transformImage(
     failOn: FAIL_ON,
     limitInputPixels: ctx.config.maxInputPixels,
     // All frames only when the output keeps them; the pixel limit then counts every frame, as memory does.
-    animated: ANIMATED_SOURCES.has(sourceFormat) && ANIMATED_OUTPUTS.has(format),
+    animated: keepsAllFrames(sourceFormat, format),
   });
   // Piped as it arrives, so the byte limit aborts mid-download; sharp needs the whole file before it
   // decodes anyway, so collecting it ourselves first would only add a second copy.
@@ -121,7 +126,7 @@ async function render(decoder: Sharp, guard: InputGuard, job: RenderJob): Promis
   const plan = planResize(frame, job.request);
   const out = plan ?? frame;
   // sharp's `pages` counts the frames only when they were all loaded (animated output).
-  const frames = ANIMATED_OUTPUTS.has(job.format) && ANIMATED_SOURCES.has(job.sourceFormat) ? (meta.pages ?? 1) : 1;
+  const frames = keepsAllFrames(job.sourceFormat, job.format) ? (meta.pages ?? 1) : 1;
   const size = { width: out.width, frameHeight: out.height, frames, quality: job.request.quality };
   // Against the request's whole time: the same original and variant always get the same format or 413 (cacheable).
   const format = affordableFormat(job, source, size, job.ctx.budget);
