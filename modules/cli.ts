@@ -19,6 +19,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Environment } from "../lambda-src/core/config";
 import { EXIT_CODES, parseCommandLine, runCommand, UsageError } from "./command-line";
 import { comparePlans, compareStacks, planMarkdown, reviewMarkdown, type PlannedValues, type StackConfig } from "./review";
 import { SIGNABLE_PARAMS, signImageUrl, type SignableParams } from "./signing";
@@ -126,7 +127,7 @@ async function planCommand(argv: readonly string[]): Promise<number> {
 }
 
 /** The `sign` subcommand; `now` in milliseconds, for --expires-in. */
-export function signCommand(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, now: number): string {
+export function signCommand(argv: readonly string[], env: Environment, now: number): string {
   const options = Object.fromEntries([...SIGNABLE_PARAMS, "expires-in"].map((name) => [name, { type: "string" as const }]));
   const { positionals, values } = parseCommandLine(argv, options, true);
   const [baseUrl, key, ...extra] = positionals;

@@ -8,6 +8,7 @@
  * pending exit would otherwise fire when the frozen sandbox thaws, inside the next viewer's invocation.
  */
 import type { Writable } from "node:stream";
+import type { Environment } from "../core/config";
 import { renderWorkInFlight } from "../core/transform";
 import type { Adapter } from "./pipeline";
 
@@ -22,7 +23,7 @@ export type ContainerDecision = "kept" | "ended" | "kept: other invocations shar
  * Call when the answer has been delivered. Exits the process when pixel work is still running and this is a Lambda
  * execution environment of one invocation at a time; says what it decided otherwise (for tests and logs).
  */
-export function endContainerIfWorkRemains(adapter: Adapter, requestId: string | undefined, env: NodeJS.ProcessEnv = process.env): ContainerDecision {
+export function endContainerIfWorkRemains(adapter: Adapter, requestId: string | undefined, env: Environment = process.env): ContainerDecision {
   const running = renderWorkInFlight();
   if (running === 0 || env[RUNTIME_API_ENV] === undefined) return "kept";
   if (env[MULTI_CONCURRENCY_ENV] !== undefined) return "kept: other invocations share it";
