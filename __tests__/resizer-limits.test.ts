@@ -18,6 +18,7 @@ import {
   type DecodeClass,
   type SourceShape,
 } from "../lambda-src/core/limits";
+import { noisePixels } from "../fixtures/hostile/make";
 import { FIXTURES_DIR } from "./support/e2e-common";
 
 const solid = (channels: 3 | 4 = 3) => sharp({ create: { width: 64, height: 64, channels, background: "#33669980" } });
@@ -141,13 +142,3 @@ describe("the transform under a budget (the real encoders)", () => {
   }, 60_000);
 });
 
-/** Deterministic noise (a linear congruential generator): the slowest thing to encode. */
-function noisePixels(length: number): Buffer {
-  const bytes = Buffer.alloc(length);
-  let state = 1;
-  for (let i = 0; i < length; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    bytes[i] = state >>> 24;
-  }
-  return bytes;
-}

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import sharp, { type Sharp } from "sharp";
 import { avifEncodeSecondsPerPixel, DECODE_BYTES_PER_PIXEL, type DecodeClass } from "../lambda-src/core/limits";
-import { steppedGradient } from "../fixtures/hostile/make";
+import { noisePixels, steppedGradient } from "../fixtures/hostile/make";
 import type { FormatCostReport } from "./format-cost-child";
 import { BENCH_DIR, compileChild } from "./inputs";
 import { fixed, MB, printTable, progress, type Targets } from "./report";
@@ -48,13 +48,7 @@ async function noiseOriginal(): Promise<string> {
   const file = path.join(DIR, `noise-${NOISE_SIDE}.png`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(DIR, { recursive: true });
-    const pixels = Buffer.alloc(NOISE_SIDE * NOISE_SIDE * 3);
-    let state = 1;
-    for (let i = 0; i < pixels.length; i++) {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      pixels[i] = state >>> 24;
-    }
-    await sharp(pixels, { raw: { width: NOISE_SIDE, height: NOISE_SIDE, channels: 3 } }).png({ compressionLevel: 1 }).toFile(file);
+    await sharp(noisePixels(NOISE_SIDE * NOISE_SIDE * 3), { raw: { width: NOISE_SIDE, height: NOISE_SIDE, channels: 3 } }).png({ compressionLevel: 1 }).toFile(file);
   }
   return file;
 }
