@@ -3,8 +3,8 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { App } from "cdktf";
-import { resolveAppSettings, settingErrorLine, settingLookup, unknownSettings } from "./modules/app-settings";
-import { ImageCdnStack } from "./modules/image-cdn-stack";
+import { resolveAppSettings, settingErrorLine, settingLookup, unknownSettings } from "./modules/app/app-settings";
+import { ImageCdnStack } from "./modules/app/image-cdn-stack";
 
 const app = new App();
 const lookup = settingLookup(process.env, (key) => app.node.tryGetContext(key));

@@ -1,10 +1,10 @@
 import { Testing } from "cdktf";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { SETTINGS, contextKey, resolveAppSettings, settingErrorLine, settingLookup, unknownSettings, type SettingName } from "../modules/app-settings";
-import { AWS_REGIONS_FILE, awsRegions, loadAwsRegions, regionsOfPartitions, sdkRegionList, writeAwsRegionsFile } from "../modules/aws-regions";
-import { didYouMean, editDistance, nameWords } from "../modules/did-you-mean";
-import { ImageCdnStack } from "../modules/image-cdn-stack";
+import { SETTINGS, contextKey, resolveAppSettings, settingErrorLine, settingLookup, unknownSettings, type SettingName } from "../modules/app/app-settings";
+import { AWS_REGIONS_FILE, awsRegions, loadAwsRegions, regionsOfPartitions, sdkRegionList, writeAwsRegionsFile } from "../modules/construct/aws-regions";
+import { didYouMean, editDistance, nameWords } from "../modules/construct/did-you-mean";
+import { ImageCdnStack } from "../modules/app/image-cdn-stack";
 import { ImageCdn, useKitBackend } from "../modules";
 import { TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";

@@ -85,7 +85,7 @@ describe("buildResizerBundle (real builds of lambda-src)", () => {
   });
 
   // One cache, as aws-cdk's asset staging: the zip's file is named by a content key, and its existence is the hit.
-  // What a stale cache could hide is a missed input: the purge function once imported lambda-src/core/config.ts,
+  // What a stale cache could hide is a missed input: the purge function once imported lambda-src/core/contract.ts,
   // outside the folder its key hashed, and a change there reused a stale zip. The key now holds esbuild's output.
   it("the content key follows every file the bundler read, wherever it lies, and the architecture; nothing else", () => {
     const dir = mkdtempSync(join(tmpdir(), "resizer-key-"));

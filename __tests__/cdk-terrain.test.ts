@@ -7,11 +7,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AWS_PROVIDER_CONSTRAINT } from "../modules/image-cdn";
-import { planningProviderSchema, stackFolders } from "../modules/plan";
-import { describeSetAside, offlineCopy, satisfies, type Json as ConfigJson, type SetAside } from "../modules/plan/offline";
-import { findLocalProvider, findTerraform } from "../modules/plan/terraform";
-import { PLAN_VARIANTS, synthesizeVariants } from "../modules/plan/variants";
+import { AWS_PROVIDER_CONSTRAINT } from "../modules/construct/image-cdn";
+import { planningProviderSchema, stackFolders } from "../modules/cli/plan";
+import { describeSetAside, offlineCopy, satisfies, type Json as ConfigJson, type SetAside } from "../modules/cli/plan/offline";
+import { findLocalProvider, findTerraform } from "../modules/cli/plan/terraform";
+import { PLAN_VARIANTS, synthesizeVariants } from "../modules/cli/plan/variants";
 import { createConsumer, packKit, synthFromCheckout, typeCheck } from "./support/consumer";
 import { synthApp } from "./support/run-app";
 
@@ -66,7 +66,7 @@ describe("the kit under CDK Terrain (npm aliases)", () => {
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  // The offline plan (modules/plan) sets aside what an older local provider lacks, found by comparing the
+  // The offline plan (modules/cli/plan) sets aside what an older local provider lacks, found by comparing the
   // configuration with that provider's schema; each must exist in the 6.x provider the kit requires, whose
   // schema CDK Terrain's bindings carry (@cdktn/provider-aws 25.7 = hashicorp/aws 6.66).
   (terraformReady ? it : it.skip)("everything the offline plan sets aside exists in hashicorp/aws 6.x (CDK Terrain's bindings)", async () => {

@@ -1,7 +1,7 @@
 /**
  * Every command the README names, as a user types it (`npm run <script> -- ...`): --help and -h print its usage
  * and exit 0; a wrong flag is one line on stderr naming it, ending with how to get help, and exit 2
- * (modules/command-line.ts, the README's exit-code table).
+ * (modules/cli/command-line.ts, the README's exit-code table).
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -44,7 +44,7 @@ describe.each(COMMANDS)("npm run %s", (script, before, name, help) => {
 });
 
 describe("the image-cdn-kit command", () => {
-  const kit = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "modules/cli.ts"), ...args], { encoding: "utf8" });
+  const kit = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "modules/cli/main.ts"), ...args], { encoding: "utf8" });
 
   it("lists its commands and the exit codes on --help; sign has its own", () => {
     const top = kit("--help");
@@ -59,7 +59,7 @@ describe("the image-cdn-kit command", () => {
     expect([kit().status, kit().stderr]).toEqual([2, "image-cdn-kit: a command is needed: review, plan or sign; see image-cdn-kit --help\n"]);
     expect(kit("deploy").stderr).toBe('image-cdn-kit: unknown command "deploy"; allowed: review, plan, sign; see image-cdn-kit --help\n');
     expect([kit("review", "only-one").status, kit("review", "only-one").stderr]).toEqual([2, "image-cdn-kit review: review takes <base-synth-dir> <head-synth-dir>; see image-cdn-kit review --help\n"]);
-    const short = spawnSync(process.execPath, [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "modules/cli.ts"), "sign", "https://img.example.com", "a.jpg", "--w", "100"], {
+    const short = spawnSync(process.execPath, [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "modules/cli/main.ts"), "sign", "https://img.example.com", "a.jpg", "--w", "100"], {
       encoding: "utf8",
       env: { ...process.env, IMAGE_CDN_SIGNING_SECRET: "too-short" },
     });

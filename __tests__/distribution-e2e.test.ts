@@ -9,7 +9,7 @@
 import crypto from "node:crypto";
 import sharp from "sharp";
 import { ORIGINALS_ORIGIN_ID } from "../modules/edge/viewer-request-function";
-import { signImageUrl } from "../modules/signing";
+import { signImageUrl } from "../modules/construct/signing";
 import { cloudFrontHeaders, cloudFrontQuery, cloudfrontModule, plainHeaders, runFunctionCode, type CfRequest, type CfResponse } from "../scripts/preview/cloudfront-function";
 import { lambdaEnvironment, storeFixtures } from "./support/e2e-common";
 import { decodeHttpStream, startLambdaRuntime, type LambdaRuntime } from "./support/lambda-runtime";

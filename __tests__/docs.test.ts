@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ERRORS } from "../lambda-src/core/errors";
-import { SETTINGS } from "../modules/app-settings";
+import { SETTINGS } from "../modules/app/app-settings";
 import { BLOCKS, renderedFiles, withBlock } from "../scripts/docs";
 import { ROOT } from "./support/run-app";
 

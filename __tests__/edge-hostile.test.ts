@@ -4,10 +4,10 @@
  */
 import { createHmac } from "node:crypto";
 import crypto from "node:crypto";
-import { DEFAULT_RESIZER_CONFIG, urlPathOfKey } from "../lambda-src/core/config";
+import { DEFAULT_RESIZER_CONFIG, urlPathOfKey } from "../lambda-src/core/contract";
 import { invalidationPaths } from "../lambda-src/purge";
 import { ORIGINALS_ORIGIN_ID, RESIZER_ORIGIN_ID, viewerRequestFunctionCode } from "../modules/edge/viewer-request-function";
-import { signImageUrl } from "../modules/signing";
+import { signImageUrl } from "../modules/construct/signing";
 import { cloudFrontHeaders, cloudFrontQuery, cloudfrontModule, runFunctionCode, type CfRequest, type CfResponse } from "../scripts/preview/cloudfront-function";
 
 const SECRET = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";

@@ -1,4 +1,4 @@
-import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
+import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/contract";
 import { parseResizeQuery } from "../lambda-src/core/params";
 import { cloudFrontHeaders, cloudFrontQuery, cloudfrontModule, runFunctionCode, type CfHeaders, type CfRequest } from "../scripts/preview/cloudfront-function";
 import { transformSync } from "esbuild";

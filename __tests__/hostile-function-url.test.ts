@@ -9,7 +9,7 @@ import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core";
 import { createFunctionUrlHandler, s3Originals } from "../lambda-src/function-url/handler";
 import type { FunctionUrlResponse } from "../lambda-src/function-url/response";
 import { s3ClientConfig } from "../lambda-src/shared/origin";
-import { DEFAULT_MEMORY_SIZE } from "../modules/validate-props";
+import { DEFAULT_MEMORY_SIZE } from "../modules/construct/validate-props";
 import { loadBundledHandler } from "./support/bundled-handler";
 import { captureConsoleLog, lambdaEnvironment } from "./support/e2e-common";
 import { HOSTILE_CASES, HOSTILE_ORIGINALS, directFunctionUrlEvent as event, storeHostileOriginals } from "./support/hostile-corpus";

@@ -6,7 +6,7 @@
  * served: the limit follows resizer.memorySize, it is not a flat ban on a format.
  */
 import type { FunctionUrlResponse } from "../lambda-src/function-url/response";
-import { DEFAULT_MEMORY_SIZE } from "../modules/validate-props";
+import { DEFAULT_MEMORY_SIZE } from "../modules/construct/validate-props";
 import { loadBundledHandler } from "./support/bundled-handler";
 import { captureConsoleLog, lambdaEnvironment } from "./support/e2e-common";
 import { HOSTILE_CASES, directFunctionUrlEvent, storeHostileOriginals, type HostileCase } from "./support/hostile-corpus";

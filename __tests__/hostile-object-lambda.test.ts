@@ -6,7 +6,7 @@
  */
 import sharp from "sharp";
 import { ERRORS, type ErrorCode } from "../lambda-src/core/errors";
-import { DEFAULT_MEMORY_SIZE } from "../modules/validate-props";
+import { DEFAULT_MEMORY_SIZE } from "../modules/construct/validate-props";
 import { loadBundledHandler, type ResizerHandler } from "./support/bundled-handler";
 import { captureConsoleLog, lambdaEnvironment } from "./support/e2e-common";
 import { HOSTILE_CASES, storeHostileOriginals, type HostileCase } from "./support/hostile-corpus";

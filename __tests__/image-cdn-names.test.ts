@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { Testing, TerraformStack, TerraformVariable } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ImageCdn } from "../modules";
-import { resolveAppSettings, settingLookup, type SettingName } from "../modules/app-settings";
-import { ImageCdnStack } from "../modules/image-cdn-stack";
-import { literalDiscriminator } from "../modules/naming";
+import { resolveAppSettings, settingLookup, type SettingName } from "../modules/app/app-settings";
+import { ImageCdnStack } from "../modules/app/image-cdn-stack";
+import { literalDiscriminator } from "../modules/construct/naming";
 import type { Synthesized } from "./support/synth";
 
 /** Every name the stack gives a resource, with the limits AWS sets on it (the pattern includes the length). */

@@ -1,6 +1,6 @@
 import { Testing, TerraformStack } from "cdktf";
 import { ImageCdn, ImageCdnPropError, type ImageCdnProps } from "../modules";
-import { resolveImageCdnProps } from "../modules/validate-props";
+import { resolveImageCdnProps } from "../modules/construct/validate-props";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012";
 

@@ -62,7 +62,7 @@ describe.each(NODE_VERSIONS)("Node %s", (version) => {
   }, 120_000);
 
   it("answers the command line: image-cdn-kit --help, a wrong flag", () => {
-    const cli = (...args: string[]) => spawnSync(node, [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "modules/cli.ts"), ...args], { encoding: "utf8" });
+    const cli = (...args: string[]) => spawnSync(node, [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "modules/cli/main.ts"), ...args], { encoding: "utf8" });
     expect(cli("--help").status).toBe(0);
     expect([cli("plan", "--colour").status, cli("plan", "--colour").stderr]).toEqual([2, expect.stringMatching(/^image-cdn-kit plan: unknown option --colour/)]);
   }, 60_000);

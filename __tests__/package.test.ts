@@ -8,7 +8,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AWS_REGIONS_FILE, sdkRegionList } from "../modules/aws-regions";
+import { AWS_REGIONS_FILE, sdkRegionList } from "../modules/construct/aws-regions";
 import { createConsumer, packKit, run, synthFromCheckout, typeCheck } from "./support/consumer";
 import { ROOT, stackJson, synthApp } from "./support/run-app";
 
@@ -45,9 +45,9 @@ describe("the packed kit installed into the example consumer app", () => {
 
   it("ships the compiled construct, its declarations, its command and both resizer zips, the purge zip, and nothing of the repo's own", () => {
     expect(packed).toEqual(expect.arrayContaining([
-      "dist/modules/index.js", "dist/modules/index.d.ts", "dist/modules/edge/viewer-request.js", "dist/modules/cli.js",
+      "dist/modules/index.js", "dist/modules/index.d.ts", "dist/modules/edge/viewer-request.js", "dist/modules/cli/main.js",
       "dist/prebuilt-resizer/resizer-arm64.zip", "dist/prebuilt-resizer/resizer-x86_64.zip", "dist/prebuilt-resizer/purge.zip", "package.json", "README.md", "LICENSE", "help",
-      "dist/modules/aws-regions.json",
+      "dist/modules/construct/aws-regions.json",
     ]));
     expect(packed.filter((path) => /^(__tests__|bench|\.ci|fixtures|scripts|examples|lambda-src|modules)\//.test(path) || path.endsWith(".ts") && !path.endsWith(".d.ts"))).toEqual([]);
   });

@@ -7,9 +7,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describeSetAside, mapInterpolations, newerEnumeratedValue, newest, offlineCopy, satisfies, withPlannedValues, type Json, type ProviderSchema } from "../modules/plan/offline";
-import { hcl, mockApplyTest, validationOptions } from "../modules/plan/mock-apply";
-import { cliConfigMirrors, cliConfiguration, findLocalProvider, providerOverride, providerVersionsIn, terraformEnv, terraformPlatform } from "../modules/plan/terraform";
+import { describeSetAside, mapInterpolations, newerEnumeratedValue, newest, offlineCopy, satisfies, withPlannedValues, type Json, type ProviderSchema } from "../modules/cli/plan/offline";
+import { hcl, mockApplyTest, validationOptions } from "../modules/cli/plan/mock-apply";
+import { cliConfigMirrors, cliConfiguration, findLocalProvider, providerOverride, providerVersionsIn, terraformEnv, terraformPlatform } from "../modules/cli/plan/terraform";
 
 type Config = { [key: string]: Json };
 

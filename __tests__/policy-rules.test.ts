@@ -3,7 +3,7 @@
  * props, checked on the JSON Terraform receives.
  */
 import type { ImageCdnProps } from "../modules";
-import type { PolicyStatement } from "../modules/policies";
+import type { PolicyStatement } from "../modules/construct/policies";
 import { all, only, policyOf, ref, synthImageCdn, type Synthesized } from "./support/synth";
 
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012";

@@ -10,7 +10,7 @@
  * policy. Each layer is one simulation; the request is allowed when all its layers are.
  */
 import { anonymousPrincipal, runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
-import type { PolicyDocument, PolicyStatement } from "../modules/policies";
+import type { PolicyDocument, PolicyStatement } from "../modules/construct/policies";
 import { DefaultTokenResolver, StringConcat, TerraformStack, Testing, Tokenization } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ImageCdn } from "../modules";

@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXTURES_DIR } from "../fixtures";
-import { CACHEABLE_ERROR_CODES } from "../modules/response-headers";
+import { CACHEABLE_ERROR_CODES } from "../modules/construct/response-headers";
 import { synthImageCdn } from "./support/synth";
 import { http, startPreviewProcess, type HttpAnswer, type PreviewProcess } from "./support/preview-process";
 

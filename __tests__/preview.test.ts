@@ -8,7 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
-import { VARIANT_CACHE_CONTROL } from "../lambda-src/core/config";
+import { VARIANT_CACHE_CONTROL } from "../lambda-src/core/contract";
 import { FIXTURES_DIR } from "../fixtures";
 import { http, runPreviewToExit, startPreviewProcess, type PreviewProcess } from "./support/preview-process";
 

@@ -3,8 +3,8 @@
  * resources, checked on the Terraform JSON.
  */
 import { Testing } from "cdktf";
-import { resolveAppSettings, settingLookup } from "../modules/app-settings";
-import { ImageCdnStack } from "../modules/image-cdn-stack";
+import { resolveAppSettings, settingLookup } from "../modules/app/app-settings";
+import { ImageCdnStack } from "../modules/app/image-cdn-stack";
 import { PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES } from "../lambda-src/purge/contract";
 import { s3EventBridgeEvent } from "./support/s3-events";
 import { named, only, policyOf, ref, synthImageCdn, type Synthesized } from "./support/synth";

@@ -1,6 +1,6 @@
 import { formatsOfAccept, formatsOfToken, negotiateFormat, type NegotiatedFormat, type SourceFormat } from "../lambda-src/core";
 import { acceptToken } from "../lambda-src/core/accept-token";
-import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/config";
+import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/contract";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { edgeScriptSource, viewerRequestFunctionCode } from "../modules/edge/viewer-request-function";

@@ -1,4 +1,4 @@
-import { configFromEnv, configToEnv, DEFAULT_RESIZER_CONFIG, variantCacheControl, type ResizerConfig } from "../lambda-src/core/config";
+import { configFromEnv, configToEnv, DEFAULT_RESIZER_CONFIG, variantCacheControl, type ResizerConfig } from "../lambda-src/core/contract";
 import { HttpError, isOriginalRequest, parseResizeQuery, type ResizeRequest } from "../lambda-src/core";
 
 const config: ResizerConfig = { ...DEFAULT_RESIZER_CONFIG, maxWidth: 2000, maxHeight: 1500, defaultQuality: 75 };

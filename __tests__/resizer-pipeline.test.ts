@@ -7,7 +7,7 @@ import path from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import sharp from "sharp";
 import { FIXTURES_DIR } from "../fixtures";
-import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/config";
+import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/contract";
 import type { ResourceBudget } from "../lambda-src/core/limits";
 import {
   HttpError,

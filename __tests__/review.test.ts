@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { readFileSync } from "node:fs";
-import { compareStacks, grantsOf, reviewMarkdown, valueMarkdown, type StackConfig } from "../modules/review";
+import { compareStacks, grantsOf, reviewMarkdown, valueMarkdown, type StackConfig } from "../modules/cli/review";
 import { ROOT, synthApp } from "./support/run-app";
 
 type Stack = StackConfig & { resource: Record<string, Record<string, Record<string, unknown>>> };
@@ -22,7 +22,7 @@ function writeSynth(dir: string, files: Map<string, Buffer>): void {
 }
 
 function runReview(base: string, head: string, ...flags: string[]) {
-  return spawnSync(process.execPath, [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "modules/cli.ts"), "review", base, head, ...flags], { encoding: "utf8" });
+  return spawnSync(process.execPath, [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "modules/cli/main.ts"), "review", base, head, ...flags], { encoding: "utf8" });
 }
 
 describe("review summary", () => {

@@ -1,11 +1,11 @@
 import * as crypto from "node:crypto";
-import { DEFAULT_RESIZER_CONFIG, RESIZE_PARAMS_HEADER } from "../lambda-src/core/config";
+import { DEFAULT_RESIZER_CONFIG, RESIZE_PARAMS_HEADER } from "../lambda-src/core/contract";
 import { Testing } from "cdktf";
-import { resolveAppSettings, settingLookup } from "../modules/app-settings";
-import { signCommand } from "../modules/cli";
-import { ImageCdnStack } from "../modules/image-cdn-stack";
+import { resolveAppSettings, settingLookup } from "../modules/app/app-settings";
+import { signCommand } from "../modules/cli/main";
+import { ImageCdnStack } from "../modules/app/image-cdn-stack";
 import { CLOUDFRONT_FUNCTION_MAX_BYTES, SIGNING_IMPORTS, viewerRequestFunctionCode, type EdgeOptions } from "../modules/edge/viewer-request-function";
-import { SIGNING_KEY_SLOTS, signImageUrl, type SignableParams } from "../modules/signing";
+import { SIGNING_KEY_SLOTS, signImageUrl, type SignableParams } from "../modules/construct/signing";
 import { cloudFrontHeaders, cloudFrontQuery, cloudfrontModule, runFunctionCode, type CfValue } from "../scripts/preview/cloudfront-function";
 import { named, only, synthImageCdn, type Synthesized } from "./support/synth";
 

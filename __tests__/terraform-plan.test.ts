@@ -8,10 +8,10 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { planStacks, stackFolders, type StackPlan } from "../modules/plan";
-import { describeSetAside, satisfies } from "../modules/plan/offline";
-import { findLocalProvider, findTerraform } from "../modules/plan/terraform";
-import { selectVariants, synthesizeVariants } from "../modules/plan/variants";
+import { planStacks, stackFolders, type StackPlan } from "../modules/cli/plan";
+import { describeSetAside, satisfies } from "../modules/cli/plan/offline";
+import { findLocalProvider, findTerraform } from "../modules/cli/plan/terraform";
+import { selectVariants, synthesizeVariants } from "../modules/cli/plan/variants";
 import { ROOT } from "./support/run-app";
 
 const terraform = findTerraform(process.env);
@@ -23,7 +23,7 @@ const describeWithTerraform = ready ? describe : describe.skip;
 type Config = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
 
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "modules/cli.ts"), ...args], { encoding: "utf8" });
+  return spawnSync(process.execPath, [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "modules/cli/main.ts"), ...args], { encoding: "utf8" });
 }
 
 describeWithTerraform("Terraform plans the kit offline", () => {
@@ -145,7 +145,7 @@ describeWithTerraform("Terraform plans the kit offline", () => {
   }, 120_000);
 
   it("says in one line that the check did not run when there is no terraform, exit 4", () => {
-    const result = spawnSync(process.execPath, [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "modules/cli.ts"), "plan", join(synth, "stacks", "function-url")], {
+    const result = spawnSync(process.execPath, [join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "modules/cli/main.ts"), "plan", join(synth, "stacks", "function-url")], {
       encoding: "utf8",
       env: { PATH: "/nonexistent", HOME: process.env.HOME },
     });

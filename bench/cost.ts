@@ -9,7 +9,7 @@ import path from "node:path";
 import sharp from "sharp";
 import * as core from "../lambda-src/core";
 import { FIXTURES_DIR } from "../fixtures";
-import { EXIT_CODES, parseCommandLine, runCommand, UsageError } from "../modules/command-line";
+import { EXIT_CODES, parseCommandLine, runCommand, UsageError } from "../modules/cli/command-line";
 import { ASSUMPTIONS, PRICES, SETUPS, type Setup } from "./cost-prices";
 import { describe as describeImage, VARIANTS } from "./inputs";
 import { median, printTable } from "./report";

@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import { configureSharp, parseResizeQuery, transformImage } from "../lambda-src/core";
-import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/config";
+import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/contract";
 import { peakResidentBytes } from "./peak-rss";
 
 export interface FormatCostReport {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { buildSync } from "esbuild";
 import sharp, { type CreateRaw, type JpegOptions } from "sharp";
 import { FIXTURES_DIR } from "../fixtures";
-import { DEFAULT_MEMORY_MB } from "../lambda-src/core/config";
+import { DEFAULT_MEMORY_MB } from "../lambda-src/core/contract";
 import { progress } from "./report";
 
 /** The repository root (bench/ sits directly under it). */

@@ -5,7 +5,7 @@ import path from "node:path";
 import sharp from "sharp";
 import yauzl from "yauzl";
 import type * as CoreModule from "../lambda-src/core";
-import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/config";
+import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/contract";
 import { formatsOfAccept } from "../lambda-src/core/output";
 import type * as BundleModule from "../modules/bundle/build";
 import { BENCH_BUDGET, compileChild, FORMATS, VARIANTS, variantQuery, type BenchFormat, type BenchImage, type Variant } from "./inputs";

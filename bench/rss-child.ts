@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import sharp, { type CacheResult } from "sharp";
 import { configureSharp, parseResizeQuery, transformImage } from "../lambda-src/core";
-import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/config";
+import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/contract";
 import { BENCH_BUDGET, variantQuery, WEBP_500x700 } from "./inputs";
 import { peakResidentBytes } from "./peak-rss";
 

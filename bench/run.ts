@@ -13,7 +13,7 @@ import path from "node:path";
 import sharp from "sharp";
 import * as core from "../lambda-src/core";
 import * as bundleBuilder from "../modules/bundle/build";
-import { parseCommandLine, runCommand } from "../modules/command-line";
+import { parseCommandLine, runCommand } from "../modules/cli/command-line";
 import { formatCostsSection } from "./format-costs";
 import { BENCH_DIR, FORMATS, photoFixtures, syntheticInputs, tinyImage, VARIANTS, WEBP_500x700, type BenchFormat, type BenchImage, type SyntheticInputs, type Variant } from "./inputs";
 import { fixed, kb, mb, mean, MB, median, p95, percent, printTable, progress, ratio, section, Targets } from "./report";

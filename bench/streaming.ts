@@ -11,7 +11,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { createInterface } from "node:readline";
 import sharp from "sharp";
-import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/config";
+import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/contract";
 import { formatsOfAccept } from "../lambda-src/core/output";
 import { fetchRange } from "../lambda-src/object-lambda/get";
 import { fetchInRanges } from "../lambda-src/shared/origin";

@@ -9,7 +9,7 @@
  */
 import type { Writable } from "node:stream";
 import type { Context } from "aws-lambda";
-import { ORIGIN_BUCKET_ENV } from "./core/config";
+import { ORIGIN_BUCKET_ENV } from "./core/contract";
 import { createStreamingHandler, lambdaStreaming } from "./function-url/stream";
 import { handler as functionUrlHandler, isFunctionUrlEvent, type FunctionUrlEvent } from "./function-url/handler";
 import type { FunctionUrlResponse } from "./function-url/response";

@@ -1,6 +1,6 @@
-export { ImageCdn } from "./image-cdn";
-export { useKitBackend } from "./image-cdn-stack";
-export { PurgeOnChange } from "./purge-on-change";
+export { ImageCdn } from "./construct/image-cdn";
+export { useKitBackend } from "./app/image-cdn-stack";
+export { PurgeOnChange } from "./construct/purge-on-change";
 export type {
   BucketProps,
   CacheProps,
@@ -15,6 +15,6 @@ export type {
   PriceClass,
   PurgeOnChangeProps,
   ResizerProps,
-} from "./props";
-export { ImageCdnPropError } from "./validate-props";
-export { signImageUrl, SIGNING_KEY_SLOTS, type SignableParams, type SignOptions } from "./signing";
+} from "./construct/props";
+export { ImageCdnPropError } from "./construct/validate-props";
+export { signImageUrl, SIGNING_KEY_SLOTS, type SignableParams, type SignOptions } from "./construct/signing";

@@ -2,7 +2,7 @@
  * Builds the resizer Lambda zip(s): `npm run bundle -- --arch arm64|x86_64|all [--out-dir DIR]`.
  * Prints each zip's path, size, source_code_hash and build time.
  */
-import { EXIT_CODES, parseCommandLine, runCommand, UsageError } from "../modules/command-line";
+import { EXIT_CODES, parseCommandLine, runCommand, UsageError } from "../modules/cli/command-line";
 import { LAMBDA_ARCHITECTURES, type LambdaArchitecture } from "../modules/bundle";
 import { buildResizerBundle } from "../modules/bundle/build";
 

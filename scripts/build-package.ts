@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "nod
 import { transformSync } from "esbuild";
 import { EDGE_ESBUILD_OPTIONS, edgeScriptSource, minifiedEdgeScriptFile } from "../modules/edge/viewer-request-function";
 import { join } from "node:path";
-import { AWS_REGIONS_FILE, writeAwsRegionsFile } from "../modules/aws-regions";
+import { AWS_REGIONS_FILE, writeAwsRegionsFile } from "../modules/construct/aws-regions";
 import { LAMBDA_ARCHITECTURES, PURGE_ZIP_NAME, resizerZipName } from "../modules/bundle";
 import { buildPurgeBundle, buildResizerBundle } from "../modules/bundle/build";
 
@@ -22,7 +22,7 @@ for (const file of readdirSync(edge).filter((name) => name.endsWith(".js"))) cop
 // The Accept reader the resizer imports (lambda-src/core/accept-token.js), and its declarations.
 for (const file of ["accept-token.js", "accept-token.d.ts"]) copyFileSync(join(ROOT, "lambda-src", "core", file), join(DIST, "lambda-src", "core", file));
 // The region list the settings are checked against: a consumer's install has no AWS SDK to read it from.
-const regions = writeAwsRegionsFile(join(DIST, "modules"));
+const regions = writeAwsRegionsFile(join(DIST, "modules", "construct"));
 console.log(`${AWS_REGIONS_FILE}: ${regions.regions.length} regions of ${regions.source}`);
 // The viewer-request function's minified scripts, so that a consumer's synth needs no esbuild.
 for (const kind of ["plain", "signed"] as const) {

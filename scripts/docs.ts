@@ -1,15 +1,15 @@
 /**
  * `npm run docs [-- --check]`: rewrites the parts of the README and `help` that restate a declaration in the code,
  * so that the declaration is the one place to change: the error table (lambda-src/core/errors.ts) and the app's
- * settings (modules/app-settings.ts). In the README a generated block sits between `<!-- generated: NAME -->` and
+ * settings (modules/app/app-settings.ts). In the README a generated block sits between `<!-- generated: NAME -->` and
  * `<!-- end generated: NAME -->`; in `help`, between the settings heading and the line after the list. --check
  * changes nothing and exits 3 when a block is out of date (docs.test.ts runs it).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ERRORS } from "../lambda-src/core/errors";
-import { SETTINGS } from "../modules/app-settings";
-import { EXIT_CODES, parseCommandLine, runCommand } from "../modules/command-line";
+import { SETTINGS } from "../modules/app/app-settings";
+import { EXIT_CODES, parseCommandLine, runCommand } from "../modules/cli/command-line";
 
 const ROOT = join(__dirname, "..");
 

@@ -28,7 +28,7 @@ function main(argv) {
   }
   const unknown = argv.find((arg) => arg !== "--tests");
   if (unknown !== undefined) {
-    // The wording of modules/command-line.ts (this file runs before TypeScript is installed).
+    // The wording of modules/cli/command-line.ts (this file runs before TypeScript is installed).
     process.stderr.write(`setup: unknown option ${unknown}; allowed: --tests, --help; see npm run setup -- --help\n`);
     return 2;
   }

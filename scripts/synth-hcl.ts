@@ -11,8 +11,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { format } from "@cdktf/hcl-tools";
-import { S3_LOCKFILE_TERRAFORM } from "../modules/app-settings";
-import { EXIT_CODES, parseCommandLine, runCommand } from "../modules/command-line";
+import { S3_LOCKFILE_TERRAFORM } from "../modules/app/app-settings";
+import { EXIT_CODES, parseCommandLine, runCommand } from "../modules/cli/command-line";
 
 const ROOT = resolve(__dirname, "..");
 

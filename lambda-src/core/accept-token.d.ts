@@ -1,4 +1,4 @@
-import type { AcceptToken } from "./config";
+import type { AcceptToken } from "./contract";
 
 /** The Accept header as the one token the cache key holds (accept-token.js: shared by the edge and the resizer). */
 export declare function acceptToken(header: string | undefined): AcceptToken;

@@ -1,6 +1,6 @@
 import type { Sharp } from "sharp";
 import { acceptToken } from "./accept-token";
-import type { AcceptToken } from "./config";
+import type { AcceptToken } from "./contract";
 
 /**
  * Output: the format for `format=auto`, and one encoder setting per format.

@@ -3,7 +3,7 @@
  * Pure and strict: anything the CloudFront Function would not have produced is a 400 that names
  * the parameter, so a malformed URL never reaches sharp and never creates a cache variant.
  */
-import { DEFAULT_FIT, DEFAULT_FORMAT, FITS, MAX_QUALITY, OUTPUT_FORMATS, RESIZE_PARAMS, type Fit, type OutputFormat, type ResizeParam, type ResizerConfig } from "./config";
+import { DEFAULT_FIT, DEFAULT_FORMAT, FITS, MAX_QUALITY, OUTPUT_FORMATS, RESIZE_PARAMS, type Fit, type OutputFormat, type ResizeParam, type ResizerConfig } from "./contract";
 import { httpError } from "./errors";
 
 export type { Fit, OutputFormat };

@@ -5,7 +5,7 @@
  */
 import { pipeline } from "node:stream";
 import sharp, { type FailOnOptions, type Metadata, type Sharp } from "sharp";
-import { variantCacheControl, type ResizerConfig } from "./config";
+import { variantCacheControl, type ResizerConfig } from "./contract";
 import { HttpError, httpError } from "./errors";
 import { InputGuard, webpDecodesWhole } from "./input";
 import { decodeClass, decodeRefusal, lateStart, outputRefusal, type OutputShape, type ResourceBudget, type SourceShape } from "./limits";

@@ -5,7 +5,7 @@
 import type { Readable } from "node:stream";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
-import { cacheControls, ORIGIN_BUCKET_ENV } from "../core/config";
+import { cacheControls, ORIGIN_BUCKET_ENV } from "../core/contract";
 import { httpError } from "../core/errors";
 import { fetchInRanges, originBody, originRefusal, originUnreachable, s3Client, type Original } from "../shared/origin";
 import { errorOutcome, fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog, type RequestSteps } from "../shared/pipeline";

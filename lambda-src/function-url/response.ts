@@ -3,7 +3,7 @@
  * format 2.0 envelope, and the two size limits.
  */
 import type { Readable } from "node:stream";
-import type { CacheControls } from "../core/config";
+import type { CacheControls } from "../core/contract";
 import { httpError, type HttpError } from "../core/errors";
 import type { Original } from "../shared/origin";
 

@@ -9,7 +9,7 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import type { Context } from "aws-lambda";
-import { cacheControls } from "../core/config";
+import { cacheControls } from "../core/contract";
 import { httpError } from "../core/errors";
 import { renderWorkInFlight } from "../core/transform";
 import { deliveryOf, endContainerIfWorkRemains } from "../shared/container";

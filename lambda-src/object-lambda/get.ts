@@ -5,7 +5,7 @@
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { WriteGetObjectResponseCommand, type WriteGetObjectResponseCommandInput } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
-import { cacheControls, type CacheControls } from "../core/config";
+import { cacheControls, type CacheControls } from "../core/contract";
 import { fetchInRanges, innermostMessage, originBody, originRefusal, originUnreachable, s3Client, type Original } from "../shared/origin";
 import { endContainerIfWorkRemains } from "../shared/container";
 import { fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog } from "../shared/pipeline";

@@ -1,5 +1,5 @@
 import type { Context } from "aws-lambda";
-import { errorCacheControl, variantCacheControl, type ResizerConfig } from "../core/config";
+import { errorCacheControl, variantCacheControl, type ResizerConfig } from "../core/contract";
 import { httpError } from "../core/errors";
 import { negotiateFormat, type AcceptedFormats, type SourceFormat } from "../core/output";
 import { parseResizeQuery } from "../core/params";

@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { CloudFrontClient, CreateInvalidationCommand, type CreateInvalidationCommandInput } from "@aws-sdk/client-cloudfront";
-import { urlPathOfKey } from "../core/config";
+import { urlPathOfKey } from "../core/contract";
 import { DISTRIBUTION_ID_ENV, PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES, PURGE_MAX_CALLS_PER_BATCH } from "./contract";
 
 export { DISTRIBUTION_ID_ENV, PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES, PURGE_MAX_CALLS_PER_BATCH };

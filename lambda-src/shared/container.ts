@@ -8,7 +8,7 @@
  * pending exit would otherwise fire when the frozen sandbox thaws, inside the next viewer's invocation.
  */
 import type { Writable } from "node:stream";
-import type { Environment } from "../core/config";
+import type { Environment } from "../core/contract";
 import { renderWorkInFlight } from "../core/transform";
 import type { Adapter } from "./pipeline";
 

@@ -2,7 +2,7 @@
  * The request path both adapters share: parse, fetch the original, then pass it through or transform it.
  * Every failure becomes an error outcome, so the adapter always has an answer to send.
  */
-import { configFromEnv, memoryFromEnv, type ResizerConfig } from "../core/config";
+import { configFromEnv, memoryFromEnv, type ResizerConfig } from "../core/contract";
 import { httpError, HttpError } from "../core/errors";
 import { parseResizeQuery } from "../core/params";
 import { configureSharp, transformImage } from "../core/transform";

@@ -2,7 +2,7 @@
  * What the viewer asked for, whichever front door it came through, read from the headers our edge function
  * sets (or, for a direct caller, from its query and Accept header).
  */
-import { ACCEPT_TOKENS, RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, type AcceptToken } from "../core/config";
+import { ACCEPT_TOKENS, RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, type AcceptToken } from "../core/contract";
 import { httpError } from "../core/errors";
 import { formatsOfAccept, formatsOfToken, type AcceptedFormats } from "../core/output";
 

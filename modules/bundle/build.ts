@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { dirname, join, relative, resolve } from "node:path";
 import { version as ESBUILD_VERSION } from "esbuild/package.json";
 import { compiledHandler, handlerBuildOptions } from "./compile";
-import { assertLambdaArchitecture, PURGE_ZIP_NAME, resizerZipName, sha256Base64, type FunctionZip, type LambdaArchitecture, type ResizerZip } from "./index";
+import { assertLambdaArchitecture, PURGE_ZIP_NAME, resizerZipName, sha256Base64, type FunctionZip, type LambdaArchitecture, type ResizerZip } from "./target";
 import { collectRuntimeEntries, installRuntimeDependencies, runtimeCacheKey } from "./runtime";
 import { createDeterministicZip, deflateEncoderVersion } from "./zip";
 

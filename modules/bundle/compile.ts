@@ -1,7 +1,7 @@
 import { buildSync, type BuildOptions } from "esbuild";
 import { statSync } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
-import { RESIZER_NODE_MAJOR } from "./index";
+import { RESIZER_NODE_MAJOR } from "./target";
 
 /** esbuild's target: the Lambda runtime the function runs on. */
 export const NODE_TARGET = `node${RESIZER_NODE_MAJOR}`;

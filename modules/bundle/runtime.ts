@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { npmCpu, sharpPlatform, type LambdaArchitecture } from "./index";
+import { npmCpu, sharpPlatform, type LambdaArchitecture } from "./target";
 import type { ZipEntry } from "./zip";
 
 /** Bump when the install recipe changes, so caches made by the old recipe are not reused. */

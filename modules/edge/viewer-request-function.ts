@@ -10,8 +10,8 @@ import {
   RESIZE_PARAMS,
   RESIZE_PARAMS_HEADER,
   type ResizerConfig,
-} from "../../lambda-src/core/config";
-import { EXPIRES_PARAM, MIN_SIGNING_KEY_LENGTH, SIGNATURE_PARAM, SIGNED_PARAMS, SIGNING_KEY_SLOTS } from "../signing";
+} from "../../lambda-src/core/contract";
+import { EXPIRES_PARAM, MIN_SIGNING_KEY_LENGTH, SIGNATURE_PARAM, SIGNED_PARAMS, SIGNING_KEY_SLOTS } from "../construct/signing";
 
 /** The distribution's origins: the resizer (variants, the cache behavior's target) and the bucket itself (originals). */
 export const RESIZER_ORIGIN_ID = "resizer";

@@ -2,7 +2,7 @@
 // over the object path and the resize parameters as requested (preset included), with an optional expiry, before
 // the cache lookup: a missing, wrong or expired signature is a 403 here, and the origin is never reached.
 // The secrets are read from the associated KeyValueStore, two slots, so a key rotates without downtime.
-// modules/signing.ts builds the same string to sign; a test runs this code against it.
+// modules/construct/signing.ts builds the same string to sign; a test runs this code against it.
 
 function forbidden(reason) {
   return refusal(403, 'Forbidden', 'no-store', reason);

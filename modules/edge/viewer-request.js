@@ -52,7 +52,7 @@ function problem(name, value) {
   return null;
 }
 
-// The one spelling of a key's path (urlPathOfKey in lambda-src/core/config.ts): decoded once, each '/'-separated
+// The one spelling of a key's path (urlPathOfKey in lambda-src/core/contract.ts): decoded once, each '/'-separated
 // segment encoded as encodeURIComponent does, as signImageUrl writes it and purge invalidates it. CloudFront keys its
 // cache on the path as sent, so any other spelling (%63at.jpg, photos%2Fcat.jpg, %2b for %2B) would be another
 // entry, another paid transformation, and one purge would miss. It is redirected, not rewritten: a rewritten URI

@@ -4,7 +4,7 @@
  * the resizer's own `Cache-Control: max-age` on errors says the same). An LRU bounded in bytes of bodies.
  */
 import { LRUCache } from "lru-cache";
-import { CACHEABLE_ERROR_CODES } from "../../modules/response-headers";
+import { CACHEABLE_ERROR_CODES } from "../../modules/construct/response-headers";
 
 /** An answer of an origin, as the viewer gets it. */
 export interface Answer {

@@ -5,10 +5,10 @@
  */
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { EXIT_CODES, parseCommandLine, runCommand, UsageError } from "../../modules/command-line";
+import { EXIT_CODES, parseCommandLine, runCommand, UsageError } from "../../modules/cli/command-line";
 import { ORIGINALS_ORIGIN_ID } from "../../modules/edge/viewer-request-function";
-import type { ImageCdnProps } from "../../modules/props";
-import { ImageCdnPropError, resolveImageCdnProps } from "../../modules/validate-props";
+import type { ImageCdnProps } from "../../modules/construct/props";
+import { ImageCdnPropError, resolveImageCdnProps } from "../../modules/construct/validate-props";
 import { startPreview, type PreviewSettings } from "./server";
 
 /** The folder served when none is given: a few sample images with their licences (fixtures/preview/README.md). */

@@ -6,7 +6,7 @@
 import { createReadStream, promises as fs } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
-import { urlPathOfKey } from "../../lambda-src/core/config";
+import { urlPathOfKey } from "../../lambda-src/core/contract";
 import { HttpError } from "../../lambda-src/core/errors";
 import type { ResourceBudget } from "../../lambda-src/core/limits";
 import { formatsOfAccept } from "../../lambda-src/core/output";

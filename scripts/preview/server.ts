@@ -14,11 +14,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { configToEnv, DEFAULT_MEMORY_MB, LAMBDA_MEMORY_ENV, RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, type ResizerConfig } from "../../lambda-src/core/config";
+import { configToEnv, DEFAULT_MEMORY_MB, LAMBDA_MEMORY_ENV, RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, type ResizerConfig } from "../../lambda-src/core/contract";
 import { createFunctionUrlHandler, type FunctionUrlEvent } from "../../lambda-src/function-url/handler";
 import { logSink, type RequestLog } from "../../lambda-src/shared/pipeline";
 import { viewerRequestFunctionCode, type EdgeOptions } from "../../modules/edge/viewer-request-function";
-import { CONTENT_SECURITY_POLICY, CORS_EXPOSE_HEADERS, HSTS_MAX_AGE_SECONDS } from "../../modules/response-headers";
+import { CONTENT_SECURITY_POLICY, CORS_EXPOSE_HEADERS, HSTS_MAX_AGE_SECONDS } from "../../modules/construct/response-headers";
 import { allowedMethods, ORIGINALS_ORIGIN_ID, RESIZER_ORIGIN_ID } from "../../modules/edge/viewer-request-function";
 import { PreviewCache, type Answer } from "./cache";
 import { cloudFrontHeaders, cloudFrontQuery, cloudfrontModule, plainHeaders, runFunctionCode, type CfHeaders, type CfRequest, type CfResponse } from "./cloudfront-function";

@@ -1,6 +1,6 @@
 import { Token } from "cdktf";
-import { DEFAULT_MEMORY_MB, DEFAULT_RESIZER_CONFIG, MAX_DIMENSION, PRESET_NAME, type ResizerConfig } from "../lambda-src/core/config";
-import { parseResizeQuery } from "../lambda-src/core/params";
+import { DEFAULT_MEMORY_MB, DEFAULT_RESIZER_CONFIG, MAX_DIMENSION, PRESET_NAME, type ResizerConfig } from "../../lambda-src/core/contract";
+import { parseResizeQuery } from "../../lambda-src/core/params";
 import type {
   CacheProps,
   CorsProps,

@@ -3,8 +3,8 @@ import type { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import type { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { configToEnv, ORIGIN_BUCKET_ENV, type ResizerConfig } from "../lambda-src/core/config";
-import { resizerZip } from "./bundle";
+import { configToEnv, ORIGIN_BUCKET_ENV, type ResizerConfig } from "../../lambda-src/core/contract";
+import { resizerZip } from "../bundle";
 import { kitFunction, type KitFunction } from "./kit-function";
 import type { PolicyDocument } from "./policies";
 import type { LambdaArchitecture } from "./props";

@@ -4,7 +4,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
-import { RESIZER_NODE_MAJOR, type FunctionZip } from "./bundle";
+import { RESIZER_NODE_MAJOR, type FunctionZip } from "../bundle";
 import { lambdaAssumeRolePolicy, policyJson, type PolicyDocument } from "./policies";
 import type { LambdaArchitecture } from "./props";
 

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
-import { DEFAULT_RESIZER_CONFIG, MAX_DIMENSION, PRESET_NAME, RESIZE_PARAMS, urlPathOfKey, type ResizerConfig } from "../lambda-src/core/config";
-import { parseResizeQuery } from "../lambda-src/core/params";
+import { DEFAULT_RESIZER_CONFIG, MAX_DIMENSION, PRESET_NAME, RESIZE_PARAMS, urlPathOfKey, type ResizerConfig } from "../../lambda-src/core/contract";
+import { parseResizeQuery } from "../../lambda-src/core/params";
 
 /**
  * Signed URLs, checked by the viewer-request function before the cache (modules/edge/viewer-request-signing.js

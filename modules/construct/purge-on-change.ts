@@ -7,8 +7,8 @@ import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
-import { DISTRIBUTION_ID_ENV, PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES } from "../lambda-src/purge/contract";
-import { PURGE_ARCHITECTURE, purgeZip } from "./bundle";
+import { DISTRIBUTION_ID_ENV, PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES } from "../../lambda-src/purge/contract";
+import { PURGE_ARCHITECTURE, purgeZip } from "../bundle";
 import { kitFunction } from "./kit-function";
 import { eventBridgeQueuePolicy, jsonArgument, policyJson, purgeFunctionPolicy } from "./policies";
 

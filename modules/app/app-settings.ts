@@ -1,9 +1,9 @@
 import { CONTEXT_ENV } from "cdktf";
-import { awsRegions } from "./aws-regions";
-import { didYouMean } from "./did-you-mean";
-import type { ImageCdnProps, LambdaArchitecture, OriginMode, PriceClass } from "./props";
-import { ImageCdnPropError } from "./validate-props";
-import type { Environment } from "../lambda-src/core/config";
+import { awsRegions } from "../construct/aws-regions";
+import { didYouMean } from "../construct/did-you-mean";
+import type { ImageCdnProps, LambdaArchitecture, OriginMode, PriceClass } from "../construct/props";
+import { ImageCdnPropError } from "../construct/validate-props";
+import type { Environment } from "../../lambda-src/core/contract";
 
 /** The Terraform versions that know the S3 backend's use_lockfile as generally available (Terraform 1.11.0 CHANGELOG). */
 export const S3_LOCKFILE_TERRAFORM = ">= 1.11";

@@ -5,9 +5,9 @@ import { CloudfrontFunction } from "@cdktf/provider-aws/lib/cloudfront-function"
 import { CloudfrontKeyValueStore } from "@cdktf/provider-aws/lib/cloudfront-key-value-store";
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
 import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
-import type { ResizerConfig } from "../lambda-src/core/config";
-import { RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER } from "../lambda-src/core/config";
-import { allowedMethods, ORIGINALS_ORIGIN_ID, RESIZER_ORIGIN_ID, VIEWER_RESPONSE_CODE, viewerRequestFunctionCode } from "./edge/viewer-request-function";
+import type { ResizerConfig } from "../../lambda-src/core/contract";
+import { RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER } from "../../lambda-src/core/contract";
+import { allowedMethods, ORIGINALS_ORIGIN_ID, RESIZER_ORIGIN_ID, VIEWER_RESPONSE_CODE, viewerRequestFunctionCode } from "../edge/viewer-request-function";
 import type { PriceClass } from "./props";
 import type { ResolvedProps } from "./validate-props";
 import { CACHEABLE_ERROR_CODES, CONTENT_SECURITY_POLICY, CORS_EXPOSE_HEADERS, HSTS_MAX_AGE_SECONDS } from "./response-headers";

@@ -19,10 +19,10 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Environment } from "../lambda-src/core/config";
+import type { Environment } from "../../lambda-src/core/contract";
 import { EXIT_CODES, parseCommandLine, runCommand, UsageError } from "./command-line";
 import { comparePlans, compareStacks, planMarkdown, reviewMarkdown, type PlannedValues, type StackConfig } from "./review";
-import { SIGNABLE_PARAMS, signImageUrl, type SignableParams } from "./signing";
+import { SIGNABLE_PARAMS, signImageUrl, type SignableParams } from "../construct/signing";
 import { planStacks, reportText, stackFolders, statusLine, TerraformUnavailable } from "./plan";
 
 const REVIEW_USAGE = `usage: image-cdn-kit review <base-synth-dir> <head-synth-dir> [--fail-on-access-change] [--plan [--plugin-dir DIR]]

@@ -2,9 +2,9 @@ import { Construct } from "constructs";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { resolveBackend, S3_LOCKFILE_TERRAFORM, settingLookup, type AppSettings, type BackendSettings } from "./app-settings";
-import { CLOUDFRONT_CERTIFICATE_REGION } from "./custom-domain";
-import { ImageCdn } from "./image-cdn";
-import type { Environment } from "../lambda-src/core/config";
+import { CLOUDFRONT_CERTIFICATE_REGION } from "../construct/custom-domain";
+import { ImageCdn } from "../construct/image-cdn";
+import type { Environment } from "../../lambda-src/core/contract";
 
 /** The app's one stack: the AWS provider(s), one ImageCdn, and its attributes as outputs. */
 export class ImageCdnStack extends TerraformStack {

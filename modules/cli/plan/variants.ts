@@ -6,9 +6,9 @@
 import { Construct } from "constructs";
 import { App, TerraformStack, TerraformVariable } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import type { AppSettings } from "../app-settings";
-import { ImageCdn } from "../image-cdn";
-import { ImageCdnStack } from "../image-cdn-stack";
+import type { AppSettings } from "../../app/app-settings";
+import { ImageCdn } from "../../construct/image-cdn";
+import { ImageCdnStack } from "../../app/image-cdn-stack";
 
 export interface PlanVariant {
   readonly name: string;

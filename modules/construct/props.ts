@@ -1,5 +1,5 @@
 import type { TerraformProvider } from "cdktf";
-import type { Fit, OutputFormat } from "../lambda-src/core/config";
+import type { Fit, OutputFormat } from "../../lambda-src/core/contract";
 
 /** Lambda's names for the two CPU architectures it runs functions on. */
 export type LambdaArchitecture = "arm64" | "x86_64";
