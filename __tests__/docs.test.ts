@@ -1,12 +1,14 @@
 /**
- * The README's and help's generated blocks (scripts/docs.ts) are current: the error table is ERRORS, the settings are
- * SETTINGS. A declaration changed without `npm run docs` fails here; so does a block whose markers were edited away.
+ * The README's and help's generated blocks (scripts/docs.ts) are current: the parameters and formats are the
+ * contract's, the error table is ERRORS, the settings are SETTINGS, the exit codes EXIT_CODE_TABLE. A declaration changed without `npm run docs` fails here; so does a block whose markers were edited away.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { IMAGE_FORMATS, PARAMETERS } from "../lambda-src/core/contract";
 import { ERRORS } from "../lambda-src/core/errors";
+import { EXIT_CODE_TABLE, EXIT_CODES_LINE } from "../modules/cli/command-line";
 import { SETTINGS } from "../modules/app/app-settings";
 import { BLOCKS, renderedFiles, withBlock } from "../scripts/docs";
 import { ROOT } from "./support/run-app";
@@ -22,9 +24,18 @@ it("the README's error table has a row per code with both origins' statuses; hel
   for (const name of Object.keys(SETTINGS)) expect(help.match(new RegExp(`^    ${name}\\s`, "gm"))).toHaveLength(1);
 });
 
+it("the README has a row per URL parameter, format and exit code; help says the exit codes in the usage texts' words", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  for (const name of Object.keys(PARAMETERS)) expect(readme).toMatch(new RegExp(`^\\| \`${name}\` \\| `, "m"));
+  for (const [name, format] of Object.entries(IMAGE_FORMATS)) expect(readme).toContain(`| \`${name}\` | \`${format.mime}\` |`);
+  for (const row of Object.values(EXIT_CODE_TABLE)) expect(readme).toMatch(new RegExp(`^\\| ${row.code} \\| `, "m"));
+  const help = readFileSync(join(ROOT, "help"), "utf8").replace(/\n\s+/g, " ");
+  expect(help).toContain(EXIT_CODES_LINE);
+});
+
 it("names a block whose markers are gone, and --check fails on a stale copy without changing it", () => {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  expect(() => withBlock(readme.replace("<!-- end generated: errors -->", ""), BLOCKS[0]!)).toThrow('README.md: the generated block "errors" has lost its markers');
+  expect(() => withBlock(readme.replace("<!-- end generated: errors -->", ""), BLOCKS.find((block) => block.file === "README.md" && block.name === "errors")!)).toThrow('README.md: the generated block "errors" has lost its markers');
   const copy = mkdtempSync(join(tmpdir(), "image-cdn-docs-"));
   try {
     for (const file of ["README.md", "help"]) cpSync(join(ROOT, file), join(copy, file));

@@ -1,20 +1,63 @@
 /**
  * `npm run docs [-- --check]`: rewrites the parts of the README and `help` that restate a declaration in the code,
- * so that the declaration is the one place to change: the error table (lambda-src/core/errors.ts) and the app's
- * settings (modules/app/app-settings.ts). In the README a generated block sits between `<!-- generated: NAME -->` and
+ * so that the declaration is the one place to change: the URL contract's parameters and formats
+ * (lambda-src/core/contract.ts), the error table (lambda-src/core/errors.ts), the app's settings
+ * (modules/app/app-settings.ts) and the exit codes (modules/cli/command-line.ts). In the README a generated block sits between `<!-- generated: NAME -->` and
  * `<!-- end generated: NAME -->`; in `help`, between the settings heading and the line after the list. --check
  * changes nothing and exits 3 when a block is out of date (docs.test.ts runs it).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { IMAGE_FORMAT_NAMES, IMAGE_FORMATS, PARAMETER_NAMES, PARAMETERS, type ParameterDeclaration } from "../lambda-src/core/contract";
 import { ERRORS } from "../lambda-src/core/errors";
-import { SETTINGS } from "../modules/app/app-settings";
-import { EXIT_CODES, parseCommandLine, runCommand } from "../modules/cli/command-line";
+import { SETTING_TYPE_DOCS, SETTINGS, type SettingSpec } from "../modules/app/app-settings";
+import { EXIT_CODE_TABLE, EXIT_CODES, EXIT_CODES_LINE, parseCommandLine, runCommand } from "../modules/cli/command-line";
 
 const ROOT = join(__dirname, "..");
 
 /** Markdown table cells: a pipe would end the cell. */
 const cell = (text: string): string => text.replace(/\|/g, "\\|");
+
+/** A parameter's values and default, named by the `resizer` props that bound them. */
+function parameterRow(name: string, declaration: ParameterDeclaration): string {
+  if (declaration.type === "choice") {
+    return `| \`${name}\` | ${declaration.values.map((value) => `\`${value}\``).join(", ")} | \`${declaration.default}\` | ${cell(declaration.doc)} |`;
+  }
+  const max = typeof declaration.max === "number" ? String(declaration.max) : `\`resizer.${declaration.max}\``;
+  const allowed = declaration.allowList === null ? "" : `, one of \`resizer.${declaration.allowList}\` when set`;
+  const fallback = declaration.default === null ? "—" : `\`resizer.${declaration.default}\``;
+  return `| \`${name}\` | integers 1..${max}${allowed} | ${fallback} | ${cell(declaration.doc)} |`;
+}
+
+export function parameterTable(): string {
+  return ["| parameter | values | default | what |", "| --- | --- | --- | --- |", ...PARAMETER_NAMES.map((name) => parameterRow(name, PARAMETERS[name]))].join("\n");
+}
+
+export function formatTable(): string {
+  const rows = IMAGE_FORMAT_NAMES.map((name) => {
+    const f = IMAGE_FORMATS[name];
+    return `| \`${name}\` | \`${f.mime}\` | ${f.extensions.map((e) => `\`${e}\``).join(", ")} | ${f.animated ? "kept" : "a still image"} | ${f.requestable ? `\`format=${name}\`` : "only as an animated original's own format"} |`;
+  });
+  return ["| format | Content-Type | file names (preview) | animation | asked for by |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
+}
+
+export function exitCodeTable(): string {
+  return ["| code | meaning |", "| ---: | --- |", ...Object.values(EXIT_CODE_TABLE).map((row) => `| ${row.code} | ${cell(row.meaning)} |`)].join("\n");
+}
+
+/** help's line, wrapped at 100 columns under a two-space indent. */
+export function exitCodesHelp(): string {
+  const lines: string[] = [];
+  let line = " ";
+  for (const word of EXIT_CODES_LINE.split(" ")) {
+    if (line.length + word.length + 1 > 100) {
+      lines.push(line);
+      line = " ";
+    }
+    line += ` ${word}`;
+  }
+  return [...lines, line].join("\n");
+}
 
 export function errorTable(): string {
   const rows = Object.entries(ERRORS).map(([code, e]) => `| \`${code}\` | ${cell(e.when)} | ${e.status} | ${e.objectLambdaStatus} |`);
@@ -22,8 +65,11 @@ export function errorTable(): string {
 }
 
 export function settingsTable(): string {
-  const rows = Object.entries(SETTINGS).map(([name, s]) => `| \`${name}\` | ${cell(s.help)} | ${"prop" in s ? `\`${s.prop}\`` : "— (the app itself)"} |`);
-  return ["| variable | what it sets (default) | construct prop |", "| --- | --- | --- |", ...rows].join("\n");
+  const rows = Object.entries(SETTINGS).map(([name, s]: [string, SettingSpec]) => {
+    const value = `${SETTING_TYPE_DOCS[s.type]}${s.unit === undefined ? "" : ` (${s.unit})`}`;
+    return `| \`${name}\` | ${cell(s.help)} | ${cell(value)} | ${s.prop === undefined ? "— (the app itself)" : `\`${s.prop}\``} |`;
+  });
+  return ["| variable | what it sets (default) | value | construct prop |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
 /** help's list: the name in a 27-wide column, the text wrapped at 110 columns under itself. */
@@ -56,9 +102,13 @@ interface Block {
 const markdown = (name: string, render: () => string): Block => ({ file: "README.md", name, start: `<!-- generated: ${name} -->\n`, end: `\n<!-- end generated: ${name} -->`, render });
 
 export const BLOCKS: readonly Block[] = [
+  markdown("parameters", parameterTable),
+  markdown("formats", formatTable),
   markdown("errors", errorTable),
+  markdown("exit-codes", exitCodeTable),
   markdown("settings", settingsTable),
   { file: "help", name: "settings", start: "under \"context\" in cdktf.json):\n\n", end: "\n\n  A wrong or unknown setting", render: settingsHelp },
+  { file: "help", name: "exit-codes", start: "npm run preview -- --help).\n", end: "\n\n  Already have a cdktf app?", render: exitCodesHelp },
 ];
 
 /** The file's text with the block rendered anew; throws when its markers are missing. */
@@ -81,7 +131,8 @@ export function renderedFiles(root = ROOT): Map<string, { current: string; expec
 }
 
 const USAGE = `usage: npm run docs [-- --check]
-  Rewrites the README's and help's generated blocks (errors, settings) from their declarations in the code.
+  Rewrites the README's and help's generated blocks (parameters, formats, errors, settings, exit codes) from
+  their declarations in the code.
   --check  change nothing; exit 3 when a block is out of date`;
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -5,30 +5,96 @@
  * This module is pure and imports nothing heavy: the construct imports it too.
  */
 
-/** The contract's query parameters, sorted (the order of the edge's canonical form). */
-export const RESIZE_PARAMS = ["fit", "format", "h", "q", "w"] as const;
-export type ResizeParam = (typeof RESIZE_PARAMS)[number];
+/**
+ * The image formats the resizer reads and writes, one row each. `mime` is the Content-Type of a variant in that
+ * format and what HEAD reads an original's type by; `extensions` are the file names the preview serves it for;
+ * `animated`: an animation in it is kept (an AVIF variant is a still image); `requestable`: `format=` may ask for it
+ * (GIF is made only as an animated GIF's own format, for clients without WebP). What each costs to decode and
+ * encode is measured, in limits.ts, by these names.
+ */
+export const IMAGE_FORMATS = {
+  avif: { mime: "image/avif", extensions: [".avif"], animated: false, requestable: true },
+  webp: { mime: "image/webp", extensions: [".webp"], animated: true, requestable: true },
+  jpeg: { mime: "image/jpeg", extensions: [".jpg", ".jpeg"], animated: false, requestable: true },
+  png: { mime: "image/png", extensions: [".png"], animated: false, requestable: true },
+  gif: { mime: "image/gif", extensions: [".gif"], animated: true, requestable: false },
+} as const satisfies Record<string, { mime: `image/${string}`; extensions: readonly `.${string}`[]; animated: boolean; requestable: boolean }>;
+export type ImageFormat = keyof typeof IMAGE_FORMATS;
+export const IMAGE_FORMAT_NAMES = Object.keys(IMAGE_FORMATS) as ImageFormat[];
+type RequestableFormat = { [F in ImageFormat]: (typeof IMAGE_FORMATS)[F]["requestable"] extends true ? F : never }[ImageFormat];
+
+/** `format=`'s values: `auto` (negotiated from Accept, output.ts) and each requestable format. */
+export const OUTPUT_FORMATS = ["auto", ...IMAGE_FORMAT_NAMES.filter((format): format is RequestableFormat => IMAGE_FORMATS[format].requestable)] as const;
+export type OutputFormat = "auto" | RequestableFormat;
+
+/** The format whose MIME type is `type` (parameters and case ignored), if the resizer reads it. */
+export function formatOfMimeType(type: string | undefined): ImageFormat | undefined {
+  const bare = (type ?? "").split(";")[0]?.trim().toLowerCase();
+  return IMAGE_FORMAT_NAMES.find((format) => IMAGE_FORMATS[format].mime === bare);
+}
 
 export const FITS = ["cover", "contain", "fill", "inside", "outside"] as const;
 export type Fit = (typeof FITS)[number];
 
-export const OUTPUT_FORMATS = ["auto", "avif", "webp", "jpeg", "png"] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
 /** The largest `w` and `h` any deployment may allow (WebP's limit, the smallest of the output formats'). */
 export const MAX_DIMENSION = 16383;
-/** A preset's name, as `?preset=<name>` carries it. */
-export const PRESET_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
-
-export const DEFAULT_FIT: Fit = "cover";
-export const DEFAULT_FORMAT: OutputFormat = "auto";
 export const MAX_QUALITY = 100;
 
 /**
- * Headers our viewer-request function sets for the origin: the normalized parameters in canonical form
- * ("fit=inside&w=500"), and Accept reduced to one token. The cache policy keys on these two, not on the
- * query string, so the origin never splits a URL whose key may itself hold '?', '#' or '%'.
+ * The URL contract's parameters, one row each, in the order people write them (and presets hold them). An
+ * `integer` runs from 1 to `max`, a number or the ResizerConfig limit that bounds it, and is one of `allowList`'s
+ * values when that list is set; a `choice` is one of `values`. `default` is a value or the ResizerConfig field
+ * that holds it. Every parameter is signable (a signature covers what it changes) and may be held by a preset.
+ * The edge (modules/edge), the resizer (params.ts), presets, the signer, the preview and the README's table all
+ * read this one.
  */
+export const PARAMETERS = {
+  w: { type: "integer", max: "maxWidth", allowList: "allowedWidths", default: null, doc: "output width in pixels; alone, keeps the aspect ratio; never enlarges" },
+  h: { type: "integer", max: "maxHeight", allowList: "allowedHeights", default: null, doc: "output height in pixels; alone, keeps the aspect ratio; never enlarges" },
+  fit: { type: "choice", values: FITS, default: "cover", doc: "how the image fills `w` x `h` (sharp's fit)" },
+  format: { type: "choice", values: OUTPUT_FORMATS, default: "auto", doc: "`auto`: AVIF or WebP as the browser's Accept allows, else the original's format" },
+  q: { type: "integer", max: MAX_QUALITY, allowList: null, default: "defaultQuality", doc: "quality of a lossy format (on JPEG's scale; AVIF is mapped to look alike)" },
+} as const satisfies Record<string, ParameterDeclaration>;
+
+type ConfigNumber = { [K in keyof ResizerConfig]-?: ResizerConfig[K] extends number ? K : never }[keyof ResizerConfig];
+type ConfigList = { [K in keyof ResizerConfig]-?: ResizerConfig[K] extends readonly number[] ? K : never }[keyof ResizerConfig];
+export type ParameterDeclaration =
+  | { readonly type: "integer"; readonly max: number | ConfigNumber; readonly allowList: ConfigList | null; readonly default: ConfigNumber | null; readonly doc: string }
+  | { readonly type: "choice"; readonly values: readonly string[]; readonly default: string; readonly doc: string };
+
+export type ResizeParam = keyof typeof PARAMETERS;
+/** The parameters in the order the contract declares them (presets, the README). */
+export const PARAMETER_NAMES = Object.keys(PARAMETERS) as ResizeParam[];
+/** The same, sorted: the order of the edge's canonical form ("fit=inside&w=500"), so one variant has one key. */
+export const RESIZE_PARAMS = [...PARAMETER_NAMES].sort();
+
+/** A parameter's value as code holds it: a number for an integer, the union of its values for a choice. */
+export type ParameterValue<P extends ResizeParam> = (typeof PARAMETERS)[P] extends { readonly values: readonly (infer V)[] } ? V : number;
+/** Every parameter, optional, typed: what a preset holds (PresetProps) and what the signer takes. */
+export type ResizeValues = { readonly [P in ResizeParam]?: ParameterValue<P> };
+
+/** An integer parameter's largest value and allow-list under a configuration. */
+export function integerBounds(declaration: Extract<ParameterDeclaration, { type: "integer" }>, config: ResizerConfig): { max: number; allowed: readonly number[] } {
+  return {
+    max: typeof declaration.max === "number" ? declaration.max : config[declaration.max],
+    allowed: declaration.allowList === null ? [] : config[declaration.allowList],
+  };
+}
+
+/** A parameter's default under a configuration, as the edge drops it from the cache key; undefined: none. */
+export function parameterDefault(declaration: ParameterDeclaration, config: ResizerConfig): string | number | undefined {
+  if (declaration.type === "choice") return declaration.default;
+  return declaration.default === null ? undefined : config[declaration.default];
+}
+
+export const DEFAULT_FIT: Fit = PARAMETERS.fit.default;
+export const DEFAULT_FORMAT: OutputFormat = PARAMETERS.format.default;
+
+/** `?preset=<name>` stands for the parameters the preset holds (expanded at the edge). */
+export const PRESET_PARAM = "preset";
+/** A preset's name, as `?preset=<name>` carries it. */
+export const PRESET_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
 /**
  * How an object key appears in a URL's path, its one spelling: each '/'-separated segment percent-encoded as
  * encodeURIComponent does. signImageUrl writes it, purge invalidates it, and the viewer-request function redirects
@@ -38,11 +104,28 @@ export function urlPathOfKey(key: string): string {
   return `/${key.split("/").map(encodeURIComponent).join("/")}`;
 }
 
+/**
+ * Headers our viewer-request function sets for the origin: the normalized parameters in canonical form
+ * ("fit=inside&w=500"), and Accept reduced to one token. The cache policy keys on these two, not on the
+ * query string, so the origin never splits a URL whose key may itself hold '?', '#' or '%'.
+ */
 export const RESIZE_PARAMS_HEADER = "x-resize-params";
 export const RESIZE_ACCEPT_HEADER = "x-resize-accept";
 /** The Accept tokens: "avif" means AVIF and WebP (every browser that decodes AVIF decodes WebP). */
 export const ACCEPT_TOKENS = ["avif", "webp", "none"] as const;
 export type AcceptToken = (typeof ACCEPT_TOKENS)[number];
+
+/**
+ * The methods the resizer answers (HEAD as GET without the body; anything else is a 405, MethodNotAllowed) and
+ * the distribution forwards.
+ */
+export const SERVED_METHODS = ["GET", "HEAD"] as const;
+
+/**
+ * Object Lambda: WriteGetObjectResponse has no member for Vary or Server-Timing, so the resizer sends them as user
+ * metadata, and the viewer-response function gives them their real names back (header -> the metadata's name).
+ */
+export const OBJECT_LAMBDA_METADATA_HEADERS = { vary: "x-amz-meta-vary", "server-timing": "x-amz-meta-server-timing" } as const;
 
 /**
  * A variant is a pure function of (original, parameters): once made it never changes under its URL (a new

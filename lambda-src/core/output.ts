@@ -1,6 +1,6 @@
 import type { Sharp } from "sharp";
 import { acceptToken } from "./accept-token";
-import type { AcceptToken } from "./contract";
+import { IMAGE_FORMATS, type AcceptToken, type ImageFormat } from "./contract";
 
 /**
  * Output: the format for `format=auto`, and one encoder setting per format.
@@ -10,15 +10,15 @@ import type { AcceptToken } from "./contract";
  * Decisions:
  * - The Accept header is read by accept-token.js, the edge's own reader: only an explicit `image/avif` /
  *   `image/webp` with q > 0 counts.
- * - Animatable sources (GIF, WebP) prefer WebP over AVIF: AVIF output here is a still image, and
+ * - Animatable sources (IMAGE_FORMATS[..].animated: GIF, WebP) prefer WebP over AVIF: AVIF output here is a still image, and
  *   WebP keeps the animation.
  * - Otherwise the source's own format, so any client that shows the original shows the variant.
  *   GIF stays GIF (not PNG) so that animations survive for clients without WebP (e.g. mail clients).
  */
-export type SourceFormat = "jpeg" | "png" | "webp" | "gif" | "avif";
-export type NegotiatedFormat = "avif" | "webp" | "jpeg" | "png" | "gif";
-
-const ANIMATABLE_SOURCES: ReadonlySet<SourceFormat> = new Set(["gif", "webp"]);
+/** An original's format, as its first bytes tell it (input.ts). */
+export type SourceFormat = ImageFormat;
+/** A variant's format: one requested, or one `auto` chose. */
+export type NegotiatedFormat = ImageFormat;
 
 /** Which of the negotiable formats the viewer takes. */
 export interface AcceptedFormats {
@@ -27,7 +27,7 @@ export interface AcceptedFormats {
 }
 
 export function negotiateFormat(accepted: AcceptedFormats, sourceFormat: SourceFormat): NegotiatedFormat {
-  if (!ANIMATABLE_SOURCES.has(sourceFormat) && accepted.avif) return "avif";
+  if (!IMAGE_FORMATS[sourceFormat].animated && accepted.avif) return "avif";
   if (accepted.webp) return "webp";
   return sourceFormat;
 }

@@ -1,9 +1,18 @@
 /**
- * Parses the URL contract's query (`w`, `h`, `fit`, `format`, `q`) into a ResizeRequest.
+ * Parses the URL contract's query into a ResizeRequest, each parameter as contract.ts declares it.
  * Pure and strict: anything the CloudFront Function would not have produced is a 400 that names
  * the parameter, so a malformed URL never reaches sharp and never creates a cache variant.
  */
-import { DEFAULT_FIT, DEFAULT_FORMAT, FITS, MAX_QUALITY, OUTPUT_FORMATS, RESIZE_PARAMS, type Fit, type OutputFormat, type ResizeParam, type ResizerConfig } from "./contract";
+import {
+  integerBounds,
+  PARAMETERS,
+  RESIZE_PARAMS,
+  type Fit,
+  type OutputFormat,
+  type ParameterDeclaration,
+  type ResizeParam,
+  type ResizerConfig,
+} from "./contract";
 import { httpError } from "./errors";
 
 export type { Fit, OutputFormat };
@@ -28,20 +37,34 @@ export function isOriginalRequest(query: URLSearchParams): boolean {
 }
 
 export function parseResizeQuery(query: URLSearchParams, config: ResizerConfig): ResizeRequest {
-  const w = single(query, "w");
-  const h = single(query, "h");
-  const fit = single(query, "fit");
-  const format = single(query, "format");
-  const q = single(query, "q");
+  const given: Partial<Record<ResizeParam, string | number>> = {};
+  // In the edge's order (sorted), so that of two bad parameters both name the same one.
+  for (const name of RESIZE_PARAMS) {
+    const raw = single(query, name);
+    if (raw !== undefined) given[name] = parseValue(name, PARAMETERS[name], raw, config);
+  }
   const request: ResizeRequest = {
-    fit: fit === undefined ? DEFAULT_FIT : oneOf("fit", fit, FITS),
-    format: format === undefined ? DEFAULT_FORMAT : oneOf("format", format, OUTPUT_FORMATS),
-    quality: q === undefined ? config.defaultQuality : integerInRange("q", q, MAX_QUALITY),
+    fit: (given.fit as Fit | undefined) ?? PARAMETERS.fit.default,
+    format: (given.format as OutputFormat | undefined) ?? PARAMETERS.format.default,
+    quality: (given.q as number | undefined) ?? config[PARAMETERS.q.default],
     original: isOriginalRequest(query),
   };
-  if (w !== undefined) request.width = dimension("w", w, config.maxWidth, config.allowedWidths);
-  if (h !== undefined) request.height = dimension("h", h, config.maxHeight, config.allowedHeights);
+  if (given.w !== undefined) request.width = given.w as number;
+  if (given.h !== undefined) request.height = given.h as number;
   return request;
+}
+
+/** One parameter's value by its declaration: an integer in range (and in its allow-list when set), or one of its choices. */
+function parseValue(name: ResizeParam, declaration: ParameterDeclaration, raw: string, config: ResizerConfig): string | number {
+  if (declaration.type === "choice") {
+    if (!declaration.values.includes(raw)) throw httpError("InvalidParameter", `${name} must be one of ${declaration.values.join(", ")}, got ${echo(raw)}`);
+    return raw;
+  }
+  const { max, allowed } = integerBounds(declaration, config);
+  const value = CANONICAL_POSITIVE_INTEGER.test(raw) ? Number(raw) : NaN;
+  if (!(value >= 1 && value <= max)) throw httpError("InvalidParameter", `${name} must be an integer from 1 to ${max}, got ${echo(raw)}`);
+  if (allowed.length > 0 && !allowed.includes(value)) throw httpError("InvalidParameter", `${name} must be one of ${allowed.join(", ")}, got ${echo(raw)}`);
+  return value;
 }
 
 /** The parameter's only value, or undefined when absent; repeated or empty is a 400. */
@@ -52,28 +75,6 @@ function single(query: URLSearchParams, name: ResizeParam): string | undefined {
   const value = values[0] as string;
   if (value === "") throw httpError("InvalidParameter", `${name} must not be empty`);
   return value;
-}
-
-function integerInRange(name: ResizeParam, raw: string, max: number): number {
-  const value = CANONICAL_POSITIVE_INTEGER.test(raw) ? Number(raw) : NaN;
-  if (!(value >= 1 && value <= max)) {
-    throw httpError("InvalidParameter", `${name} must be an integer from 1 to ${max}, got ${echo(raw)}`);
-  }
-  return value;
-}
-
-function dimension(name: "w" | "h", raw: string, max: number, allowed: readonly number[]): number {
-  const value = integerInRange(name, raw, max);
-  if (allowed.length > 0 && !allowed.includes(value)) {
-    throw httpError("InvalidParameter", `${name} must be one of ${allowed.join(", ")}, got ${echo(raw)}`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(name: ResizeParam, raw: string, choices: readonly T[]): T {
-  const match = choices.find((choice) => choice === raw);
-  if (match === undefined) throw httpError("InvalidParameter", `${name} must be one of ${choices.join(", ")}, got ${echo(raw)}`);
-  return match;
 }
 
 function echo(raw: string): string {

@@ -5,7 +5,7 @@
  */
 import { pipeline } from "node:stream";
 import sharp, { type FailOnOptions, type Metadata, type Sharp } from "sharp";
-import { variantCacheControl, type ResizerConfig } from "./contract";
+import { IMAGE_FORMATS, variantCacheControl, type ResizerConfig } from "./contract";
 import { HttpError, httpError } from "./errors";
 import { InputGuard, webpDecodesWhole } from "./input";
 import { decodeClass, decodeRefusal, lateStart, outputRefusal, type OutputShape, type ResourceBudget, type SourceShape } from "./limits";
@@ -78,7 +78,7 @@ export async function transformImage(
   );
   try {
     const { body, format: made } = await Promise.race([encoded, guard.failure]);
-    return { body, contentType: `image/${made}`, headers: variantHeaders(request.format === "auto", ctx.config) };
+    return { body, contentType: IMAGE_FORMATS[made].mime, headers: variantHeaders(request.format === "auto", ctx.config) };
   } catch (error) {
     encoded.catch(() => undefined);
     decoder.destroy();

@@ -3,12 +3,11 @@
  * format 2.0 envelope, and the two size limits.
  */
 import type { Readable } from "node:stream";
-import type { CacheControls } from "../core/contract";
+import { SERVED_METHODS, type CacheControls } from "../core/contract";
 import { httpError, type HttpError } from "../core/errors";
 import type { Original } from "../shared/origin";
 
-/** The methods a function URL request may use; anything else is a 405 naming these. */
-export const SERVED_METHODS = ["GET", "HEAD"] as const;
+export { SERVED_METHODS };
 
 /** What the function answers, every byte in hand (function URLs here are buffered). */
 export type Reply =

@@ -1,7 +1,7 @@
 import type { Context } from "aws-lambda";
-import { errorCacheControl, variantCacheControl, type ResizerConfig } from "../core/contract";
+import { errorCacheControl, formatOfMimeType, IMAGE_FORMATS, OBJECT_LAMBDA_METADATA_HEADERS, variantCacheControl, type ResizerConfig } from "../core/contract";
 import { httpError } from "../core/errors";
-import { negotiateFormat, type AcceptedFormats, type SourceFormat } from "../core/output";
+import { negotiateFormat, type AcceptedFormats } from "../core/output";
 import { parseResizeQuery } from "../core/params";
 import { originRefusal, originUnreachable } from "../shared/origin";
 import { errorOutcome, oversized, resizerConfig, writeLog, type RequestLog } from "../shared/pipeline";
@@ -19,14 +19,6 @@ export interface HeadObjectResponse {
   readonly errorCode?: string;
   readonly errorMessage?: string;
 }
-
-const SOURCE_TYPES: Readonly<Record<string, SourceFormat>> = {
-  "image/jpeg": "jpeg",
-  "image/png": "png",
-  "image/webp": "webp",
-  "image/gif": "gif",
-  "image/avif": "avif",
-};
 
 /**
  * HEAD through the Object Lambda access point. The presigned URL is for HeadObject only, so the original's
@@ -95,10 +87,10 @@ function variantHeaders(
   const tooLarge = oversized(length === undefined ? undefined : Number(length), config.maxInputBytes);
   if (tooLarge !== undefined) throw tooLarge;
   const headers: Record<string, string> = { "Cache-Control": variantCacheControl(config) };
-  const source = SOURCE_TYPES[sourceType];
+  const source = formatOfMimeType(sourceType);
   // GET identifies the original by its bytes; HEAD has only the uploader's Content-Type to go by.
   const output = format !== "auto" ? format : source !== undefined ? negotiateFormat(accepted, source) : undefined;
-  if (output !== undefined) headers["Content-Type"] = `image/${output}`;
-  if (format === "auto") headers["x-amz-meta-vary"] = "Accept";
+  if (output !== undefined) headers["Content-Type"] = IMAGE_FORMATS[output].mime;
+  if (format === "auto") headers[OBJECT_LAMBDA_METADATA_HEADERS.vary] = "Accept";
   return headers;
 }

@@ -1,7 +1,7 @@
 import { CONTEXT_ENV } from "cdktf";
 import { awsRegions } from "../construct/aws-regions";
 import { didYouMean } from "../construct/did-you-mean";
-import type { ImageCdnProps, LambdaArchitecture, OriginMode, PriceClass } from "../construct/props";
+import type { ImageCdnProps } from "../construct/props";
 import { ImageCdnPropError } from "../construct/validate-props";
 import type { Environment } from "../../lambda-src/core/contract";
 
@@ -22,11 +22,37 @@ export type BackendSettings =
   | { kind: "s3"; bucket: string; key: string; region: string }
   | { kind: "cloud"; organization: string; workspace: string; hostname?: string };
 
-interface SettingSpec {
-  /** What it sets, for `help` and the README (both are tested against this table). */
+/** A prop's path in ImageCdnProps, two levels deep ("resizer.memorySize"). */
+type PropPath = {
+  [K in keyof ImageCdnProps & string]-?: NonNullable<ImageCdnProps[K]> extends readonly unknown[] | string | number | boolean
+    ? K
+    : K | `${K}.${keyof NonNullable<ImageCdnProps[K]> & string}`;
+}[keyof ImageCdnProps & string];
+
+/**
+ * How a setting's text is read: as it is, an AWS region, true/false, a whole number, a comma-separated list (of whole
+ * numbers), or presets. What the construct checks (a value's range, an origin's name) it checks itself, naming the setting.
+ */
+export type SettingType = "text" | "region" | "boolean" | "integer" | "integers" | "list" | "presets";
+/** Each type as the README's settings table states it. */
+export const SETTING_TYPE_DOCS: Readonly<Record<SettingType, string>> = {
+  text: "text",
+  region: "an AWS region",
+  boolean: "`true` or `false`",
+  integer: "a whole number",
+  integers: "whole numbers, comma-separated",
+  list: "a comma-separated list",
+  presets: "`NAME=PARAMETERS,...`, or an object in cdktf.json",
+};
+
+export interface SettingSpec {
+  /** What it sets, for `help` and the README (both generated from this table: npm run docs). */
   readonly help: string;
-  /** The ImageCdn prop it feeds, so that the construct's own refusal names the setting. */
-  readonly prop?: string;
+  readonly type: SettingType;
+  /** An integer's unit, for its one-line error. */
+  readonly unit?: string;
+  /** The ImageCdn prop it sets, so that the construct's own refusal names the setting. */
+  readonly prop?: PropPath;
 }
 
 /**
@@ -34,40 +60,40 @@ interface SettingSpec {
  * lowercase, may be set under "context" in cdktf.json; an environment variable wins.
  */
 export const SETTINGS = {
-  IMAGE_CDN_STACK: { help: "stack name (default image-cdn)" },
-  IMAGE_CDN_REGION: { help: "AWS region of the bucket and the resizer (default us-east-1)" },
-  IMAGE_CDN_ORIGIN: { help: "function-url (default) or object-lambda (accounts that already use S3 Object Lambda)", prop: "origin" },
-  IMAGE_CDN_ORIGINALS: { help: "serve (default: straight from the bucket) or deny (a 403 at the edge: variants only)", prop: "originals" },
-  IMAGE_CDN_BUCKET_PREFIX: { help: "bucket name prefix (default images-)", prop: "bucket.namePrefix" },
-  IMAGE_CDN_BUCKET_NAME: { help: "exact bucket name, instead of a prefix", prop: "bucket.name" },
-  IMAGE_CDN_EXISTING_BUCKET: { help: "serve an existing bucket instead of creating one", prop: "bucket.existingBucketName" },
-  IMAGE_CDN_MANAGE_BUCKET_POLICY: { help: "true or false: write the existing bucket's policy (to be chosen when it needs the kit's statements)", prop: "bucket.managePolicy" },
-  IMAGE_CDN_KMS_KEY_ARN: { help: "KMS key ARN of SSE-KMS originals (function-url origin; key policy statements in an output)", prop: "bucket.kmsKeyArn" },
-  IMAGE_CDN_ARCHITECTURE: { help: "arm64 (default) or x86_64", prop: "resizer.architecture" },
-  IMAGE_CDN_MEMORY_SIZE: { help: "resizer memory in MB (default 512); bounds the largest AVIF or GIF original and AVIF variant (README, \"Memory and time by format\")", prop: "resizer.memorySize" },
-  IMAGE_CDN_TIMEOUT: { help: "resizer timeout in seconds (default 10; at most 30 with object-lambda)", prop: "resizer.timeout" },
-  IMAGE_CDN_RESERVED_CONCURRENCY: { help: "the most resizer instances at once (leave the account's unreserved minimum free)", prop: "resizer.reservedConcurrency" },
-  IMAGE_CDN_ALLOWED_WIDTHS: { help: "comma-separated allow-list of w values, e.g. 150,500", prop: "resizer.allowedWidths" },
-  IMAGE_CDN_ALLOWED_HEIGHTS: { help: "comma-separated allow-list of h values, e.g. 150,700", prop: "resizer.allowedHeights" },
-  IMAGE_CDN_CORS_ORIGINS: { help: "comma-separated origins allowed to read images cross-origin", prop: "cors.allowedOrigins" },
-  IMAGE_CDN_DOMAIN_NAMES: { help: "comma-separated custom host names, e.g. img.example.com", prop: "domain.names" },
-  IMAGE_CDN_HOSTED_ZONE_ID: { help: "Route 53 hosted zone of the custom host names (with IMAGE_CDN_DOMAIN_NAMES)", prop: "domain.hostedZoneId" },
-  IMAGE_CDN_CERTIFICATE_ARN: { help: "existing ACM certificate in us-east-1 (with IMAGE_CDN_DOMAIN_NAMES)", prop: "domain.certificateArn" },
-  IMAGE_CDN_PRICE_CLASS: { help: "PriceClass_100 (default), PriceClass_200 or PriceClass_All", prop: "priceClass" },
-  IMAGE_CDN_PRESETS: { help: "named transformations, e.g. thumb=w=150&h=150&fit=cover,hero=w=1600&format=webp", prop: "presets" },
-  IMAGE_CDN_ONLY_PRESETS: { help: "true or false: serve presets only (any other resize parameter is a 400)", prop: "onlyPresets" },
-  IMAGE_CDN_ORIGIN_SHIELD_REGION: { help: "CloudFront Origin Shield in this region (the one nearest the bucket)", prop: "originShieldRegion" },
-  IMAGE_CDN_WEB_ACL_ID: { help: "ARN of a WAFv2 web ACL (scope CLOUDFRONT) in front of the distribution", prop: "webAclId" },
-  IMAGE_CDN_BROWSER_TTL: { help: "seconds browsers keep a variant (default 86400 with purge on change, else a year)", prop: "cache.browserTtl" },
-  IMAGE_CDN_SIGNING: { help: "true or false: serve signed URLs only (keys in a CloudFront KeyValueStore, see README)", prop: "signing" },
-  IMAGE_CDN_PURGE_ON_CHANGE: { help: "true or false: invalidate an original's variants when it is overwritten or deleted", prop: "purgeOnChange" },
-  IMAGE_CDN_RESOURCE_PREFIX: { help: "prefix of every resource name (default: from stack, construct and region)", prop: "resourcePrefix" },
-  IMAGE_CDN_STATE_BUCKET: { help: "S3 bucket for the Terraform state (S3 backend with native locking)" },
-  IMAGE_CDN_STATE_KEY: { help: "state object key in that bucket (default image-cdn/<stack>.tfstate)" },
-  IMAGE_CDN_STATE_REGION: { help: "region of the state bucket (default the stack's region)" },
-  IMAGE_CDN_TFC_ORGANIZATION: { help: "Terraform Cloud organization (with IMAGE_CDN_TFC_WORKSPACE)" },
-  IMAGE_CDN_TFC_WORKSPACE: { help: "Terraform Cloud workspace (with IMAGE_CDN_TFC_ORGANIZATION)" },
-  IMAGE_CDN_TFC_HOSTNAME: { help: "Terraform Enterprise host name (default app.terraform.io)" },
+  IMAGE_CDN_STACK: { type: "text", help: "stack name (default image-cdn)" },
+  IMAGE_CDN_REGION: { type: "region", help: "AWS region of the bucket and the resizer (default us-east-1)" },
+  IMAGE_CDN_ORIGIN: { type: "text", help: "function-url (default) or object-lambda (accounts that already use S3 Object Lambda)", prop: "origin" },
+  IMAGE_CDN_ORIGINALS: { type: "text", help: "serve (default: straight from the bucket) or deny (a 403 at the edge: variants only)", prop: "originals" },
+  IMAGE_CDN_BUCKET_PREFIX: { type: "text", help: "bucket name prefix (default images-)", prop: "bucket.namePrefix" },
+  IMAGE_CDN_BUCKET_NAME: { type: "text", help: "exact bucket name, instead of a prefix", prop: "bucket.name" },
+  IMAGE_CDN_EXISTING_BUCKET: { type: "text", help: "serve an existing bucket instead of creating one", prop: "bucket.existingBucketName" },
+  IMAGE_CDN_MANAGE_BUCKET_POLICY: { type: "boolean", help: "true or false: write the existing bucket's policy (to be chosen when it needs the kit's statements)", prop: "bucket.managePolicy" },
+  IMAGE_CDN_KMS_KEY_ARN: { type: "text", help: "KMS key ARN of SSE-KMS originals (function-url origin; key policy statements in an output)", prop: "bucket.kmsKeyArn" },
+  IMAGE_CDN_ARCHITECTURE: { type: "text", help: "arm64 (default) or x86_64", prop: "resizer.architecture" },
+  IMAGE_CDN_MEMORY_SIZE: { type: "integer", unit: "MB", help: "resizer memory in MB (default 512); bounds the largest AVIF or GIF original and AVIF variant (README, \"Memory and time by format\")", prop: "resizer.memorySize" },
+  IMAGE_CDN_TIMEOUT: { type: "integer", unit: "seconds", help: "resizer timeout in seconds (default 10; at most 30 with object-lambda)", prop: "resizer.timeout" },
+  IMAGE_CDN_RESERVED_CONCURRENCY: { type: "integer", unit: "concurrent executions", help: "the most resizer instances at once (leave the account's unreserved minimum free)", prop: "resizer.reservedConcurrency" },
+  IMAGE_CDN_ALLOWED_WIDTHS: { type: "integers", help: "comma-separated allow-list of w values, e.g. 150,500", prop: "resizer.allowedWidths" },
+  IMAGE_CDN_ALLOWED_HEIGHTS: { type: "integers", help: "comma-separated allow-list of h values, e.g. 150,700", prop: "resizer.allowedHeights" },
+  IMAGE_CDN_CORS_ORIGINS: { type: "list", help: "comma-separated origins allowed to read images cross-origin", prop: "cors.allowedOrigins" },
+  IMAGE_CDN_DOMAIN_NAMES: { type: "list", help: "comma-separated custom host names, e.g. img.example.com", prop: "domain.names" },
+  IMAGE_CDN_HOSTED_ZONE_ID: { type: "text", help: "Route 53 hosted zone of the custom host names (with IMAGE_CDN_DOMAIN_NAMES)", prop: "domain.hostedZoneId" },
+  IMAGE_CDN_CERTIFICATE_ARN: { type: "text", help: "existing ACM certificate in us-east-1 (with IMAGE_CDN_DOMAIN_NAMES)", prop: "domain.certificateArn" },
+  IMAGE_CDN_PRICE_CLASS: { type: "text", help: "PriceClass_100 (default), PriceClass_200 or PriceClass_All", prop: "priceClass" },
+  IMAGE_CDN_PRESETS: { type: "presets", help: "named transformations, e.g. thumb=w=150&h=150&fit=cover,hero=w=1600&format=webp", prop: "presets" },
+  IMAGE_CDN_ONLY_PRESETS: { type: "boolean", help: "true or false: serve presets only (any other resize parameter is a 400)", prop: "onlyPresets" },
+  IMAGE_CDN_ORIGIN_SHIELD_REGION: { type: "text", help: "CloudFront Origin Shield in this region (the one nearest the bucket)", prop: "originShieldRegion" },
+  IMAGE_CDN_WEB_ACL_ID: { type: "text", help: "ARN of a WAFv2 web ACL (scope CLOUDFRONT) in front of the distribution", prop: "webAclId" },
+  IMAGE_CDN_BROWSER_TTL: { type: "integer", unit: "seconds", help: "seconds browsers keep a variant (default 86400 with purge on change, else a year)", prop: "cache.browserTtl" },
+  IMAGE_CDN_SIGNING: { type: "boolean", help: "true or false: serve signed URLs only (keys in a CloudFront KeyValueStore, see README)", prop: "signing" },
+  IMAGE_CDN_PURGE_ON_CHANGE: { type: "boolean", help: "true or false: invalidate an original's variants when it is overwritten or deleted", prop: "purgeOnChange" },
+  IMAGE_CDN_RESOURCE_PREFIX: { type: "text", help: "prefix of every resource name (default: from stack, construct and region)", prop: "resourcePrefix" },
+  IMAGE_CDN_STATE_BUCKET: { type: "text", help: "S3 bucket for the Terraform state (S3 backend with native locking)" },
+  IMAGE_CDN_STATE_KEY: { type: "text", help: "state object key in that bucket (default image-cdn/<stack>.tfstate)" },
+  IMAGE_CDN_STATE_REGION: { type: "region", help: "region of the state bucket (default the stack's region)" },
+  IMAGE_CDN_TFC_ORGANIZATION: { type: "text", help: "Terraform Cloud organization (with IMAGE_CDN_TFC_WORKSPACE)" },
+  IMAGE_CDN_TFC_WORKSPACE: { type: "text", help: "Terraform Cloud workspace (with IMAGE_CDN_TFC_ORGANIZATION)" },
+  IMAGE_CDN_TFC_HOSTNAME: { type: "text", help: "Terraform Enterprise host name (default app.terraform.io)" },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -238,49 +264,42 @@ export function resolveAppSettings(get: SettingLookup): AppSettings {
   requireWith(get, "IMAGE_CDN_CERTIFICATE_ARN", ["IMAGE_CDN_DOMAIN_NAMES"]);
   requireWith(get, "IMAGE_CDN_MANAGE_BUCKET_POLICY", ["IMAGE_CDN_EXISTING_BUCKET"]);
   atMostOne(get, ["IMAGE_CDN_BUCKET_PREFIX", "IMAGE_CDN_BUCKET_NAME", "IMAGE_CDN_EXISTING_BUCKET"], "they choose the bucket three ways; set one");
-  const existing = get("IMAGE_CDN_EXISTING_BUCKET");
-  const bucketName = get("IMAGE_CDN_BUCKET_NAME");
-  const kmsKeyArn = get("IMAGE_CDN_KMS_KEY_ARN")?.value;
-  const bucket = {
-    ...(existing !== undefined ? { existingBucketName: existing.value, managePolicy: boolean(get("IMAGE_CDN_MANAGE_BUCKET_POLICY")) }
-      : bucketName !== undefined ? { name: bucketName.value }
-      : { namePrefix: get("IMAGE_CDN_BUCKET_PREFIX")?.value ?? "images-" }),
-    ...(kmsKeyArn === undefined ? {} : { kmsKeyArn }),
-  };
-  const browserTtl = integer(get("IMAGE_CDN_BROWSER_TTL"), "seconds");
-  const names = list(get("IMAGE_CDN_DOMAIN_NAMES"));
-  const cors = list(get("IMAGE_CDN_CORS_ORIGINS"));
   const stackName = get("IMAGE_CDN_STACK")?.value ?? "image-cdn";
   const stackRegion = region(get("IMAGE_CDN_REGION"), "us-east-1");
-  return {
-    stackName,
-    region: stackRegion,
-    backend: resolveBackend(get, stackName, stackRegion),
-    imageCdn: {
-      origin: get("IMAGE_CDN_ORIGIN")?.value as OriginMode | undefined,
-      originals: get("IMAGE_CDN_ORIGINALS")?.value as ImageCdnProps["originals"],
-      bucket,
-      cache: browserTtl === undefined ? undefined : { browserTtl },
-      resizer: {
-        architecture: get("IMAGE_CDN_ARCHITECTURE")?.value as LambdaArchitecture | undefined,
-        memorySize: integer(get("IMAGE_CDN_MEMORY_SIZE"), "MB"),
-        timeout: integer(get("IMAGE_CDN_TIMEOUT"), "seconds"),
-        reservedConcurrency: integer(get("IMAGE_CDN_RESERVED_CONCURRENCY"), "concurrent executions"),
-        allowedWidths: integers(get("IMAGE_CDN_ALLOWED_WIDTHS")),
-        allowedHeights: integers(get("IMAGE_CDN_ALLOWED_HEIGHTS")),
-      },
-      cors: cors ? { allowedOrigins: cors } : undefined,
-      domain: names ? { names, hostedZoneId: get("IMAGE_CDN_HOSTED_ZONE_ID")?.value, certificateArn: get("IMAGE_CDN_CERTIFICATE_ARN")?.value } : undefined,
-      priceClass: get("IMAGE_CDN_PRICE_CLASS")?.value as PriceClass | undefined,
-      presets: presets(get("IMAGE_CDN_PRESETS")),
-      onlyPresets: boolean(get("IMAGE_CDN_ONLY_PRESETS")),
-      originShieldRegion: get("IMAGE_CDN_ORIGIN_SHIELD_REGION")?.value,
-      webAclId: get("IMAGE_CDN_WEB_ACL_ID")?.value,
-      signing: boolean(get("IMAGE_CDN_SIGNING")),
-      purgeOnChange: boolean(get("IMAGE_CDN_PURGE_ON_CHANGE")),
-      resourcePrefix: get("IMAGE_CDN_RESOURCE_PREFIX")?.value,
-    },
-  };
+  const imageCdn: Record<string, unknown> = {};
+  for (const name of SETTING_NAMES) {
+    const spec: SettingSpec = SETTINGS[name];
+    const given = get(name);
+    if (spec.prop === undefined || given === undefined) continue;
+    const [prop, part] = spec.prop.split(".") as [string, string | undefined];
+    const value = read(spec, given);
+    if (part === undefined) imageCdn[prop] = value;
+    else imageCdn[prop] = { ...(imageCdn[prop] as object | undefined), [part]: value };
+  }
+  // The bucket is chosen one of three ways (checked above); by its prefix unless another is given.
+  const bucket = (imageCdn.bucket ?? {}) as NonNullable<ImageCdnProps["bucket"]>;
+  if (bucket.name === undefined && bucket.existingBucketName === undefined) imageCdn.bucket = { namePrefix: "images-", ...bucket };
+  return { stackName, region: stackRegion, backend: resolveBackend(get, stackName, stackRegion), imageCdn: imageCdn as ImageCdnProps };
+}
+
+/** A setting's text as its type reads it. */
+function read(spec: SettingSpec, given: Given): unknown {
+  switch (spec.type) {
+    case "text":
+      return given.value;
+    case "region":
+      return region(given, given.value);
+    case "boolean":
+      return boolean(given);
+    case "integer":
+      return integer(given, spec.unit ?? "a whole number");
+    case "integers":
+      return integers(given);
+    case "list":
+      return list(given);
+    case "presets":
+      return presets(given);
+  }
 }
 
 /**

@@ -6,18 +6,24 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
-export const EXIT_CODES = {
-  /** Done. */
-  ok: 0,
-  /** Something failed that is not the caller's input: a bug, the file system, a crashed tool. */
-  internal: 1,
-  /** A wrong flag, value or argument. */
-  usage: 2,
-  /** The command ran and a gate it checks failed: review --fail-on-access-change, a stack that does not plan. */
-  checkFailed: 3,
-  /** Something the command needs is not on the machine (terraform for plan, a newer Node for setup). */
-  missingPrerequisite: 4,
+/**
+ * The exit codes, one row each: the code, the few words usage texts give it, and what it means (the README's table
+ * and help's line are generated from these: npm run docs).
+ */
+export const EXIT_CODE_TABLE = {
+  ok: { code: 0, brief: "done", meaning: "done" },
+  internal: { code: 1, brief: "internal error", meaning: "an internal error: something failed that is not your input (a bug, the file system, a tool that crashed)" },
+  usage: { code: 2, brief: "wrong flag or argument", meaning: "a wrong flag, value or argument: one line on stderr names it and ends with how to get help" },
+  checkFailed: { code: 3, brief: "a check failed", meaning: "a check failed: `review --fail-on-access-change` saw a change in who may do what, a stack did not plan, `docs --check` found a stale block" },
+  missingPrerequisite: { code: 4, brief: "a prerequisite is missing", meaning: "a prerequisite is missing: no `terraform` on PATH for `plan`, a Node older than `engines` for `setup`" },
 } as const;
+
+export const EXIT_CODES = Object.fromEntries(Object.entries(EXIT_CODE_TABLE).map(([name, row]) => [name, row.code])) as {
+  readonly [K in keyof typeof EXIT_CODE_TABLE]: (typeof EXIT_CODE_TABLE)[K]["code"];
+};
+
+/** The codes in one line, as usage texts end with it. */
+export const EXIT_CODES_LINE = `Exit codes: ${Object.values(EXIT_CODE_TABLE).map((row) => `${row.code} ${row.brief}`).join(", ")}.`;
 
 /** A wrong flag, value or argument: exit 2 with this one line. */
 export class UsageError extends Error {}

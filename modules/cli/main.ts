@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * `image-cdn-kit sign <base-url> <key> [--w N] [--h N] [--fit F] [--format F] [--q N] [--preset P]
- * [--expires-in SECONDS]`: prints a signed URL; the secret is read from IMAGE_CDN_SIGNING_SECRET (never an
- * argument, which other users of the machine can read in the process list).
+ * `image-cdn-kit sign <base-url> <key> [--<parameter> VALUE]... [--preset NAME] [--expires-in SECONDS]`: prints a
+ * signed URL; the secret is read from IMAGE_CDN_SIGNING_SECRET (never an argument, which other users of the machine
+ * can read in the process list).
  *
  * `image-cdn-kit review <base> <head> [--fail-on-access-change]` (in this repository: `npm run review --`):
  * compares two synthesized folders (a cdktf.out, or one stack folder holding cdk.tf.json) and prints the
@@ -19,8 +19,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Environment } from "../../lambda-src/core/contract";
-import { EXIT_CODES, parseCommandLine, runCommand, UsageError } from "./command-line";
+import { PARAMETER_NAMES, PARAMETERS, PRESET_PARAM, type Environment } from "../../lambda-src/core/contract";
+import { EXIT_CODES, EXIT_CODES_LINE, parseCommandLine, runCommand, UsageError } from "./command-line";
 import { comparePlans, compareStacks, planMarkdown, reviewMarkdown, type PlannedValues, type StackConfig } from "./review";
 import { SIGNABLE_PARAMS, signImageUrl, type SignableParams } from "../construct/signing";
 import { planStacks, reportText, stackFolders, statusLine, TerraformUnavailable } from "./plan";
@@ -41,7 +41,8 @@ const PLAN_USAGE = `usage: image-cdn-kit plan [<synth-dir> ...] [--variant NAME 
   --keep             keep the scratch folder and print its path
   Exit 3 when a stack fails, 4 when terraform is not on PATH.`;
 
-const SIGN_USAGE = `usage: IMAGE_CDN_SIGNING_SECRET=... image-cdn-kit sign <base-url> <key> [--w N] [--h N] [--fit F] [--format F] [--q N] [--preset P] [--expires-in SECONDS]
+const SIGN_FLAGS = [...PARAMETER_NAMES.map((name) => `[--${name} ${PARAMETERS[name].type === "integer" ? "N" : name.toUpperCase()}]`), `[--${PRESET_PARAM} NAME]`].join(" ");
+const SIGN_USAGE = `usage: IMAGE_CDN_SIGNING_SECRET=... image-cdn-kit sign <base-url> <key> ${SIGN_FLAGS} [--expires-in SECONDS]
   Prints a signed URL. The secret (at least 32 characters) is read from IMAGE_CDN_SIGNING_SECRET, never an
   argument, which other users of the machine could read in the process list.`;
 
@@ -49,7 +50,7 @@ const USAGE = `usage: image-cdn-kit <command> [options]   (image-cdn-kit <comman
   review  compare two synthesized folders: Markdown for a pull request
   plan    validate, plan and mock-apply stacks with Terraform, offline
   sign    print a signed image URL
-Exit codes: 0 done, 1 internal error, 2 wrong flag or argument, 3 a check failed, 4 a prerequisite is missing.`;
+${EXIT_CODES_LINE}`;
 
 /** Stack name -> parsed cdk.tf.json, from a cdktf.out folder or a single stack folder. */
 export function readSynthesized(dir: string): Map<string, StackConfig> {

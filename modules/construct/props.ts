@@ -1,5 +1,5 @@
 import type { TerraformProvider } from "cdktf";
-import type { Fit, OutputFormat } from "../../lambda-src/core/contract";
+import type { ResizeValues } from "../../lambda-src/core/contract";
 
 /** Lambda's names for the two CPU architectures it runs functions on. */
 export type LambdaArchitecture = "arm64" | "x86_64";
@@ -143,15 +143,8 @@ export interface LoggingProps {
 }
 
 /** A named transformation, requested as `?preset=<name>`: the URL contract's parameters. */
-export interface PresetProps {
-  readonly w?: number;
-  readonly h?: number;
-  /** One of the contract's FITS. */
-  readonly fit?: Fit;
-  /** One of the contract's OUTPUT_FORMATS. */
-  readonly format?: OutputFormat;
-  readonly q?: number;
-}
+/** A preset: any of the URL contract's parameters, typed as the contract declares them (w, h, fit, format, q). */
+export type PresetProps = ResizeValues;
 
 export interface PurgeOnChangeProps {
   /** How long changes are gathered into one invalidation, 1-300 seconds (the SQS event source's batching window). @default 60 */

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { DEFAULT_RESIZER_CONFIG, MAX_DIMENSION, PRESET_NAME, RESIZE_PARAMS, urlPathOfKey, type ResizerConfig } from "../../lambda-src/core/contract";
+import { DEFAULT_RESIZER_CONFIG, MAX_DIMENSION, PRESET_NAME, PRESET_PARAM, RESIZE_PARAMS, urlPathOfKey, type ResizeParam, type ResizerConfig } from "../../lambda-src/core/contract";
 import { parseResizeQuery } from "../../lambda-src/core/params";
 
 /**
@@ -8,7 +8,6 @@ import { parseResizeQuery } from "../../lambda-src/core/params";
  */
 export const SIGNATURE_PARAM = "sig";
 export const EXPIRES_PARAM = "exp";
-export const PRESET_PARAM = "preset";
 /** The KeyValueStore keys the edge reads the secrets from: two slots, so a new key goes live before the old one leaves. */
 export const SIGNING_KEY_SLOTS = ["signing-key-1", "signing-key-2"] as const;
 /** What a caller asks for in a signed URL: the resize parameters or a preset. */
@@ -23,7 +22,7 @@ export const MIN_SIGNING_KEY_LENGTH = 32;
 /** The broadest limits any deployment may set: the signer checks a value's form, the deployment its range. */
 const BROADEST: ResizerConfig = { ...DEFAULT_RESIZER_CONFIG, maxWidth: MAX_DIMENSION, maxHeight: MAX_DIMENSION };
 
-export type SignableParams = Partial<Record<(typeof RESIZE_PARAMS)[number] | typeof PRESET_PARAM, string | number>>;
+export type SignableParams = Partial<Record<ResizeParam | typeof PRESET_PARAM, string | number>>;
 
 export interface SignOptions {
   /** When the URL stops working: a Date, or Unix seconds. The edge accepts it up to and including that second. */

@@ -1,5 +1,5 @@
 import { Token } from "cdktf";
-import { DEFAULT_MEMORY_MB, DEFAULT_RESIZER_CONFIG, MAX_DIMENSION, PRESET_NAME, type ResizerConfig } from "../../lambda-src/core/contract";
+import { DEFAULT_MEMORY_MB, DEFAULT_RESIZER_CONFIG, MAX_DIMENSION, PARAMETER_NAMES, PRESET_NAME, type ResizerConfig } from "../../lambda-src/core/contract";
 import { parseResizeQuery } from "../../lambda-src/core/params";
 import type {
   CacheProps,
@@ -340,18 +340,16 @@ function resolveOriginShieldRegion(region: string | undefined): string | undefin
   return region;
 }
 
-const PRESET_FIELDS = ["w", "h", "fit", "format", "q"] as const;
-
 /** Each preset validated as the request it stands for would be, by the resizer's own parser. */
 function resolvePresets(presets: ImageCdnProps["presets"], config: ResizerConfig): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
   for (const name of Object.keys(presets ?? {}).sort()) {
     if (!PRESET_NAME.test(name)) throw new ImageCdnPropError("presets", name, "preset names of 1-32 characters of a-z, 0-9, '-' and '_', starting with a letter or digit");
     const preset = (presets as Record<string, PresetProps>)[name] as unknown as Record<string, unknown>;
-    const unknown = Object.keys(preset ?? {}).filter((key) => !(PRESET_FIELDS as readonly string[]).includes(key));
-    if (unknown.length > 0 || preset === null || typeof preset !== "object") throw new ImageCdnPropError(`presets.${name}`, preset, "an object of w, h, fit, format and q");
-    const query = Object.fromEntries(PRESET_FIELDS.filter((key) => preset[key] !== undefined).map((key) => [key, String(preset[key])]));
-    if (Object.keys(query).length === 0) throw new ImageCdnPropError(`presets.${name}`, preset, "at least one of w, h, fit, format, q");
+    const unknown = Object.keys(preset ?? {}).filter((key) => !(PARAMETER_NAMES as readonly string[]).includes(key));
+    if (unknown.length > 0 || preset === null || typeof preset !== "object") throw new ImageCdnPropError(`presets.${name}`, preset, `an object of ${PARAMETER_NAMES.join(", ")}`);
+    const query = Object.fromEntries(PARAMETER_NAMES.filter((key) => preset[key] !== undefined).map((key) => [key, String(preset[key])]));
+    if (Object.keys(query).length === 0) throw new ImageCdnPropError(`presets.${name}`, preset, `at least one of ${PARAMETER_NAMES.join(", ")}`);
     try {
       parseResizeQuery(new URLSearchParams(query), config);
     } catch (error) {

@@ -1,14 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  DEFAULT_FIT,
-  DEFAULT_FORMAT,
-  FITS,
-  MAX_QUALITY,
-  OUTPUT_FORMATS,
+  OBJECT_LAMBDA_METADATA_HEADERS,
+  PARAMETERS,
   RESIZE_ACCEPT_HEADER,
   RESIZE_PARAMS,
   RESIZE_PARAMS_HEADER,
+  SERVED_METHODS,
   type ResizerConfig,
 } from "../../lambda-src/core/contract";
 import { EXPIRES_PARAM, MIN_SIGNING_KEY_LENGTH, SIGNATURE_PARAM, SIGNED_PARAMS, SIGNING_KEY_SLOTS } from "../construct/signing";
@@ -23,7 +21,7 @@ export const ORIGINALS_ORIGIN_ID = "originals";
  * any other method with 403 before running the function.
  */
 export function allowedMethods(cors: boolean): string[] {
-  return cors ? ["GET", "HEAD", "OPTIONS"] : ["GET", "HEAD"];
+  return cors ? [...SERVED_METHODS, "OPTIONS"] : [...SERVED_METHODS];
 }
 
 /** CloudFront Functions refuse code over 10 KB. */
@@ -85,8 +83,14 @@ function minifiedEdgeScript(kind: EdgeScriptKind): string {
  */
 export const CLOUDFRONT_IMPORT = "import cf from 'cloudfront';\n";
 export const SIGNING_IMPORTS = "import crypto from 'crypto';\nimport cf from 'cloudfront';\nvar kvs = cf.kvs();\n";
-/** Object-lambda origin: restores Vary and Server-Timing, which the resizer can only send as metadata. */
-export const VIEWER_RESPONSE_CODE = readFileSync(join(__dirname, "viewer-response.js"), "utf8");
+/**
+ * Object-lambda origin: restores Vary and Server-Timing, which the resizer can only send as metadata; the names are
+ * the contract's, written in for RENAMED.
+ */
+export const VIEWER_RESPONSE_CODE = readFileSync(join(__dirname, "viewer-response.js"), "utf8").replace(
+  "RENAMED",
+  `{ ${Object.entries(OBJECT_LAMBDA_METADATA_HEADERS).map(([header, metadata]) => `'${metadata}': '${header}'`).join(", ")} }`,
+);
 
 /** With `cors`: the preflight answer's allowed origins and max age. */
 export interface EdgeCors {
@@ -116,11 +120,11 @@ export function viewerRequestFunctionCode(config: ResizerConfig, options: EdgeOp
   const { cors } = options;
   const constants = {
     keys: RESIZE_PARAMS,
-    fits: FITS,
-    formats: OUTPUT_FORMATS,
-    defaultFit: DEFAULT_FIT,
-    defaultFormat: DEFAULT_FORMAT,
-    maxQuality: MAX_QUALITY,
+    fits: PARAMETERS.fit.values,
+    formats: PARAMETERS.format.values,
+    defaultFit: PARAMETERS.fit.default,
+    defaultFormat: PARAMETERS.format.default,
+    maxQuality: PARAMETERS.q.max,
     paramsHeader: RESIZE_PARAMS_HEADER,
     acceptHeader: RESIZE_ACCEPT_HEADER,
     maxWidth: config.maxWidth,

@@ -4,7 +4,7 @@
 // and no other x-amz-meta-* header reaches viewers.
 function handler(event) {
   var headers = event.response.headers;
-  var renamed = { 'x-amz-meta-vary': 'vary', 'x-amz-meta-server-timing': 'server-timing' };
+  var renamed = RENAMED;
   Object.keys(headers).forEach(function (name) {
     if (name.indexOf('x-amz-meta-') !== 0) return;
     if (renamed[name]) headers[renamed[name]] = headers[name];

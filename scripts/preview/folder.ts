@@ -10,12 +10,16 @@ import send from "send";
 import { httpError } from "../../lambda-src/core/errors";
 import type { OriginalsSource } from "../../lambda-src/function-url/handler";
 import { originBody } from "../../lambda-src/shared/origin";
+import { IMAGE_FORMAT_NAMES, IMAGE_FORMATS } from "../../lambda-src/core/contract";
 import { objectKeyFromEncodedPath } from "../../lambda-src/shared/request";
 
-/** What S3 would have stored as Content-Type for an upload of this name (the preview has no metadata). */
+/**
+ * What S3 would have stored as Content-Type for an upload of this name (the preview has no metadata): the formats
+ * the resizer reads, and images it refuses, which the gallery shows with the refusal a viewer would get.
+ */
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp", ".avif": "image/avif",
-  ".gif": "image/gif", ".svg": "image/svg+xml", ".tif": "image/tiff", ".tiff": "image/tiff", ".heic": "image/heic",
+  ...Object.fromEntries(IMAGE_FORMAT_NAMES.flatMap((format) => IMAGE_FORMATS[format].extensions.map((extension) => [extension, IMAGE_FORMATS[format].mime]))),
+  ".svg": "image/svg+xml", ".tif": "image/tiff", ".tiff": "image/tiff", ".heic": "image/heic",
 };
 /** What the gallery shows: every image type but SVG, which the resizer never rasterizes. */
 const RESIZABLE = Object.keys(CONTENT_TYPES).filter((extension) => extension !== ".svg");

@@ -6,7 +6,7 @@
 import { createReadStream, promises as fs } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
-import { urlPathOfKey } from "../../lambda-src/core/contract";
+import { PARAMETER_NAMES, PARAMETERS, parameterDefault, PRESET_PARAM, urlPathOfKey, type Fit, type ParameterDeclaration, type ResizerConfig, type ResizeValues } from "../../lambda-src/core/contract";
 import { HttpError } from "../../lambda-src/core/errors";
 import type { ResourceBudget } from "../../lambda-src/core/limits";
 import { formatsOfAccept } from "../../lambda-src/core/output";
@@ -16,7 +16,7 @@ import { oversized, resizerConfig } from "../../lambda-src/shared/pipeline";
 import { imageKeys } from "./folder";
 
 /** The seed's two variants. */
-export const GALLERY_VARIANTS = [
+export const GALLERY_VARIANTS: readonly (ResizeValues & { label: string; w: number; h: number; fit: Fit })[] = [
   { label: "150x150 cover", w: 150, h: 150, fit: "cover" },
   { label: "500x700 inside", w: 500, h: 700, fit: "inside" },
 ] as const;
@@ -73,6 +73,15 @@ function sizeLabel(image: GalleryImage): string {
   return `${REFUSALS[image.refusal.status] ?? "refused"} (${image.refusal.status}): ${image.refusal.message}`;
 }
 
+/** The try-it form's field for each of the contract's parameters: a choice as a list, an integer as a box showing its default. */
+function parameterFields(config: ResizerConfig): string {
+  return PARAMETER_NAMES.map((name) => {
+    const declaration: ParameterDeclaration = PARAMETERS[name];
+    if (declaration.type === "choice") return `<label>${name}<select name="${name}"><option></option>${declaration.values.map((value) => `<option>${value}</option>`).join("")}</select></label>`;
+    return `<label>${name}<input name="${name}" size="5" placeholder="${parameterDefault(declaration, config) ?? "any"}"></label>`;
+  }).join("\n");
+}
+
 const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The page; `budget` is the resizer's memory and time, for its refusals of the originals the gallery cannot read. */
@@ -115,10 +124,7 @@ input,select,button{font:inherit;padding:4px 6px}
 <h1>image-cdn-kit preview</h1>
 <p class="lead">${images.length} image${images.length === 1 ? "" : "s"} from <code>${escape(dir)}</code>, served through the edge function, cache and resizer the kit deploys. Formats this browser accepts: ${formats.join(", ")}.</p>
 <form id="try"><label>image<select name="key">${keys}</select></label>
-<label>w<input name="w" size="5" placeholder="any"></label><label>h<input name="h" size="5" placeholder="any"></label>
-<label>fit<select name="fit"><option></option><option>cover</option><option>contain</option><option>fill</option><option>inside</option><option>outside</option></select></label>
-<label>format<select name="format"><option></option><option>auto</option><option>avif</option><option>webp</option><option>jpeg</option><option>png</option></select></label>
-<label>q<input name="q" size="4" placeholder="80"></label>
+${parameterFields(resizerConfig())}
 ${presetOptions ? `<label>preset<select name="preset"><option></option>${presetOptions}</select></label>` : ""}
 <button>try</button><div id="try-result"></div></form>
 ${rows.join("\n")}
@@ -144,7 +150,7 @@ document.querySelectorAll("img[data-src]").forEach(load);
 document.getElementById("try").addEventListener("submit",function(event){
   event.preventDefault();
   var form=new FormData(event.target),params=new URLSearchParams();
-  ["w","h","fit","format","q","preset"].forEach(function(name){var v=form.get(name);if(v)params.set(name,v);});
+  ${JSON.stringify([...PARAMETER_NAMES, PRESET_PARAM])}.forEach(function(name){var v=form.get(name);if(v)params.set(name,v);});
   var url=form.get("key")+(params.toString()?"?"+params:"");
   var box=document.getElementById("try-result");
   box.innerHTML='<figure><img alt="your variant"><figcaption><b></b><span class="facts">loading…</span></figcaption></figure>';
