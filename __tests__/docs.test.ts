@@ -10,7 +10,7 @@ import { IMAGE_FORMATS, PARAMETERS } from "../lambda-src/core/contract";
 import { ERRORS } from "../lambda-src/core/errors";
 import { EXIT_CODE_TABLE, EXIT_CODES_LINE } from "../modules/cli/command-line";
 import { SETTINGS } from "../modules/app/app-settings";
-import { BLOCKS, renderedFiles, withBlock } from "../scripts/docs";
+import { BLOCKS, propRows, renderedFiles, withBlock } from "../scripts/docs";
 import { ROOT } from "./support/run-app";
 
 it("every generated block of the README and help is current (else: npm run docs)", () => {
@@ -31,6 +31,12 @@ it("the README has a row per URL parameter, format and exit code; help says the 
   for (const row of Object.values(EXIT_CODE_TABLE)) expect(readme).toMatch(new RegExp(`^\\| ${row.code} \\| `, "m"));
   const help = readFileSync(join(ROOT, "help"), "utf8").replace(/\n\s+/g, " ");
   expect(help).toContain(EXIT_CODES_LINE);
+});
+
+it("every prop of ImageCdnProps, nested ones too, has a doc comment the README's props table is made from", () => {
+  const rows = propRows(join(ROOT, "modules", "construct", "props.ts"));
+  expect(rows.map((row) => row.path)).toEqual(expect.arrayContaining(["origin", "bucket.namePrefix", "resizer.memorySize", "cache.errorTtl", "domain.names", "presets", "tags"]));
+  expect(rows.filter((row) => row.doc === "").map((row) => row.path)).toEqual([]);
 });
 
 it("names a block whose markers are gone, and --check fails on a stale copy without changing it", () => {

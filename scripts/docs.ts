@@ -1,6 +1,7 @@
 /**
  * `npm run docs [-- --check]`: rewrites the parts of the README and `help` that restate a declaration in the code,
- * so that the declaration is the one place to change: the URL contract's parameters and formats
+ * so that the declaration is the one place to change: the construct's props (their doc comments in
+ * modules/construct/props.ts), the URL contract's parameters and formats
  * (lambda-src/core/contract.ts), the error table (lambda-src/core/errors.ts), the app's settings
  * (modules/app/app-settings.ts) and the exit codes (modules/cli/command-line.ts). In the README a generated block sits between `<!-- generated: NAME -->` and
  * `<!-- end generated: NAME -->`; in `help`, between the settings heading and the line after the list. --check
@@ -8,6 +9,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import ts from "typescript";
 import { IMAGE_FORMAT_NAMES, IMAGE_FORMATS, PARAMETER_NAMES, PARAMETERS, type ParameterDeclaration } from "../lambda-src/core/contract";
 import { ERRORS } from "../lambda-src/core/errors";
 import { SETTING_TYPE_DOCS, SETTINGS, type SettingSpec } from "../modules/app/app-settings";
@@ -15,8 +17,60 @@ import { EXIT_CODE_TABLE, EXIT_CODES, EXIT_CODES_LINE, parseCommandLine, runComm
 
 const ROOT = join(__dirname, "..");
 
-/** Markdown table cells: a pipe would end the cell. */
-const cell = (text: string): string => text.replace(/\|/g, "\\|");
+/** Markdown table cells: a pipe would end the cell, and `<`, outside a code span, would open an HTML tag. */
+const cell = (text: string): string =>
+  text === "" ? "—" : text.split("`").map((part, i) => (i % 2 === 0 ? part.replace(/</g, "&lt;") : part)).join("`").replace(/\|/g, "\\|");
+
+interface Row {
+  readonly path: string;
+  readonly doc: string;
+  readonly fallback: string;
+}
+
+/** A doc comment's text and @default, on one line each. */
+function docOf(node: ts.Node): { text: string; fallback: string } {
+  const docs = ts.getJSDocCommentsAndTags(node).filter(ts.isJSDoc);
+  const flat = (comment: string | ts.NodeArray<ts.JSDocComment> | undefined): string =>
+    (typeof comment === "string" ? comment : ts.getTextOfJSDocComment(comment) ?? "").replace(/\s+/g, " ").trim();
+  const text = docs.map((doc) => flat(doc.comment)).filter(Boolean).join(" ");
+  const fallback = docs.flatMap((doc) => doc.tags ?? []).filter((tag) => tag.tagName.text === "default").map((tag) => flat(tag.comment)).join(" ");
+  return { text, fallback };
+}
+
+export function propRows(file: string): Row[] {
+  const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
+  const interfaces = new Map(source.statements.filter(ts.isInterfaceDeclaration).map((node) => [node.name.text, node]));
+  const rows: Row[] = [];
+  const visit = (node: ts.InterfaceDeclaration, prefix: string): void => {
+    for (const member of node.members) {
+      if (!ts.isPropertySignature(member) || member.name === undefined) continue;
+      const path = `${prefix}${member.name.getText(source)}`;
+      const { text, fallback } = docOf(member);
+      const nested = member.type !== undefined && ts.isTypeReferenceNode(member.type) ? interfaces.get(member.type.typeName.getText(source)) : undefined;
+      if (nested === undefined) {
+        rows.push({ path, doc: text, fallback });
+        continue;
+      }
+      const own = docOf(nested);
+      if (text || own.text) rows.push({ path, doc: [text, own.text].filter(Boolean).join(" "), fallback: fallback || own.fallback });
+      visit(nested, `${path}.`);
+    }
+  };
+  const root = interfaces.get("ImageCdnProps");
+  if (root === undefined) throw new Error(`${file}: no ImageCdnProps`);
+  visit(root, "");
+  return rows;
+}
+
+/**
+ * The props, from the doc comments of modules/construct/props.ts: each prop of ImageCdnProps (and, for a prop whose
+ * type is an interface of that file, each of its props as `parent.child`), its comment's text and its `@default`.
+ */
+export function propsTable(): string {
+  const rows = propRows(join(ROOT, "modules", "construct", "props.ts"));
+  return ["| prop | meaning | default |", "| --- | --- | --- |", ...rows.map((row) => `| \`${row.path}\` | ${cell(row.doc)} | ${cell(row.fallback)} |`)].join("\n");
+}
+
 
 /** A parameter's values and default, named by the `resizer` props that bound them. */
 function parameterRow(name: string, declaration: ParameterDeclaration): string {
@@ -102,6 +156,7 @@ interface Block {
 const markdown = (name: string, render: () => string): Block => ({ file: "README.md", name, start: `<!-- generated: ${name} -->\n`, end: `\n<!-- end generated: ${name} -->`, render });
 
 export const BLOCKS: readonly Block[] = [
+  markdown("props", propsTable),
   markdown("parameters", parameterTable),
   markdown("formats", formatTable),
   markdown("errors", errorTable),
@@ -131,8 +186,8 @@ export function renderedFiles(root = ROOT): Map<string, { current: string; expec
 }
 
 const USAGE = `usage: npm run docs [-- --check]
-  Rewrites the README's and help's generated blocks (parameters, formats, errors, settings, exit codes) from
-  their declarations in the code.
+  Rewrites the README's and help's generated blocks (props, parameters, formats, errors, settings, exit
+  codes) from their declarations in the code.
   --check  change nothing; exit 3 when a block is out of date`;
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -5,36 +5,27 @@ import { CloudfrontFunction } from "@cdktf/provider-aws/lib/cloudfront-function"
 import { CloudfrontKeyValueStore } from "@cdktf/provider-aws/lib/cloudfront-key-value-store";
 import { CloudfrontOriginAccessControl } from "@cdktf/provider-aws/lib/cloudfront-origin-access-control";
 import { CloudfrontResponseHeadersPolicy } from "@cdktf/provider-aws/lib/cloudfront-response-headers-policy";
-import type { ResizerConfig } from "../../lambda-src/core/contract";
 import { RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER } from "../../lambda-src/core/contract";
 import { allowedMethods, ORIGINALS_ORIGIN_ID, RESIZER_ORIGIN_ID, VIEWER_RESPONSE_CODE, viewerRequestFunctionCode } from "../edge/viewer-request-function";
-import type { PriceClass } from "./props";
 import type { ResolvedProps } from "./validate-props";
 import { CACHEABLE_ERROR_CODES, CONTENT_SECURITY_POLICY, CORS_EXPOSE_HEADERS, HSTS_MAX_AGE_SECONDS } from "./response-headers";
 
-export interface CdnDistributionProps {
+/**
+ * The resolved props the distribution reads, as they are (`resizer` for its config, which the edge function is made
+ * from, and its timeout, which CloudFront waits for the function URL), and how the parts are wired together.
+ */
+export type CdnDistributionProps = Pick<
+  ResolvedProps,
+  "resizer" | "cache" | "cors" | "priceClass" | "geoRestriction" | "logging" | "webAclId" | "presets" | "onlyPresets" | "signing" | "originShieldRegion" | "tags"
+> & {
   readonly namePrefix: string;
   readonly originDomainName: string;
   readonly originType: "s3" | "lambda";
-  /** The resizer's timeout, seconds: CloudFront waits as long for the function URL, and no longer. */
-  readonly originTimeout: number;
   /** The bucket's regional domain name, when originals are served from it; undefined: refused at the edge. */
   readonly originalsDomainName?: string;
-  readonly resizerConfig: ResizerConfig;
-  readonly cache: ResolvedProps["cache"];
-  readonly cors?: ResolvedProps["cors"];
-  readonly priceClass: PriceClass;
-  readonly geoRestriction: ResolvedProps["geoRestriction"];
-  readonly logging?: ResolvedProps["logging"];
-  readonly webAclId?: string;
-  readonly presets: ResolvedProps["presets"];
-  readonly onlyPresets: boolean;
-  readonly signing: boolean;
-  readonly originShieldRegion?: string;
   /** Custom domain: host names and the validated us-east-1 certificate. */
   readonly aliases?: { names: string[]; certificateArn: string };
-  readonly tags: Record<string, string> | undefined;
-}
+};
 
 /** CloudFront in front of the resizer: OAC, the normalizing edge function, the variant cache policy, headers. */
 export class CdnDistribution extends Construct {
@@ -81,11 +72,8 @@ export class CdnDistribution extends Construct {
       comment: "Normalizes resize parameters and Accept before the cache lookup",
       runtime: "cloudfront-js-2.0",
       publish: true,
-      code: viewerRequestFunctionCode(props.resizerConfig, {
-        cors: props.cors,
-        presets: props.presets,
-        onlyPresets: props.onlyPresets,
-        signing: props.signing,
+      code: viewerRequestFunctionCode(props.resizer.config, {
+        ...props,
         originalsOriginId: props.originalsDomainName === undefined ? undefined : ORIGINALS_ORIGIN_ID,
       }),
       keyValueStoreAssociations: this.signingKeys ? [this.signingKeys.arn] : undefined,
@@ -161,7 +149,7 @@ export class CdnDistribution extends Construct {
               originSslProtocols: ["TLSv1.2"],
               // The function answers (504 included) before its own timeout: CloudFront's wait for a response,
               // and between the packets of a streamed one, matches it (default 30 s would outlast a 10 s function).
-              originReadTimeout: props.originTimeout,
+              originReadTimeout: props.resizer.timeout,
               originKeepaliveTimeout: 5,
             },
           }

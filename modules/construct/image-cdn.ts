@@ -96,17 +96,10 @@ export class ImageCdn extends Construct {
 
     const bucket = new OriginalsBucket(this, "originals", { bucket: p.bucket, tags: p.tags, regionExpression: () => regionExpression(this) });
     const resizer = new ResizerFunction(this, "resizer", {
+      ...p,
       functionName: p.resizer.functionName ?? `${prefix}-resizer`,
       roleNamePrefix: `${prefix}-`,
-      reservedConcurrency: p.resizer.reservedConcurrency,
-      bundle: p.resizer.bundle,
-      architecture: p.resizer.architecture,
-      memorySize: p.resizer.memorySize,
-      timeout: p.resizer.timeout,
-      logRetentionDays: p.resizer.logRetentionDays,
-      config: p.resizer.config,
       originBucketName: p.origin === "function-url" ? bucket.bucketName : undefined,
-      tags: p.tags,
     });
     const origin = p.origin === "function-url"
       ? this.functionUrlOrigin(bucket, resizer, p.bucket.kmsKeyArn)
@@ -114,24 +107,12 @@ export class ImageCdn extends Construct {
 
     const domain = p.domain ? new CustomDomain(this, "domain", { ...p.domain, tags: p.tags }) : undefined;
     const cdn = new CdnDistribution(this, "cdn", {
+      ...p,
       namePrefix: prefix,
       originDomainName: origin.originDomainName,
       originType: p.origin === "function-url" ? "lambda" : "s3",
-      originTimeout: p.resizer.timeout,
       originalsDomainName: p.originals === "serve" ? bucket.bucketRegionalDomainName : undefined,
-      resizerConfig: p.resizer.config,
-      cache: p.cache,
-      cors: p.cors,
-      priceClass: p.priceClass,
-      geoRestriction: p.geoRestriction,
-      logging: p.logging,
-      webAclId: p.webAclId,
-      presets: p.presets,
-      onlyPresets: p.onlyPresets,
-      signing: p.signing,
-      originShieldRegion: p.originShieldRegion,
       aliases: domain && p.domain ? { names: p.domain.names, certificateArn: domain.certificateArn } : undefined,
-      tags: p.tags,
     });
     origin.authorize(cdn.distribution.arn);
     domain?.pointAt(cdn.distribution);

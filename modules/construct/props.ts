@@ -53,7 +53,7 @@ export interface BucketProps {
 }
 
 export interface ResizerProps {
-  /** @default "arm64" (cheaper per GB-second, sharp ships native binaries for it) */
+  /** The function's CPU architecture, `"arm64"` or `"x86_64"`. @default "arm64" (cheaper per GB-second, sharp ships native binaries for it) */
   readonly architecture?: LambdaArchitecture;
   /** Function memory in MB, 128..10240. @default 512 (peak RSS measured at 229-286 MB over 20 consecutive 24 MP progressive JPEGs) */
   readonly memorySize?: number;
@@ -81,7 +81,7 @@ export interface ResizerProps {
    * @default the zip the package ships for the architecture (a checkout builds it from lambda-src/)
    */
   readonly bundle?: string;
-  /** Function name. @default "<resourcePrefix>-resizer" */
+  /** Function name. @default `<resourcePrefix>-resizer` */
   readonly functionName?: string;
   /**
    * Reserved concurrency: the most resizer instances that may run at once, a guard (with `webAclId`)
@@ -92,11 +92,11 @@ export interface ResizerProps {
 }
 
 export interface CacheProps {
-  /** @default 86400 (1 day) */
+  /** How long CloudFront keeps a variant that says nothing of its own, in seconds; `minTtl ≤ defaultTtl ≤ maxTtl`. @default 86400 (1 day) */
   readonly defaultTtl?: number;
-  /** @default 0 */
+  /** The least time CloudFront keeps a variant, in seconds. @default 0 */
   readonly minTtl?: number;
-  /** @default 31536000 (1 year) */
+  /** The most time CloudFront keeps a variant, in seconds (its `s-maxage` with `browserTtl`). @default 31536000 (1 year) */
   readonly maxTtl?: number;
   /** How long CloudFront caches an error answer, in seconds: short, so a passing fault is not served on. @default 10 */
   readonly errorTtl?: number;
@@ -130,6 +130,7 @@ export interface DomainProps {
 }
 
 export interface GeoRestrictionProps {
+  /** `"whitelist"`: only `locations` are served; `"blacklist"`: they are refused; `"none"`: every country. */
   readonly type: "none" | "whitelist" | "blacklist";
   /** ISO 3166-1 alpha-2 country codes, e.g. ["KR"]. */
   readonly locations?: readonly string[];
@@ -138,12 +139,11 @@ export interface GeoRestrictionProps {
 export interface LoggingProps {
   /** Domain name of the log bucket, e.g. "logs.s3.amazonaws.com" (the bucket must allow ACLs). */
   readonly bucketDomainName: string;
-  /** @default "" */
+  /** Prefix of the log objects' keys. @default "" */
   readonly prefix?: string;
 }
 
-/** A named transformation, requested as `?preset=<name>`: the URL contract's parameters. */
-/** A preset: any of the URL contract's parameters, typed as the contract declares them (w, h, fit, format, q). */
+/** A named transformation, requested as `?preset=<name>`: any of the URL contract's parameters, typed as it declares them. */
 export type PresetProps = ResizeValues;
 
 export interface PurgeOnChangeProps {
@@ -214,9 +214,9 @@ export interface ImageCdnProps {
   readonly cors?: CorsProps;
   /** Custom domain. @default the distribution's *.cloudfront.net name only */
   readonly domain?: DomainProps;
-  /** @default "PriceClass_100" */
+  /** Which edge locations serve: `PriceClass_100` (North America, Europe, Israel), `PriceClass_200`, `PriceClass_All`. @default "PriceClass_100" */
   readonly priceClass?: PriceClass;
-  /** @default { type: "none" } */
+  /** Countries the distribution serves or refuses. @default { type: "none" } */
   readonly geoRestriction?: GeoRestrictionProps;
   /** CloudFront standard logging. @default off */
   readonly logging?: LoggingProps;
@@ -230,7 +230,7 @@ export interface ImageCdnProps {
    * Prefix of every named resource (function, role, policies, access points), 3..24 lowercase letters,
    * digits, hyphens. Names must be unique per account (CloudFront, IAM) and per region (Lambda, access
    * points): with this set, give each deployment its own.
-   * @default "<construct id>-<8 hex>", the hex a hash of the construct path (which holds the stack name) and the region
+   * @default `<construct id>-<8 hex>`, the hex a hash of the construct path (which holds the stack name) and the region
    */
   readonly resourcePrefix?: string;
   /** Tags on every taggable resource. @default none */

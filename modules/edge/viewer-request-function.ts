@@ -10,6 +10,7 @@ import {
   type ResizerConfig,
 } from "../../lambda-src/core/contract";
 import { EXPIRES_PARAM, MIN_SIGNING_KEY_LENGTH, SIGNATURE_PARAM, SIGNED_PARAMS, SIGNING_KEY_SLOTS } from "../construct/signing";
+import type { ResolvedProps } from "../construct/validate-props";
 
 /** The distribution's origins: the resizer (variants, the cache behavior's target) and the bucket itself (originals). */
 export const RESIZER_ORIGIN_ID = "resizer";
@@ -93,28 +94,18 @@ export const VIEWER_RESPONSE_CODE = readFileSync(join(__dirname, "viewer-respons
 );
 
 /** With `cors`: the preflight answer's allowed origins and max age. */
-export interface EdgeCors {
-  readonly allowedOrigins: readonly string[];
-  readonly maxAgeSeconds: number;
-}
+export type EdgeCors = NonNullable<ResolvedProps["cors"]>;
 
 /**
- * The viewer-request function's source with the URL contract and the resizer's limits written in, from the
- * resizer's own config module: the edge and the resizer cannot drift apart (pure: same config, same code).
+ * What the viewer-request function is made of besides the resizer's config: the resolved props it needs (presets
+ * validated at synth; `signing`: verify signed URLs against the keys in the associated KeyValueStore), and the id of
+ * the distribution's origin that serves originals (the bucket itself): requests without resize parameters are sent
+ * there; undefined, they are refused with 403 (`originals: "deny"`). The edge and the resizer cannot drift apart:
+ * the contract and limits are written in from the resizer's own modules (pure: same config, same code).
  */
-export interface EdgeOptions {
-  readonly cors?: EdgeCors;
-  /** Preset name -> its parameters (validated at synth). */
-  readonly presets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  readonly onlyPresets?: boolean;
-  /** Verify signed URLs against the keys in the associated KeyValueStore. */
-  readonly signing?: boolean;
-  /**
-   * The id of the distribution's origin that serves originals (the bucket itself): requests without resize
-   * parameters are sent there. Undefined: such requests are refused with 403 (`originals: "deny"`).
-   */
+export type EdgeOptions = Partial<Pick<ResolvedProps, "cors" | "presets" | "onlyPresets" | "signing">> & {
   readonly originalsOriginId?: string;
-}
+};
 
 export function viewerRequestFunctionCode(config: ResizerConfig, options: EdgeOptions = {}): string {
   const { cors } = options;
