@@ -6,13 +6,13 @@
 import { createReadStream, promises as fs } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
-import { urlPathOfKey } from "../../lambda-src/core/contract";
+import { urlPathOfKey, type ResizerConfig } from "../../lambda-src/core/contract";
 import { HttpError } from "../../lambda-src/core/errors";
 import type { ResourceBudget } from "../../lambda-src/core/limits";
 import { formatsOfAccept } from "../../lambda-src/core/output";
 import { planResize } from "../../lambda-src/core/plan";
 import { transformImage, type TransformContext } from "../../lambda-src/core/transform";
-import { oversized, resizerConfig } from "../../lambda-src/shared/pipeline";
+import { oversized } from "../../lambda-src/shared/pipeline";
 import { imageKeys } from "./folder";
 
 /** The seed's two variants. */
@@ -43,11 +43,10 @@ const PROBE = { width: 1, fit: "inside", format: "jpeg", quality: 50, original: 
  * another). When that fails, the label is the resizer's own answer (413 over a limit, 415, 422 with its reason):
  * the same refusals, by the same code, in the order a variant request meets them.
  */
-async function describe(dir: string, key: string, budget: ResourceBudget): Promise<GalleryImage> {
+async function describe(dir: string, key: string, budget: ResourceBudget, config: ResizerConfig): Promise<GalleryImage> {
   const file = join(dir, ...key.split("/"));
   const { size } = await fs.stat(file);
   const image = { key, url: urlPathOfKey(key), bytes: size };
-  const config = resizerConfig();
   const tooLarge = oversized(size, config.maxInputBytes);
   if (tooLarge !== undefined) return { ...image, refusal: tooLarge };
   try {
@@ -75,11 +74,11 @@ function sizeLabel(image: GalleryImage): string {
 
 const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The page; `budget` is the resizer's memory and time, for its refusals of the originals the gallery cannot read. */
-export async function galleryPage(dir: string, accept: string | undefined, presets: Readonly<Record<string, unknown>>, budget: ResourceBudget): Promise<string> {
+/** The page; `budget` and `config` are the resizer's, for its refusals of the originals the gallery cannot read. */
+export async function galleryPage(dir: string, accept: string | undefined, presets: Readonly<Record<string, unknown>>, budget: ResourceBudget, config: ResizerConfig): Promise<string> {
   const accepted = formatsOfAccept(accept);
   const formats = [...(accepted.avif ? ["avif"] : []), ...(accepted.webp ? ["webp"] : []), "jpeg"];
-  const images = await Promise.all((await imageKeys(dir)).map((key) => describe(dir, key, budget)));
+  const images = await Promise.all((await imageKeys(dir)).map((key) => describe(dir, key, budget, config)));
   const rows = images.map((image) => {
     const cells = GALLERY_VARIANTS.flatMap((variant) => formats.map((format) => {
       const url = `${image.url}?w=${variant.w}&h=${variant.h}&fit=${variant.fit}&format=${format}`;
