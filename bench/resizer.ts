@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
-import yauzl from "yauzl";
+import { unzip as extract } from "../__tests__/support/unzip";
 import type * as CoreModule from "../lambda-src/core";
 import { DEFAULT_RESIZER_CONFIG } from "../lambda-src/core/contract";
 import { formatsOfAccept } from "../lambda-src/core/output";
@@ -153,35 +153,11 @@ export function measureBundle(builder: Bundle, architecture: Architecture): Bund
   return { architecture, zipPath: bundle.zipPath, sizeBytes: fs.statSync(bundle.zipPath).size, buildMs };
 }
 
-export async function unzip(zipPath: string, targetDir: string): Promise<void> {
+/** A fresh `targetDir` holding the zip's files (the tests' one unzip, fflate's). */
+export function unzip(zipPath: string, targetDir: string): void {
   fs.rmSync(targetDir, { recursive: true, force: true });
   fs.mkdirSync(targetDir, { recursive: true });
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(zipPath, { lazyEntries: true }, (error, file) => (error ? reject(error) : resolve(file))),
-  );
-  await new Promise<void>((resolve, reject) => {
-    zip.on("error", reject);
-    zip.on("end", resolve);
-    zip.on("entry", (entry: yauzl.Entry) => {
-      const target = path.resolve(targetDir, entry.fileName);
-      if (!target.startsWith(`${path.resolve(targetDir)}${path.sep}`)) {
-        reject(new Error(`zip entry escapes the target: ${entry.fileName}`));
-        return;
-      }
-      if (entry.fileName.endsWith("/")) {
-        fs.mkdirSync(target, { recursive: true });
-        zip.readEntry();
-        return;
-      }
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      zip.openReadStream(entry, (error, stream) => {
-        if (error) return reject(error);
-        const mode = (entry.externalFileAttributes >>> 16) & 0o777;
-        stream.pipe(fs.createWriteStream(target, { mode: mode || 0o644 })).on("finish", () => zip.readEntry()).on("error", reject);
-      });
-    });
-    zip.readEntry();
-  });
+  extract(zipPath, targetDir);
 }
 
 /** Timed inside the fresh process, so node's own start-up is reported apart from the module load. */

@@ -401,7 +401,7 @@ async function bundleSection(): Promise<void> {
 
   const x86 = sizes.find((size) => size.architecture === "x86_64") as BundleSize;
   const unpacked = path.join(BENCH_DIR, "bundle-x86_64");
-  await unzip(x86.zipPath, unpacked);
+  unzip(x86.zipPath, unpacked);
   progress(`loading ${unpacked}/index.js in ${LOAD_RUNS} fresh node processes`);
   const load = measureModuleLoad(unpacked, path.join(unpacked, "index.js"), LOAD_RUNS);
   const sharpOnly = measureModuleLoad(unpacked, path.join(unpacked, "node_modules", "sharp"), LOAD_RUNS);

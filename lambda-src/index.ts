@@ -11,17 +11,24 @@ import type { Writable } from "node:stream";
 import type { Context } from "aws-lambda";
 import { ORIGIN_BUCKET_ENV } from "./core/contract";
 import { createStreamingHandler, lambdaStreaming } from "./function-url/stream";
-import { handler as functionUrlHandler, isFunctionUrlEvent, type FunctionUrlEvent } from "./function-url/handler";
+import { createFunctionUrlHandler, FROM_ENVIRONMENT, isFunctionUrlEvent, type FunctionUrlEvent } from "./function-url/handler";
 import type { FunctionUrlResponse } from "./function-url/response";
 import type { S3ObjectLambdaEvent, S3ObjectLambdaHeadEvent } from "./object-lambda/event";
-import { handler as objectLambdaHandler } from "./object-lambda/get";
-import { headHandler as objectLambdaHeadHandler, type HeadObjectResponse } from "./object-lambda/head";
+import { createObjectLambdaHandler } from "./object-lambda/get";
+import { createHeadHandler, type HeadObjectResponse } from "./object-lambda/head";
+import { settingsFromEnv } from "./shared/settings";
 
 export type { S3ObjectLambdaEvent, S3ObjectLambdaHeadEvent } from "./object-lambda/event";
 export type { HeadObjectResponse } from "./object-lambda/head";
 export type { FunctionUrlEvent, FunctionUrlResponse };
 
 type HandlerContext = Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">;
+
+/** The container's configuration, memory and log sink: from the environment, read once for every handler. */
+const settings = settingsFromEnv();
+const objectLambdaHandler = createObjectLambdaHandler(settings);
+const objectLambdaHeadHandler = createHeadHandler(settings);
+const functionUrlHandler = createFunctionUrlHandler(FROM_ENVIRONMENT, settings);
 
 export function bufferedHandler(event: S3ObjectLambdaEvent, context: HandlerContext): Promise<void>;
 export function bufferedHandler(event: S3ObjectLambdaHeadEvent, context: HandlerContext): Promise<HeadObjectResponse>;
@@ -43,7 +50,7 @@ function hasObject(event: unknown, field: string): boolean {
 }
 
 const streaming = lambdaStreaming();
-const streamingFunctionUrl = streaming === undefined ? undefined : createStreamingHandler(streaming);
+const streamingFunctionUrl = streaming === undefined ? undefined : createStreamingHandler(streaming, FROM_ENVIRONMENT, settings);
 
 /** Function URL events stream; anything else answers as it would buffered, its result written to the stream. */
 async function streamingDispatch(event: unknown, responseStream: Writable, context: Context): Promise<void> {

@@ -36,7 +36,7 @@ type RunnerMessage =
 export async function loadBundledHandler(envOverrides: Readonly<Record<string, string>> = {}, options: { readonly node?: string } = {}): Promise<BundledHandler> {
   const bundle = buildResizerBundle({ architecture: "x86_64" });
   const dir = await mkdtemp(path.join(tmpdir(), "resizer-bundle-"));
-  await unzip(bundle.zipPath, dir);
+  unzip(bundle.zipPath, dir);
 
   const child = fork(path.join(__dirname, "bundle-runner.cjs"), [dir], {
     execArgv: [],

@@ -66,7 +66,7 @@ export interface LambdaRuntime {
 export async function startLambdaRuntime(env: Readonly<Record<string, string>>): Promise<LambdaRuntime> {
   const bundle = buildResizerBundle({ architecture: "x86_64" });
   const taskRoot = await mkdtemp(path.join(tmpdir(), "resizer-task-"));
-  await unzip(bundle.zipPath, taskRoot);
+  unzip(bundle.zipPath, taskRoot);
 
   const queue: Array<{ id: string; event: unknown; deadline: number }> = [];
   const waiting: http.ServerResponse[] = [];

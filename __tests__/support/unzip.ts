@@ -1,39 +1,24 @@
-import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
-import { chmod, mkdir } from "node:fs/promises";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
+import { unzipSync } from "fflate";
 import yauzl from "yauzl";
 
-/** Extracts a zip into `targetDir` (which must exist), keeping the entries' Unix modes. */
-export function unzip(zipPath: string, targetDir: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    yauzl.open(zipPath, { lazyEntries: true }, (openError, zip) => {
-      if (openError || !zip) return reject(openError ?? new Error(`cannot open ${zipPath}`));
-      const fail = (error: unknown): void => {
-        zip.close();
-        reject(error);
-      };
-      zip.on("error", fail);
-      zip.on("end", () => resolve());
-      zip.on("entry", (entry: yauzl.Entry) => {
-        const target = path.resolve(targetDir, entry.fileName);
-        if (!target.startsWith(path.resolve(targetDir) + path.sep)) return fail(new Error(`zip entry escapes the target: ${entry.fileName}`));
-        if (entry.fileName.endsWith("/")) {
-          mkdir(target, { recursive: true }).then(() => zip.readEntry(), fail);
-          return;
-        }
-        zip.openReadStream(entry, (streamError, stream) => {
-          if (streamError || !stream) return fail(streamError ?? new Error(`cannot read ${entry.fileName}`));
-          const mode = (entry.externalFileAttributes >>> 16) & 0o777;
-          mkdir(path.dirname(target), { recursive: true })
-            .then(() => pipeline(stream, createWriteStream(target)))
-            .then(() => (mode ? chmod(target, mode) : undefined))
-            .then(() => zip.readEntry(), fail);
-        });
-      });
-      zip.readEntry();
-    });
-  });
+/**
+ * Extracts a zip into `targetDir` (fflate's unzipSync). Every file is written 0644: fflate does not read the
+ * entries' modes, and nothing in the bundles needs more than read access (require, dlopen).
+ */
+export function unzip(zipPath: string, targetDir: string): void {
+  const root = path.resolve(targetDir);
+  for (const [name, data] of Object.entries(unzipSync(readFileSync(zipPath)))) {
+    const target = path.resolve(root, name);
+    if (!target.startsWith(root + path.sep)) throw new Error(`zip entry escapes the target: ${name}`);
+    if (name.endsWith("/")) {
+      mkdirSync(target, { recursive: true });
+      continue;
+    }
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, data, { mode: 0o644 });
+  }
 }
 
 export interface UnzippedEntry {

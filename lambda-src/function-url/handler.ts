@@ -4,13 +4,14 @@
  */
 import type { Readable } from "node:stream";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import type { Context } from "aws-lambda";
 import { cacheControls, ORIGIN_BUCKET_ENV } from "../core/contract";
 import { httpError } from "../core/errors";
 import { fetchInRanges, originBody, originRefusal, originUnreachable, s3Client, type Original } from "../shared/origin";
-import { errorOutcome, fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog, type RequestSteps } from "../shared/pipeline";
+import { inRequestFrame, type InvocationContext, type RequestFrame } from "../shared/frame";
+import { errorOutcome, type Outcome, type RequestLog, type RequestSteps } from "../shared/pipeline";
 import { acceptedFormats, objectKeyFromEncodedPath, resizeParamsFromHeaders, type ViewerRequest } from "../shared/request";
-import { Deadline, ServerTiming } from "../shared/timing";
+import { settingsFromEnv, type ResizerSettings } from "../shared/settings";
+import type { Deadline, ServerTiming } from "../shared/timing";
 import { BUFFERED_LIMIT, overResponseLimit, readAtMost, SERVED_METHODS, toFunctionUrlResponse, type FunctionUrlResponse, type Reply } from "./response";
 
 /**
@@ -81,56 +82,40 @@ export function originBucketFromEnv(env: NodeJS.ProcessEnv = process.env): strin
 
 export const FROM_ENVIRONMENT: OriginalsSource = s3Originals({ s3: s3Client, bucket: () => originBucketFromEnv() });
 
-export type HandlerContext = Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">;
+export type HandlerContext = InvocationContext;
 export type FunctionUrlHandler = (event: FunctionUrlEvent, context: HandlerContext) => Promise<FunctionUrlResponse>;
 
 /**
  * Lambda function URL handler (buffered, payload format 2.0): parse, GetObject, transform,
  * answer. It always returns a response, errors included, before its own timeout.
  */
-export function createFunctionUrlHandler(origin: OriginalsSource = FROM_ENVIRONMENT): FunctionUrlHandler {
+export function createFunctionUrlHandler(origin: OriginalsSource = FROM_ENVIRONMENT, settings: ResizerSettings = settingsFromEnv()): FunctionUrlHandler {
   return (event, context) =>
-    serveRequest(event, context, origin, async (outcome, { head, deadline, timing, log }) => {
+    serveRequest(event, context, origin, settings, async (outcome, { head, deadline, timing, log }) => {
       const reply = await toReply(outcome, head, deadline, timing, log);
-      const response = toFunctionUrlResponse(reply, timing.header(), head, cacheControls(resizerConfig()));
+      const response = toFunctionUrlResponse(reply, timing.header(), head, cacheControls(settings.config()));
       Object.assign(log, { status: response.statusCode, bytes: reply.kind === "error" ? undefined : reply.body.length, contentType: response.headers["Content-Type"] });
       return response;
     });
 }
 
-/** What a request's answer works with, besides its outcome. */
-export interface RequestFrame {
+/** What a function URL request's answer works with, besides its outcome. */
+export interface FunctionUrlFrame extends RequestFrame {
   readonly head: boolean;
-  readonly deadline: Deadline;
-  readonly timing: ServerTiming;
-  readonly log: RequestLog;
 }
 
-/**
- * One request, for the buffered and the streamed handler alike: the deadline, timing and log set up, the outcome
- * decided, then `answer` sends it; however that ends, the deadline is cleared, an original left unread is
- * destroyed, and the request's log line written.
- */
-export async function serveRequest<T>(
+/** One function URL request, buffered or streamed, in the request frame (shared/frame.ts): the outcome decided, then `answer` sends it. */
+export function serveRequest<T>(
   event: FunctionUrlEvent,
   context: HandlerContext,
   origin: OriginalsSource,
-  answer: (outcome: Outcome, frame: RequestFrame) => Promise<T>,
+  settings: ResizerSettings,
+  answer: (outcome: Outcome, frame: FunctionUrlFrame) => Promise<T>,
 ): Promise<T> {
-  const timing = new ServerTiming();
-  const deadline = Deadline.fromRemainingTime(context.getRemainingTimeInMillis());
-  const log: RequestLog = { requestId: context.awsRequestId, method: event.requestContext.http.method };
-  let outcome: Outcome | undefined;
-  try {
-    outcome = await fetchAndTransform(requestSteps(event, origin, log), deadline, timing, log);
-    return await answer(outcome, { head: isHead(event), deadline, timing, log });
-  } finally {
-    deadline.clear();
-    // An original refused by size, answered to a HEAD, or cut off mid-stream was never read to the end.
-    if (outcome?.kind === "original") outcome.original.body.destroy();
-    log.timings = timing.durations();
-    writeLog("function-url", log);
-  }
+  return inRequestFrame(context, { adapter: "function-url", settings, log: { method: event.requestContext.http.method } }, async (frame) => {
+    const outcome = await frame.decide(requestSteps(event, origin, frame.log));
+    return answer(outcome, { ...frame, head: isHead(event) });
+  });
 }
 
 export const handler: FunctionUrlHandler = createFunctionUrlHandler();

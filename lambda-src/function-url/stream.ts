@@ -14,7 +14,8 @@ import { httpError } from "../core/errors";
 import { renderWorkInFlight } from "../core/transform";
 import { deliveryOf, endContainerIfWorkRemains } from "../shared/container";
 import { innermostMessage } from "../shared/origin";
-import { errorOutcome, resizerConfig, type Outcome, type RequestLog } from "../shared/pipeline";
+import { errorOutcome, type Outcome, type RequestLog } from "../shared/pipeline";
+import { settingsFromEnv, type ResizerSettings } from "../shared/settings";
 import { FROM_ENVIRONMENT, serveRequest, type FunctionUrlEvent, type HandlerContext, type OriginalsSource } from "./handler";
 import { errorBody, overResponseLimit, responseHead, STREAMED_LIMIT } from "./response";
 
@@ -34,10 +35,10 @@ export type StreamingHandler = (event: FunctionUrlEvent, responseStream: Writabl
 /** How long a delivered answer waits for the Runtime API's acknowledgement before the container ends. */
 const ACKNOWLEDGEMENT_WAIT_MS = 200;
 
-export function createStreamingHandler(streaming: LambdaStreamingGlobal, origin: OriginalsSource = FROM_ENVIRONMENT): StreamingHandler {
+export function createStreamingHandler(streaming: LambdaStreamingGlobal, origin: OriginalsSource = FROM_ENVIRONMENT, settings: ResizerSettings = settingsFromEnv()): StreamingHandler {
   return async (event, responseStream, context) => {
     const delivery = deliveryOf(responseStream);
-    await answer(streaming, origin, event, responseStream, context);
+    await answer(streaming, origin, settings, event, responseStream, context);
     // A deadline answer that left pixel work running: the container ends once the viewer has the answer.
     if (renderWorkInFlight() > 0) {
       await delivery.delivered(ACKNOWLEDGEMENT_WAIT_MS);
@@ -46,13 +47,13 @@ export function createStreamingHandler(streaming: LambdaStreamingGlobal, origin:
   };
 }
 
-function answer(streaming: LambdaStreamingGlobal, origin: OriginalsSource, event: FunctionUrlEvent, responseStream: Writable, context: HandlerContext): Promise<void> {
-  return serveRequest(event, context, origin, async (fetched, { head, deadline, timing, log }) => {
+function answer(streaming: LambdaStreamingGlobal, origin: OriginalsSource, settings: ResizerSettings, event: FunctionUrlEvent, responseStream: Writable, context: HandlerContext): Promise<void> {
+  return serveRequest(event, context, origin, settings, async (fetched, { head, deadline, timing, log }) => {
     try {
       const outcome = withinStreamedLimit(fetched, log);
       const body = outcome.kind === "error" ? errorBody(outcome.error) : outcome.kind === "variant" ? outcome.body : undefined;
       const length = head ? undefined : body?.length ?? (outcome.kind === "original" ? outcome.original.contentLength : undefined);
-      const { statusCode, headers } = responseHead(outcome.kind === "original" ? { kind: "original", original: outcome.original } : outcome, timing.header(), length, cacheControls(resizerConfig()));
+      const { statusCode, headers } = responseHead(outcome.kind === "original" ? { kind: "original", original: outcome.original } : outcome, timing.header(), length, cacheControls(settings.config()));
       Object.assign(log, { status: statusCode, contentType: headers["Content-Type"], bytes: length });
       const out = streaming.HttpResponseStream.from(responseStream, { statusCode, headers });
       // The runtime writes the status and headers before the first write(), and end(chunk) is no write:

@@ -4,57 +4,50 @@
  */
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { WriteGetObjectResponseCommand, type WriteGetObjectResponseCommandInput } from "@aws-sdk/client-s3";
-import type { Context } from "aws-lambda";
 import { cacheControls, type CacheControls } from "../core/contract";
 import { fetchInRanges, innermostMessage, originBody, originRefusal, originUnreachable, s3Client, type Original } from "../shared/origin";
 import { endContainerIfWorkRemains } from "../shared/container";
-import { fetchAndTransform, resizerConfig, writeLog, type Outcome, type RequestLog } from "../shared/pipeline";
-import { Deadline, ServerTiming } from "../shared/timing";
+import { inRequestFrame, type InvocationContext } from "../shared/frame";
+import type { Outcome } from "../shared/pipeline";
+import { settingsFromEnv, type ResizerSettings } from "../shared/settings";
 import { parseViewerRequest, type S3ObjectLambdaEvent } from "./event";
+
+export type ObjectLambdaHandler = (event: S3ObjectLambdaEvent, context: InvocationContext) => Promise<void>;
 
 /**
  * S3 Object Lambda GetObject handler. It always answers through WriteGetObjectResponse,
  * errors included, and before its own timeout; only a failing WriteGetObjectResponse
  * itself is thrown (there is nothing left to answer with).
  */
-export async function handler(event: S3ObjectLambdaEvent, context: Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">): Promise<void> {
-  const timing = new ServerTiming();
-  const deadline = Deadline.fromRemainingTime(context.getRemainingTimeInMillis());
-  const { inputS3Url, outputRoute, outputToken } = event.getObjectContext;
-  const log: RequestLog = { requestId: context.awsRequestId, origin: redactUrl(inputS3Url) };
-  let outcome: Outcome | undefined;
-  try {
-    outcome = await fetchAndTransform(
-      {
-        parse: () => parseViewerRequest(event.userRequest),
-        fetch: (_viewer, signal, toTransform) =>
-          toTransform ? fetchInRanges((range, rangeSignal) => fetchRange(inputS3Url, range, rangeSignal), signal) : fetchOriginal(inputS3Url, signal),
-      },
-      deadline,
-      timing,
-      log,
-    );
-    const input = toWriteGetObjectResponse({ RequestRoute: outputRoute, RequestToken: outputToken }, outcome, timing.header(), cacheControls(resizerConfig()));
-    Object.assign(log, { status: input.StatusCode, bytes: input.ContentLength, contentType: input.ContentType });
-    // A passthrough's body streams during the send: if it fails (the store stalls past the deadline, or resets),
-    // the send is aborted, not left waiting on a body that will never end, and the error is this handler's.
-    const sending = new AbortController();
-    if (outcome.kind === "original") outcome.original.body.once("error", (error: unknown) => sending.abort(error));
-    await s3Client().send(new WriteGetObjectResponseCommand(input), { abortSignal: sending.signal });
-  } catch (error) {
-    log.error = `WriteGetObjectResponse failed: ${innermostMessage(error)}`;
-    throw error;
-  } finally {
-    // The passthrough's body streams during the send above: the deadline guards it until here.
-    deadline.clear();
-    // A send that failed before reading the passthrough body would leave the download open.
-    if (outcome?.kind === "original") outcome.original.body.destroy();
-    log.timings = timing.durations();
-    writeLog("object-lambda", log);
-  }
-  // Delivered (S3 took the answer): a deadline answer that left pixel work running ends the container here.
-  endContainerIfWorkRemains("object-lambda", context.awsRequestId);
+export function createObjectLambdaHandler(settings: ResizerSettings = settingsFromEnv()): ObjectLambdaHandler {
+  return async (event, context) => {
+    const { inputS3Url, outputRoute, outputToken } = event.getObjectContext;
+    // The passthrough's body streams during the send below: the frame's deadline guards it until the send ends.
+    await inRequestFrame(context, { adapter: "object-lambda", settings, log: { origin: redactUrl(inputS3Url) } }, async ({ timing, log, decide }) => {
+      try {
+        const outcome = await decide({
+          parse: () => parseViewerRequest(event.userRequest),
+          fetch: (_viewer, signal, toTransform) =>
+            toTransform ? fetchInRanges((range, rangeSignal) => fetchRange(inputS3Url, range, rangeSignal), signal) : fetchOriginal(inputS3Url, signal),
+        });
+        const input = toWriteGetObjectResponse({ RequestRoute: outputRoute, RequestToken: outputToken }, outcome, timing.header(), cacheControls(settings.config()));
+        Object.assign(log, { status: input.StatusCode, bytes: input.ContentLength, contentType: input.ContentType });
+        // A passthrough's body streams during the send: if it fails (the store stalls past the deadline, or resets),
+        // the send is aborted, not left waiting on a body that will never end, and the error is this handler's.
+        const sending = new AbortController();
+        if (outcome.kind === "original") outcome.original.body.once("error", (error: unknown) => sending.abort(error));
+        await s3Client().send(new WriteGetObjectResponseCommand(input), { abortSignal: sending.signal });
+      } catch (error) {
+        log.error = `WriteGetObjectResponse failed: ${innermostMessage(error)}`;
+        throw error;
+      }
+    });
+    // Delivered (S3 took the answer): a deadline answer that left pixel work running ends the container here.
+    endContainerIfWorkRemains("object-lambda", context.awsRequestId);
+  };
 }
+
+export const handler: ObjectLambdaHandler = createObjectLambdaHandler();
 
 /**
  * GETs the original from a presigned URL and resolves once the headers are in; the body

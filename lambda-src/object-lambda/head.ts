@@ -1,11 +1,11 @@
-import type { Context } from "aws-lambda";
 import { errorCacheControl, formatOfMimeType, IMAGE_FORMATS, OBJECT_LAMBDA_METADATA_HEADERS, variantCacheControl, type ResizerConfig } from "../core/contract";
 import { httpError } from "../core/errors";
 import { negotiateFormat, type AcceptedFormats } from "../core/output";
 import { parseResizeQuery } from "../core/params";
 import { originRefusal, originUnreachable } from "../shared/origin";
-import { errorOutcome, oversized, resizerConfig, writeLog, type RequestLog } from "../shared/pipeline";
-import { Deadline } from "../shared/timing";
+import { inRequestFrame, type InvocationContext } from "../shared/frame";
+import { errorOutcome, oversized } from "../shared/pipeline";
+import { settingsFromEnv, type ResizerSettings } from "../shared/settings";
 import { parseViewerRequest, type S3ObjectLambdaHeadEvent } from "./event";
 import { redactUrl } from "./get";
 
@@ -27,33 +27,34 @@ export interface HeadObjectResponse {
  * - A variant: the status GET would have for the parameters and the original's size and type, the
  *   variant's Content-Type and Cache-Control, and no Content-Length: it is only known once encoded.
  */
-export async function headHandler(
-  event: S3ObjectLambdaHeadEvent,
-  context: Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">,
-): Promise<HeadObjectResponse> {
-  const deadline = Deadline.fromRemainingTime(context.getRemainingTimeInMillis());
-  const url = event.headObjectContext.inputS3Url;
-  const log: RequestLog = { requestId: context.awsRequestId, method: "HEAD", origin: redactUrl(url) };
-  try {
-    const viewer = parseViewerRequest(event.userRequest);
-    Object.assign(log, { key: viewer.key, params: viewer.query.toString() });
-    const config = resizerConfig();
-    const request = parseResizeQuery(viewer.query, config);
-    const original = await deadline.race(headOriginal(url, deadline.signal, variantCacheControl(config)), "asking for the original");
-    const answer = request.original
-      ? { statusCode: 200, headers: original }
-      : { statusCode: 200, headers: variantHeaders(original, request.format, viewer.accepted, config) };
-    log.status = answer.statusCode;
-    return answer;
-  } catch (error) {
-    const { error: failure } = errorOutcome(error, log);
-    log.status = failure.objectLambdaStatus;
-    return { statusCode: log.status, errorCode: failure.code, errorMessage: failure.message, headers: { "Cache-Control": errorCacheControl(resizerConfig()) } };
-  } finally {
-    deadline.clear();
-    writeLog("object-lambda", log);
-  }
+export type HeadHandler = (event: S3ObjectLambdaHeadEvent, context: InvocationContext) => Promise<HeadObjectResponse>;
+
+export function createHeadHandler(settings: ResizerSettings = settingsFromEnv()): HeadHandler {
+  return (event, context) => {
+    const url = event.headObjectContext.inputS3Url;
+    // No original's body is read and no step timed: the frame's deadline and log line only.
+    return inRequestFrame(context, { adapter: "object-lambda", settings, log: { method: "HEAD", origin: redactUrl(url) }, timed: false }, async ({ deadline, log }) => {
+      try {
+        const viewer = parseViewerRequest(event.userRequest);
+        Object.assign(log, { key: viewer.key, params: viewer.query.toString() });
+        const config = settings.config();
+        const request = parseResizeQuery(viewer.query, config);
+        const original = await deadline.race(headOriginal(url, deadline.signal, variantCacheControl(config)), "asking for the original");
+        const answer = request.original
+          ? { statusCode: 200, headers: original }
+          : { statusCode: 200, headers: variantHeaders(original, request.format, viewer.accepted, config) };
+        log.status = answer.statusCode;
+        return answer;
+      } catch (error) {
+        const { error: failure } = errorOutcome(error, log);
+        log.status = failure.objectLambdaStatus;
+        return { statusCode: log.status, errorCode: failure.code, errorMessage: failure.message, headers: { "Cache-Control": errorCacheControl(settings.config()) } };
+      }
+    });
+  };
 }
+
+export const headHandler: HeadHandler = createHeadHandler();
 
 async function headOriginal(url: string, signal: AbortSignal, defaultCacheControl: string): Promise<Record<string, string | number>> {
   let response: Response;

@@ -2,7 +2,7 @@
  * The original as either origin gives it (a presigned URL, or GetObject), the origin's refusals and
  * failures as the statuses they deserve, and the one S3 client a container keeps.
  */
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { httpError, HttpError } from "../core/errors";
 
@@ -134,67 +134,39 @@ export async function fetchInRanges(fetchRange: FetchRange, signal: AbortSignal)
   const rest = total - RANGE_PART_BYTES;
   const count = Math.min(MAX_PARALLEL_RANGES - 1, Math.ceil(rest / RANGE_PART_BYTES));
   const size = Math.ceil(rest / count);
-  const controller = new AbortController();
-  const abort = (): void => controller.abort();
-  signal.addEventListener("abort", abort, { once: true });
+  // The parts stop with the deadline, or when the assembled body fails or is destroyed.
+  const stop = new AbortController();
+  const partsSignal = AbortSignal.any([signal, stop.signal]);
   const parts = Array.from({ length: count }, (_, i) => {
     const start = RANGE_PART_BYTES + i * size;
-    return downloadPart(fetchRange({ start, end: Math.min(total, start + size) - 1 }, controller.signal));
+    const end = Math.min(total, start + size) - 1;
+    return downloadPart(fetchRange({ start, end }, partsSignal), end - start + 1);
   });
   async function* assembled(): AsyncGenerator<Buffer> {
     try {
       for await (const chunk of first.original.body as AsyncIterable<Buffer>) yield chunk;
-      for (const part of parts) yield* part.chunks();
+      for (const part of parts) yield* part as AsyncIterable<Buffer>;
     } catch (error) {
-      abort();
+      stop.abort();
       throw error;
-    } finally {
-      signal.removeEventListener("abort", abort);
     }
   }
   const body = handled(Readable.from(assembled()));
   body.once("close", () => {
-    abort();
+    stop.abort();
     first.original.body.destroy();
+    for (const part of parts) part.destroy();
   });
   return { ...first.original, body, contentLength: total, ranges: count + 1 };
 }
 
-/** A range downloading at once into memory; its chunks handed out in order when their turn comes. */
-function downloadPart(started: Promise<{ original: Original }>): { chunks(): AsyncGenerator<Buffer> } {
-  const chunks: Buffer[] = [];
-  let done = false;
-  let failure: unknown;
-  let wake: (() => void) | undefined;
-  const notify = (): void => {
-    wake?.();
-    wake = undefined;
-  };
-  started
-    .then(async ({ original }) => {
-      for await (const chunk of original.body as AsyncIterable<Buffer>) {
-        chunks.push(chunk);
-        notify();
-      }
-    })
-    .catch((error: unknown) => {
-      failure = error instanceof HttpError ? error : httpError("OriginError", "a range of the original failed", error);
-    })
-    .finally(() => {
-      done = true;
-      notify();
-    });
-  return {
-    async *chunks() {
-      for (;;) {
-        if (chunks.length > 0) {
-          yield chunks.shift() as Buffer;
-          continue;
-        }
-        if (failure !== undefined) throw failure;
-        if (done) return;
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-    },
-  };
+/**
+ * A range downloading at once into memory: its buffer holds the whole range (`bytes`), so backpressure never
+ * holds the download back before its turn comes. It fails (502 unless the origin's own refusal) when the range does.
+ */
+function downloadPart(started: Promise<{ original: Original }>, bytes: number): Readable {
+  const part = handled(new PassThrough({ highWaterMark: bytes }));
+  const fail = (error: unknown): void => void part.destroy(error instanceof HttpError ? error : httpError("OriginError", "a range of the original failed", error));
+  started.then(({ original }) => void original.body.once("error", fail).pipe(part), fail);
+  return part;
 }

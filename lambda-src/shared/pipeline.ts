@@ -2,13 +2,15 @@
  * The request path both adapters share: parse, fetch the original, then pass it through or transform it.
  * Every failure becomes an error outcome, so the adapter always has an answer to send.
  */
-import { configFromEnv, memoryFromEnv, type ResizerConfig } from "../core/contract";
 import { httpError, HttpError } from "../core/errors";
 import { parseResizeQuery } from "../core/params";
-import { configureSharp, transformImage } from "../core/transform";
+import { transformImage } from "../core/transform";
 import { innermostMessage, type Original } from "./origin";
 import type { ViewerRequest } from "./request";
+import type { RequestLog, ResizerSettings } from "./settings";
 import type { Deadline, ServerTiming } from "./timing";
+
+export type { Adapter, RequestLog } from "./settings";
 
 /** What the function answers, decided before anything is written back. */
 export type Outcome =
@@ -29,11 +31,17 @@ export interface RequestSteps {
 }
 
 /** Parse, fetch, then pass the original through (no parameters) or transform it into the variant. */
-export async function fetchAndTransform(steps: RequestSteps, deadline: Deadline, timing: ServerTiming, log: RequestLog): Promise<Outcome> {
+export async function fetchAndTransform(
+  steps: RequestSteps,
+  deadline: Deadline,
+  timing: ServerTiming,
+  log: RequestLog,
+  settings: Pick<ResizerSettings, "config" | "memoryMb">,
+): Promise<Outcome> {
   try {
     const viewer = steps.parse();
     Object.assign(log, { key: viewer.key, params: viewer.query.toString() });
-    const config = resizerConfig();
+    const config = settings.config();
     const request = parseResizeQuery(viewer.query, config);
 
     const original = await deadline.race(
@@ -56,7 +64,7 @@ export async function fetchAndTransform(steps: RequestSteps, deadline: Deadline,
           accepted: viewer.accepted,
           sourceContentType: original.contentType,
           config,
-          budget: { memoryMb: functionMemoryMb(), seconds: deadline.ms / 1000 },
+          budget: { memoryMb: settings.memoryMb(), seconds: deadline.ms / 1000 },
           stopBy: deadline.endsAt,
         }),
       ),
@@ -87,52 +95,3 @@ export function errorOutcome(error: unknown, log: RequestLog): Outcome & { kind:
   Object.assign(log, { errorCode: known.code, error: detail });
   return { kind: "error", error: known };
 }
-
-let containerConfig: ResizerConfig | undefined;
-let containerMemoryMb: number | undefined;
-
-/** Read once per container; a broken environment fails each request with a 500, not the init. */
-export function resizerConfig(): ResizerConfig {
-  if (containerConfig === undefined) {
-    configureSharp();
-    containerConfig = configFromEnv();
-  }
-  return containerConfig;
-}
-
-/** The function's memory, as Lambda states it; read once per container. */
-export function functionMemoryMb(): number {
-  containerMemoryMb ??= memoryFromEnv();
-  return containerMemoryMb;
-}
-
-/** One structured line per request; never holds a presigned URL's query (it carries credentials). */
-export interface RequestLog {
-  requestId?: string;
-  key?: string;
-  params?: string;
-  method?: string;
-  status?: number;
-  errorCode?: string;
-  error?: string;
-  bytes?: number;
-  contentType?: string;
-  timings?: Record<string, number>;
-  origin?: string;
-  /** How many parallel ranges the original came in, when more than one. */
-  ranges?: number;
-}
-
-/** Which front door the request came through. */
-export type Adapter = "object-lambda" | "function-url";
-
-export function writeLog(adapter: Adapter, entry: RequestLog): void {
-  logSink.write(adapter, entry);
-}
-
-/** Where request logs go: stdout, which Lambda ships to CloudWatch; the preview prints its own line instead. */
-export const logSink = {
-  write(adapter: Adapter, entry: RequestLog): void {
-    console.log(JSON.stringify({ source: "resizer", adapter, ...entry }));
-  },
-};

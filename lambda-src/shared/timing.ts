@@ -9,26 +9,23 @@ export function safetyMarginMs(remainingMs: number): number {
 
 /**
  * The point after which the function stops waiting and answers 504 itself, before Lambda
- * kills it and leaves the caller with no answer at all. Aborting `signal` cancels the
- * origin request (headers or body).
+ * kills it and leaves the caller with no answer at all. Its `signal` (AbortSignal.timeout)
+ * cancels the origin request (headers or body) when it passes.
  */
 export class Deadline {
-  private readonly controller = new AbortController();
-  private readonly timer: NodeJS.Timeout;
+  readonly signal: AbortSignal;
   /** When it passes, epoch ms. */
   readonly endsAt: number;
 
   constructor(readonly ms: number) {
     this.endsAt = Date.now() + Math.max(0, ms);
-    this.timer = setTimeout(() => this.controller.abort(), Math.max(0, ms));
+    // Whole milliseconds, as setTimeout counts them. Its timer holds no process open, and what the request started has settled by the time it could fire in a
+    // later invocation (the frame releases an unread original): there is nothing to clear.
+    this.signal = AbortSignal.timeout(Math.max(0, Math.floor(ms)));
   }
 
   static fromRemainingTime(remainingMs: number): Deadline {
     return new Deadline(remainingMs - safetyMarginMs(remainingMs));
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
   }
 
   /** Settles as `work` does, or rejects with a 504 as soon as the deadline passes. */
@@ -40,10 +37,6 @@ export class Deadline {
       this.signal.addEventListener("abort", onAbort, { once: true });
       work.then(resolve, reject).finally(() => this.signal.removeEventListener("abort", onAbort));
     });
-  }
-
-  clear(): void {
-    clearTimeout(this.timer);
   }
 }
 

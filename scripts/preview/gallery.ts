@@ -12,7 +12,7 @@ import type { ResourceBudget } from "../../lambda-src/core/limits";
 import { formatsOfAccept } from "../../lambda-src/core/output";
 import { planResize } from "../../lambda-src/core/plan";
 import { transformImage, type TransformContext } from "../../lambda-src/core/transform";
-import { oversized, resizerConfig } from "../../lambda-src/shared/pipeline";
+import { oversized } from "../../lambda-src/shared/pipeline";
 import { imageKeys } from "./folder";
 
 /** The seed's two variants. */
@@ -43,11 +43,10 @@ const PROBE = { width: 1, fit: "inside", format: "jpeg", quality: 50, original: 
  * another). When that fails, the label is the resizer's own answer (413 over a limit, 415, 422 with its reason):
  * the same refusals, by the same code, in the order a variant request meets them.
  */
-async function describe(dir: string, key: string, budget: ResourceBudget): Promise<GalleryImage> {
+async function describe(dir: string, key: string, budget: ResourceBudget, config: ResizerConfig): Promise<GalleryImage> {
   const file = join(dir, ...key.split("/"));
   const { size } = await fs.stat(file);
   const image = { key, url: urlPathOfKey(key), bytes: size };
-  const config = resizerConfig();
   const tooLarge = oversized(size, config.maxInputBytes);
   if (tooLarge !== undefined) return { ...image, refusal: tooLarge };
   try {
@@ -84,11 +83,11 @@ function parameterFields(config: ResizerConfig): string {
 
 const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The page; `budget` is the resizer's memory and time, for its refusals of the originals the gallery cannot read. */
-export async function galleryPage(dir: string, accept: string | undefined, presets: Readonly<Record<string, unknown>>, budget: ResourceBudget): Promise<string> {
+/** The page; `budget` and `config` are the resizer's, for its refusals of the originals the gallery cannot read. */
+export async function galleryPage(dir: string, accept: string | undefined, presets: Readonly<Record<string, unknown>>, budget: ResourceBudget, config: ResizerConfig): Promise<string> {
   const accepted = formatsOfAccept(accept);
   const formats = [...(accepted.avif ? ["avif"] : []), ...(accepted.webp ? ["webp"] : []), "jpeg"];
-  const images = await Promise.all((await imageKeys(dir)).map((key) => describe(dir, key, budget)));
+  const images = await Promise.all((await imageKeys(dir)).map((key) => describe(dir, key, budget, config)));
   const rows = images.map((image) => {
     const cells = GALLERY_VARIANTS.flatMap((variant) => formats.map((format) => {
       const url = `${image.url}?w=${variant.w}&h=${variant.h}&fit=${variant.fit}&format=${format}`;
@@ -124,7 +123,7 @@ input,select,button{font:inherit;padding:4px 6px}
 <h1>image-cdn-kit preview</h1>
 <p class="lead">${images.length} image${images.length === 1 ? "" : "s"} from <code>${escape(dir)}</code>, served through the edge function, cache and resizer the kit deploys. Formats this browser accepts: ${formats.join(", ")}.</p>
 <form id="try"><label>image<select name="key">${keys}</select></label>
-${parameterFields(resizerConfig())}
+${parameterFields(config)}
 ${presetOptions ? `<label>preset<select name="preset"><option></option>${presetOptions}</select></label>` : ""}
 <button>try</button><div id="try-result"></div></form>
 ${rows.join("\n")}

@@ -5,8 +5,8 @@
  * 2. The cache: keyed as the cache policy keys (path, x-resize-params, x-resize-accept), an LRU bounded in bytes,
  *    `X-Cache: Hit from preview | Miss from preview` as CloudFront says "Hit from cloudfront"; variants until
  *    evicted, the origins' cacheable errors (404, 403, 502, ...) for the error TTL, as the distribution (cache.ts).
- * 3. The origin the function chose: for a variant, the function-URL resizer's own handler (lambda-src/function-url)
- *    reading originals from a folder instead of a bucket, with the same statuses, headers and error bodies as
+ * 3. The origin the function chose: for a variant, the function-URL resizer's own streamed handler, the production
+ *    path (lambda-src/function-url/stream.ts, through streamed-origin.ts), reading originals from a folder instead of a bucket, with the same statuses, headers and error bodies as
  *    deployed; for an original, the folder answering as S3 does through the OAC (folder.ts, serveOriginal).
  * 4. The response headers policy: nosniff, the sandboxing CSP, HSTS, and CORS for the allowed origins, on every
  *    answer CloudFront sends (the edge function's own included); not on the preview's own gallery page.
@@ -14,9 +14,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { configToEnv, DEFAULT_MEMORY_MB, LAMBDA_MEMORY_ENV, RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, type ResizerConfig } from "../../lambda-src/core/contract";
-import { createFunctionUrlHandler, type FunctionUrlEvent } from "../../lambda-src/function-url/handler";
-import { logSink, type RequestLog } from "../../lambda-src/shared/pipeline";
+import { DEFAULT_MEMORY_MB, RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, type ResizerConfig } from "../../lambda-src/core/contract";
+import type { FunctionUrlEvent } from "../../lambda-src/function-url/handler";
+import { fixedSettings, type RequestLog } from "../../lambda-src/shared/settings";
 import { viewerRequestFunctionCode, type EdgeOptions } from "../../modules/edge/viewer-request-function";
 import { CONTENT_SECURITY_POLICY, CORS_EXPOSE_HEADERS, HSTS_MAX_AGE_SECONDS } from "../../modules/construct/response-headers";
 import { allowedMethods, ORIGINALS_ORIGIN_ID, RESIZER_ORIGIN_ID } from "../../modules/edge/viewer-request-function";
@@ -24,6 +24,7 @@ import { PreviewCache, type Answer } from "./cache";
 import { cloudFrontHeaders, cloudFrontQuery, cloudfrontModule, plainHeaders, runFunctionCode, type CfHeaders, type CfRequest, type CfResponse } from "./cloudfront-function";
 import { folderOriginals, ORIGINAL_REFUSAL, originalFile, serveOriginal, sourceVersion } from "./folder";
 import { galleryPage } from "./gallery";
+import { streamedOrigin } from "./streamed-origin";
 
 export interface PreviewSettings {
   /** The folder served, as a bucket would be. */
@@ -73,11 +74,8 @@ const FAVICON = "/favicon.ico";
 
 export async function startPreview(settings: PreviewSettings): Promise<Preview> {
   const dir = resolve(settings.dir);
-  // The resizer reads its limits from its environment, as in Lambda: one preview per process.
-  Object.assign(process.env, configToEnv(settings.config), { [LAMBDA_MEMORY_ENV]: String(settings.memoryMb ?? DEFAULT_MEMORY_MB) });
   const cloudfront = cloudfrontModule({ origins: [RESIZER_ORIGIN_ID, ORIGINALS_ORIGIN_ID] });
   const edge = runFunctionCode<{ version: string; request: CfRequest }, CfRequest | CfResponse>(viewerRequestFunctionCode(settings.config, settings.edge), { modules: { cloudfront: cloudfront.module } });
-  const origin = createFunctionUrlHandler(folderOriginals(dir));
   const cache = new PreviewCache(settings.cacheBytes, settings.config.errorTtl);
   const allowedOrigins = settings.edge.cors?.allowedOrigins ?? [];
   const methods = allowedMethods(settings.edge.cors !== undefined);
@@ -87,7 +85,9 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
   const localHosts: string[] = [];
   // The resizer's log entry of each request, for the reason of an error in the preview's one line.
   const resizerLogs = new Map<string, RequestLog>();
-  logSink.write = (_adapter, entry) => void (entry.requestId !== undefined && resizerLogs.set(entry.requestId, entry));
+  // The resizer's limits and memory as Lambda's environment would state them, passed in: previews do not share them.
+  const resizer = fixedSettings(settings.config, budget.memoryMb, (_adapter, entry) => void (entry.requestId !== undefined && resizerLogs.set(entry.requestId, entry)));
+  const origin = streamedOrigin(folderOriginals(dir), resizer);
   /** The folder's path never shows in a log line or a body: it names this machine's folders. */
   const withoutDir = (text: string): string => text.split(dir).join("<folder>");
 
@@ -101,8 +101,7 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
     const entry = resizerLogs.get(requestId);
     resizerLogs.delete(requestId);
     const reason = entry?.errorCode === undefined ? "" : ` ${entry.errorCode}: ${entry.error ?? ""}`;
-    const lowerCased = Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name.toLowerCase(), value]));
-    return { answer: { status: answer.statusCode, headers: lowerCased, body: Buffer.from(answer.body, "base64") }, reason };
+    return { answer, reason };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -138,7 +137,7 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
         return;
       }
       if (rawPath === "/" && (method === "GET" || method === "HEAD")) {
-        const page = Buffer.from(await galleryPage(dir, req.headers.accept, settings.edge.presets ?? {}, budget));
+        const page = Buffer.from(await galleryPage(dir, req.headers.accept, settings.edge.presets ?? {}, budget, resizer.config()));
         send({ status: 200, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "content-length": String(page.length) }, body: page });
         return;
       }
