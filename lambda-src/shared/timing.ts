@@ -19,8 +19,9 @@ export class Deadline {
 
   constructor(readonly ms: number) {
     this.endsAt = Date.now() + Math.max(0, ms);
-    // Whole milliseconds, as setTimeout counts them. Its timer holds no process open, and what the request started has settled by the time it could fire in a
-    // later invocation (the frame releases an unread original): there is nothing to clear.
+    // Whole milliseconds, as setTimeout counts them. Its timer holds no process open, and what the request started
+    // has settled by the time it could fire in a later invocation (the frame releases an unread original): there is
+    // nothing to clear.
     this.signal = AbortSignal.timeout(Math.max(0, Math.floor(ms)));
   }
 
