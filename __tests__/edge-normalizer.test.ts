@@ -1,4 +1,4 @@
-import { DEFAULT_RESIZER_CONFIG, type ResizerConfig } from "../lambda-src/core/contract";
+import { DEFAULT_RESIZER_CONFIG, RESIZE_PARAMS, type ResizerConfig } from "../lambda-src/core/contract";
 import { parseResizeQuery } from "../lambda-src/core/params";
 import { cloudFrontHeaders, cloudFrontQuery, cloudfrontModule, runFunctionCode, type CfHeaders, type CfRequest } from "../scripts/preview/cloudfront-function";
 import { transformSync } from "esbuild";
@@ -243,7 +243,7 @@ describe("viewer-request CloudFront Function", () => {
       expect(refused.origin).toBeUndefined();
       const response = refused.result as CfResponse;
       expect(response.statusCode).toBe(403);
-      expect(response.body.data.trim()).toBe("originals are not served: ask for a variant (fit, format, h, q, w)");
+      expect(response.body.data.trim()).toBe(`originals are not served: ask for a variant (${RESIZE_PARAMS.join(", ")})`);
       expect(response.headers["cache-control"].value).toBe("public, max-age=10");
       expect(deny("w=150").origin).toBeUndefined();
       expect((deny("w=150").result as CfRequest).headers["x-resize-params"]).toEqual({ value: "w=150" });
