@@ -27,6 +27,14 @@ type RequestableFormat = { [F in ImageFormat]: (typeof IMAGE_FORMATS)[F]["reques
 export const OUTPUT_FORMATS = ["auto", ...IMAGE_FORMAT_NAMES.filter((format): format is RequestableFormat => IMAGE_FORMATS[format].requestable)] as const;
 export type OutputFormat = "auto" | RequestableFormat;
 
+/**
+ * The answers that are not an image, apart from the formats: an error's one-line reason (the resizer's and the
+ * edge's). An image's facts as JSON, when they come, are another such answer, not an image format.
+ */
+export const OTHER_ANSWERS = {
+  error: { mime: "text/plain; charset=utf-8" },
+} as const;
+
 /** The format whose MIME type is `type` (parameters and case ignored), if the resizer reads it. */
 export function formatOfMimeType(type: string | undefined): ImageFormat | undefined {
   const bare = (type ?? "").split(";")[0]?.trim().toLowerCase();

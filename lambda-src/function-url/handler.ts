@@ -4,7 +4,7 @@
  */
 import type { Readable } from "node:stream";
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { cacheControls, ORIGIN_BUCKET_ENV } from "../core/contract";
+import { cacheControls, ORIGIN_BUCKET_ENV, SERVED_METHODS } from "../core/contract";
 import { httpError } from "../core/errors";
 import { fetchInRanges, originBody, originRefusal, originUnreachable, s3Client, type Original } from "../shared/origin";
 import { inRequestFrame, type InvocationContext, type RequestFrame } from "../shared/frame";
@@ -12,7 +12,7 @@ import { errorOutcome, type Outcome, type RequestLog, type RequestSteps } from "
 import { acceptedFormats, objectKeyFromEncodedPath, resizeParamsFromHeaders, type ViewerRequest } from "../shared/request";
 import { settingsFromEnv, type ResizerSettings } from "../shared/settings";
 import type { Deadline, ServerTiming } from "../shared/timing";
-import { BUFFERED_LIMIT, overResponseLimit, readAtMost, SERVED_METHODS, toFunctionUrlResponse, type FunctionUrlResponse, type Reply } from "./response";
+import { BUFFERED_LIMIT, overResponseLimit, readAtMost, toFunctionUrlResponse, type FunctionUrlResponse, type Reply } from "./response";
 
 /**
  * The part of a Lambda function URL event (payload format 2.0) the resizer reads;

@@ -3,11 +3,9 @@
  * format 2.0 envelope, and the two size limits.
  */
 import type { Readable } from "node:stream";
-import { SERVED_METHODS, type CacheControls } from "../core/contract";
+import { OTHER_ANSWERS, SERVED_METHODS, type CacheControls } from "../core/contract";
 import { httpError, type HttpError } from "../core/errors";
 import type { Original } from "../shared/origin";
-
-export { SERVED_METHODS };
 
 /** What the function answers, every byte in hand (function URLs here are buffered). */
 export type Reply =
@@ -64,7 +62,7 @@ export function responseHead(
       return { statusCode: 200, headers: { ...headers, ...common } };
     }
     case "error": {
-      const headers: Record<string, string> = { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": cacheControl.error };
+      const headers: Record<string, string> = { "Content-Type": OTHER_ANSWERS.error.mime, "Cache-Control": cacheControl.error };
       if (reply.error.status === 405) headers["Allow"] = SERVED_METHODS.join(", ");
       return { statusCode: reply.error.status, headers: { ...headers, ...common } };
     }

@@ -14,7 +14,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { DEFAULT_MEMORY_MB, RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, type ResizerConfig } from "../../lambda-src/core/contract";
+import { DEFAULT_MEMORY_MB, OTHER_ANSWERS, RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, type ResizerConfig } from "../../lambda-src/core/contract";
 import type { FunctionUrlEvent } from "../../lambda-src/function-url/handler";
 import { fixedSettings, type RequestLog } from "../../lambda-src/shared/settings";
 import { viewerRequestFunctionCode, type EdgeOptions } from "../../modules/edge/viewer-request-function";
@@ -55,7 +55,7 @@ const SECURITY_HEADERS = {
 };
 /** The response headers policy's CORS: what a matching Origin gets. */
 const CORS_EXPOSE = CORS_EXPOSE_HEADERS.join(", ");
-const TEXT = "text/plain; charset=utf-8";
+const TEXT = OTHER_ANSWERS.error.mime;
 
 /** A one-line text answer. */
 function textAnswer(status: number, text: string): Answer {
