@@ -164,7 +164,7 @@ export async function fetchInRanges(fetchRange: FetchRange, signal: AbortSignal)
 function downloadPart(started: Promise<{ original: Original }>): { chunks(): AsyncGenerator<Buffer> } {
   const chunks: Buffer[] = [];
   let done = false;
-  let failure: unknown;
+  let failure: Error | undefined;
   let wake: (() => void) | undefined;
   const notify = (): void => {
     wake?.();

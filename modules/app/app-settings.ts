@@ -105,7 +105,7 @@ export function settingLookup(env: Environment, context: (key: string) => unknow
     const key = contextKey(name);
     const fromContext = context(key);
     if (fromContext === undefined || fromContext === null) return undefined;
-    const value = Array.isArray(fromContext) ? fromContext.join(",") : typeof fromContext === "object" ? JSON.stringify(fromContext) : String(fromContext);
+    const value = Array.isArray(fromContext) ? fromContext.join(",") : typeof fromContext === "string" ? fromContext : JSON.stringify(fromContext);
     return { value, source: `cdktf.json context "${key}"` };
   };
 }
@@ -123,6 +123,8 @@ const CDKTF_CONTEXT_PREFIX = /^(cdktf|cdktn|@)/;
 /** The flags of the installed cdktf (or its fork under that name), should a version bring new ones. */
 function futureFlags(): string[] {
   try {
+    // A require inside try: the module is internal to cdktf, and a version or fork without it must not break the app.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return Object.keys((require("cdktf/lib/features") as { FUTURE_FLAGS?: object }).FUTURE_FLAGS ?? {});
   } catch {
     return [];
@@ -216,7 +218,7 @@ function presets(given: Given | undefined): ImageCdnProps["presets"] {
     // Numbers as numbers, as a preset written in code has them (the construct checks the rest).
     result[item.slice(0, at)] = Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, /^\d+$/.test(v) ? Number(v) : v]));
   }
-  return result as ImageCdnProps["presets"];
+  return result;
 }
 
 /** Settings that only mean something with another one. */

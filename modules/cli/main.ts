@@ -135,7 +135,7 @@ export function signCommand(argv: readonly string[], env: Environment, now: numb
   const secret = env.IMAGE_CDN_SIGNING_SECRET;
   if (!secret) throw new UsageError("sign reads the secret from IMAGE_CDN_SIGNING_SECRET, which is not set");
   const params: SignableParams = Object.fromEntries(SIGNABLE_PARAMS.filter((name) => values[name] !== undefined).map((name) => [name, values[name] as string]));
-  const expiresIn = values["expires-in"] as string | undefined;
+  const expiresIn = values["expires-in"];
   if (expiresIn !== undefined && !/^[1-9][0-9]*$/.test(expiresIn)) throw new UsageError(`--expires-in must be a whole number of seconds, got ${JSON.stringify(expiresIn)}`);
   const expires = expiresIn === undefined ? undefined : Math.floor(now / 1000) + Number(expiresIn);
   try {
