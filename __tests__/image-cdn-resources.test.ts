@@ -245,7 +245,7 @@ describe("ImageCdn resources", () => {
       RESIZER_MAX_INPUT_BYTES: "52428800", RESIZER_MAX_INPUT_PIXELS: "100000000", RESIZER_MAX_WIDTH: "4096",
       RESIZER_ORIGIN_BUCKET: ref(json, "aws_s3_bucket", "bucket"),
     });
-    expect(only(json, "aws_cloudwatch_log_group")).toMatchObject({ name: `/aws/lambda/${fn.function_name}`, retention_in_days: 30 });
+    expect(only(json, "aws_cloudwatch_log_group")).toMatchObject({ name: `/aws/lambda/${fn.function_name as string}`, retention_in_days: 30 });
   });
 
   it("deploys a prebuilt zip given as resizer.bundle, and refuses one that cannot be it", () => {

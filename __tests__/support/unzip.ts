@@ -9,7 +9,7 @@ export function unzip(zipPath: string, targetDir: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     yauzl.open(zipPath, { lazyEntries: true }, (openError, zip) => {
       if (openError || !zip) return reject(openError ?? new Error(`cannot open ${zipPath}`));
-      const fail = (error: unknown): void => {
+      const fail = (error: Error): void => {
         zip.close();
         reject(error);
       };
