@@ -11,10 +11,10 @@
  *
  * `image-cdn-kit plan [<synth-dir> ...] [--variant NAME ...] [--plugin-dir DIR] [--no-mocked-apply] [--keep]`:
  * Terraform validates, plans and applies (against a mocked provider) each stack offline, in a scratch copy with
- * the backend removed (modules/plan). Without folders it plans the kit's own variants (in this repository:
+ * the backend removed (modules/cli/plan). Without folders it plans the kit's own variants (in this repository:
  * `npm run plan`). Exit 3 when a stack fails, 4 when Terraform is not there to run.
  *
- * Every command answers --help (-h); exit codes and error lines follow modules/command-line.ts.
+ * Every command answers --help (-h); exit codes and error lines follow modules/cli/command-line.ts.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
