@@ -2,9 +2,10 @@
 // ESLint is pinned to 9.x on purpose: ESLint 10 needs Node ^20.19, while the kit's engines floor is Node 20.9
 // (package.json "engines"); 9.x runs on ^20.9. typescript-eslint 8 supports TypeScript 5.9 (pinned).
 import js from "@eslint/js";
+import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: [
       "**/node_modules/**",
@@ -13,6 +14,7 @@ export default tseslint.config(
       "cdktf.out*/**",
       "coverage/**",
       "test-artifacts/**",
+      ".gen/**",
       "**/*.d.ts",
     ],
   },
@@ -78,9 +80,9 @@ export default tseslint.config(
     languageOptions: { globals: { CONFIG: "readonly", refusal: "readonly", decoded: "readonly", spellingRedirect: "readonly", normalize: "readonly" } },
   },
 
-  // Node scripts in CommonJS (setup.js runs before anything is installed; jest's config).
+  // Node scripts in CommonJS (setup.js runs before anything is installed; jest's config; the bundle's test runner).
   {
-    files: ["scripts/*.js", "jest.config.js"],
+    files: ["scripts/*.js", "jest.config.js", "__tests__/support/*.cjs"],
     extends: [js.configs.recommended],
     languageOptions: { sourceType: "commonjs", globals: { process: "readonly", console: "readonly", __dirname: "readonly" } },
     linterOptions: { reportUnusedDisableDirectives: "error" },
