@@ -60,7 +60,7 @@ describe("the packed kit installed into the example consumer app", () => {
 
   // Regions are checked against the AWS SDK's list, which a consumer does not install: the build ships it.
   it("ships the AWS SDK's region list beside the module that reads it", () => {
-    const shipped = JSON.parse(readFileSync(join(consumer, "node_modules/image-cdn-kit/dist/modules", AWS_REGIONS_FILE), "utf8")) as { regions: string[] };
+    const shipped = JSON.parse(readFileSync(join(consumer, "node_modules/image-cdn-kit/dist/modules/construct", AWS_REGIONS_FILE), "utf8")) as { regions: string[] };
     expect(shipped.regions).toEqual(sdkRegionList().regions);
   });
 
