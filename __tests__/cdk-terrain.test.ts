@@ -23,7 +23,7 @@ function withoutVersionFields(stack: Json): { rest: Json; versions: unknown } {
   const versions = { cdk: copy["//"].metadata.version, source: copy.terraform.required_providers.aws.source, constraint: copy.terraform.required_providers.aws.version };
   delete copy["//"].metadata.version;
   delete copy.terraform.required_providers.aws.source;
-  return { rest: copy as unknown as Json, versions };
+  return { rest: copy, versions };
 }
 
 /**

@@ -89,7 +89,7 @@ describe("viewer-request CloudFront Function", () => {
     const response = result as CfResponse;
     expect(response.statusCode).toBe(400);
     expect(response.body.data.trim()).toBe(reason);
-    expect(response.headers["cache-control"].value).toBe("public, max-age=10");
+    expect(response.headers["cache-control"]?.value).toBe("public, max-age=10");
   });
 
   it.each([
@@ -244,7 +244,7 @@ describe("viewer-request CloudFront Function", () => {
       const response = refused.result as CfResponse;
       expect(response.statusCode).toBe(403);
       expect(response.body.data.trim()).toBe(`originals are not served: ask for a variant (${RESIZE_PARAMS.join(", ")})`);
-      expect(response.headers["cache-control"].value).toBe("public, max-age=10");
+      expect(response.headers["cache-control"]?.value).toBe("public, max-age=10");
       expect(deny("w=150").origin).toBeUndefined();
       expect((deny("w=150").result as CfRequest).headers["x-resize-params"]).toEqual({ value: "w=150" });
       expect(viewerRequestFunctionCode(CONFIG, {})).not.toContain("import cf from 'cloudfront'");

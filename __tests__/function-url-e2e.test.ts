@@ -347,7 +347,7 @@ describe.each(KINDS)("Lambda function URL end to end: %s", (_name, kind) => {
 
     expect(original.response.statusCode).toBe(200);
     expect(original.body.equals(stored.get(key)!)).toBe(true);
-    expect(original.response.headers["Content-Type"]).toBe(ORIGINALS[key as OriginalKey].contentType);
+    expect(original.response.headers["Content-Type"]).toBe(ORIGINALS[key].contentType);
     expect(variant.response.statusCode).toBe(200);
     expect((await decoded(variant.body)).width).toBe(40);
     expect(lastLog()).toMatchObject({ key });

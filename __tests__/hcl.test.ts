@@ -40,7 +40,10 @@ function hclObjectToJson(expression: string): Json {
       let depth = 0;
       while (end < expression.length && !(expression[end] === '"' && depth === 0)) {
         if (expression[end] === "\\") end += 1;
-        else if (expression.startsWith("${", end)) depth += 1, end += 1;
+        else if (expression.startsWith("${", end)) {
+          depth += 1;
+          end += 1;
+        }
         else if (expression[end] === "}" && depth > 0) depth -= 1;
         end += 1;
       }

@@ -27,7 +27,7 @@ describe.each([
   ["source handler", async () => {
     const client = new S3Client(s3ClientConfig(process.env));
     const handle = createFunctionUrlHandler(s3Originals({ s3: () => client, bucket: () => store().bucket }));
-    return { invoke: ((e) => handle(e as never, fakeContext(BUDGET_MS))) as Invoke, peakRss: undefined, dispose: async () => client.destroy() };
+    return { invoke: ((e: unknown) => handle(e as never, fakeContext(BUDGET_MS))), peakRss: undefined, dispose: async () => client.destroy() };
   }],
   ["bundled x86_64 handler in a child process", async () => {
     const bundled = await loadBundledHandler();

@@ -37,7 +37,7 @@ async function invoke(handler: ResizerHandler, c: HostileCase) {
 }
 
 describe.each([
-  ["source handler", async () => ({ handler: sourceHandler as ResizerHandler, peakRss: undefined, dispose: async () => undefined })],
+  ["source handler", async () => ({ handler: sourceHandler, peakRss: undefined, dispose: async () => undefined })],
   ["bundled x86_64 handler in a child process", async () => {
     const bundled = await loadBundledHandler();
     return { handler: bundled.handler, peakRss: bundled.peakRss, dispose: bundled.dispose };

@@ -56,7 +56,7 @@ describe("ImageCdn policies (object-lambda origin)", () => {
   it("bucket policy: TLS-only deny, s3:GetObject and s3:ListBucket delegated to the one supporting access point of the owning account, CloudFront's read of originals", () => {
     const bucketPolicy = only(json, "aws_s3_bucket_policy");
     expect(bucketPolicy.bucket).toBe(ref(json, "aws_s3_bucket", "bucket"));
-    expect(bucketPolicy.depends_on).toEqual([`aws_s3_bucket_public_access_block.${Object.keys(json.resource.aws_s3_bucket_public_access_block)[0]}`]);
+    expect(bucketPolicy.depends_on).toEqual([`aws_s3_bucket_public_access_block.${Object.keys(json.resource.aws_s3_bucket_public_access_block ?? {})[0]}`]);
     expect(policyOf(bucketPolicy)).toEqual({
       Version: "2012-10-17",
       Statement: [

@@ -68,7 +68,7 @@ describe("ImageCdn resources", () => {
   it("serves an existing bucket without touching it unless managePolicy is set", () => {
     const existing = synthImageCdn({ bucket: { existingBucketName: "legacy-photos", managePolicy: false } });
     expect(json.data).toBeUndefined();
-    expect(Object.values(existing.data!.aws_s3_bucket)[0]).toMatchObject({ bucket: "legacy-photos" });
+    expect(Object.values(existing.data!.aws_s3_bucket ?? {})[0]).toMatchObject({ bucket: "legacy-photos" });
     for (const type of ["aws_s3_bucket", "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block"]) expect(existing.resource[type]).toBeUndefined();
     // Variants only: nothing of the bucket policy is needed, so managePolicy may stay unset.
     const variantsOnly = synthImageCdn({ originals: "deny", bucket: { existingBucketName: "legacy-photos" } });
@@ -245,7 +245,7 @@ describe("ImageCdn resources", () => {
       RESIZER_MAX_INPUT_BYTES: "52428800", RESIZER_MAX_INPUT_PIXELS: "100000000", RESIZER_MAX_WIDTH: "4096",
       RESIZER_ORIGIN_BUCKET: ref(json, "aws_s3_bucket", "bucket"),
     });
-    expect(only(json, "aws_cloudwatch_log_group")).toMatchObject({ name: `/aws/lambda/${fn.function_name}`, retention_in_days: 30 });
+    expect(only(json, "aws_cloudwatch_log_group")).toMatchObject({ name: `/aws/lambda/${fn.function_name as string}`, retention_in_days: 30 });
   });
 
   it("deploys a prebuilt zip given as resizer.bundle, and refuses one that cannot be it", () => {
@@ -466,10 +466,10 @@ describe("ImageCdn resources", () => {
         validation_method: "DNS",
         lifecycle: { create_before_destroy: true },
       });
-      const certificate = `aws_acm_certificate.${Object.keys(d.resource.aws_acm_certificate)[0]}`;
+      const certificate = `aws_acm_certificate.${Object.keys(d.resource.aws_acm_certificate ?? {})[0]}`;
       const validation = only(d, "aws_acm_certificate_validation");
       expect(validation).toMatchObject({ region: "us-east-1", certificate_arn: ref(d, "aws_acm_certificate", "arn") });
-      const records = Object.entries(d.resource.aws_route53_record);
+      const records = Object.entries(d.resource.aws_route53_record ?? {});
       const [validationName, validationRecord] = records.find(([, r]) => r.alias === undefined)!;
       // Keyed on the configured names; each instance finds its own option by domain name inside.
       const lookUp = (attribute: string) =>
@@ -509,7 +509,7 @@ describe("ImageCdn resources", () => {
     });
 
     it("keys records by name: reordering the names keeps every record address and instance key", () => {
-      const keysOf = (json: Synthesized) => Object.fromEntries(Object.entries(json.resource.aws_route53_record)
+      const keysOf = (json: Synthesized) => Object.fromEntries(Object.entries(json.resource.aws_route53_record ?? {})
         .map(([address, r]) => [address, JSON.parse((r.for_each as string).slice(8, -2)).sort()]));
       const forward = synthImageCdn({ domain: { names, hostedZoneId: "Z123EXAMPLE" } });
       const reversed = synthImageCdn({ domain: { names: [...names].reverse(), hostedZoneId: "Z123EXAMPLE" } });
@@ -519,9 +519,9 @@ describe("ImageCdn resources", () => {
     // ACM user guide, DNS validation: *.example.com and example.com share one validation record.
     it("writes one validation record for an apex and its wildcard", () => {
       const d = synthImageCdn({ domain: { names: ["example.com", "*.example.com", "img.example.org"], hostedZoneId: "Z123EXAMPLE" } });
-      const validation = Object.values(d.resource.aws_route53_record).find((r) => r.alias === undefined)!;
+      const validation = Object.values(d.resource.aws_route53_record ?? {}).find((r) => r.alias === undefined)!;
       expect(validation.for_each).toBe('${toset(["example.com", "img.example.org"])}');
-      const aliases = Object.values(d.resource.aws_route53_record).filter((r) => r.alias !== undefined);
+      const aliases = Object.values(d.resource.aws_route53_record ?? {}).filter((r) => r.alias !== undefined);
       for (const alias of aliases) expect(alias.for_each).toBe('${toset(["example.com", "*.example.com", "img.example.org"])}');
     });
 

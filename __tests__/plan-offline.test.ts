@@ -104,7 +104,7 @@ describe("the scratch copy Terraform plans offline", () => {
     const resources = copy.config.resource as Record<string, Record<string, Config>>;
     expect(resources.aws_lambda_permission!.invoke!.invoked_via_function_url).toBe(true);
     expect(resources.aws_vpc_lattice_new_thing).toBeDefined();
-    expect(String(resources.aws_cloudfront_distribution!.d!.origin)).not.toContain("terraform_data");
+    expect(JSON.stringify(resources.aws_cloudfront_distribution!.d!.origin)).not.toContain("terraform_data");
     expect(JSON.stringify(resources.aws_cloudfront_distribution!.d!.origin)).toContain("olap.region");
   });
 
@@ -158,7 +158,7 @@ describe("the scratch copy Terraform plans offline", () => {
     const test = mockApplyTest(copy.config, copy.placeholders);
     // Checked at plan, in the stack's region and in another one that must fail.
     expect(test.text).toContain("target = terraform_data.offline_data_aws_s3_bucket_existing_bucket_region\n  override_during = plan");
-    expect(test.text).toMatch(/run "existing_bucket_in_another_region_1" \{\n  command = plan[\s\S]*"\\"ap-southeast-2\\""[\s\S]*expect_failures = \[data\.aws_s3_bucket\.existing\]/);
+    expect(test.text).toMatch(/run "existing_bucket_in_another_region_1" \{\n {2}command = plan[\s\S]*"\\"ap-southeast-2\\""[\s\S]*expect_failures = \[data\.aws_s3_bucket\.existing\]/);
     // The mock gives no bucket_region itself: the placeholder does.
     expect(test.text).not.toMatch(/"bucket_region" = /);
   });

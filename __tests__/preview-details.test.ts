@@ -112,7 +112,7 @@ describe("preview: errors cached as the distribution caches them", () => {
   const xCache = (answer: HttpAnswer): unknown => answer.headers["x-cache"];
 
   it("holds the same statuses as the distribution's custom_error_response", () => {
-    const distribution = Object.values(synthImageCdn().resource.aws_cloudfront_distribution)[0] as { custom_error_response: Array<{ error_code: number }> };
+    const distribution = Object.values(synthImageCdn().resource.aws_cloudfront_distribution ?? {})[0] as { custom_error_response: Array<{ error_code: number }> };
     expect(distribution.custom_error_response.map((r) => r.error_code).sort()).toEqual([...CACHEABLE_ERROR_CODES].sort());
   });
 

@@ -124,7 +124,7 @@ describe("Object Lambda HEAD in the frame", () => {
   it("logs the frame's fields with the presigned query redacted and no timings", async () => {
     const { settings, lines } = recorder();
     const answer = await createHeadHandler(settings)(
-      { headObjectContext: { inputS3Url: url }, userRequest: { url: "https://ap.s3-object-lambda.us-east-1.amazonaws.com/photo.jpg", headers: {} } } as never,
+      { headObjectContext: { inputS3Url: url }, userRequest: { url: "https://ap.s3-object-lambda.us-east-1.amazonaws.com/photo.jpg", headers: {} } },
       context("h-1"),
     );
     expect(answer.statusCode).toBe(200);

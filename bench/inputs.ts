@@ -17,7 +17,7 @@ export const BENCH_DIR = path.join(REPO_ROOT, ".build", "bench");
 /** The default function's memory and a 10 s timeout's deadline (10 s less the 1 s safety margin). */
 export const BENCH_BUDGET = { memoryMb: DEFAULT_MEMORY_MB, seconds: 9 } as const;
 
-/** The seed's two variants in the three output formats the bench measures. */
+/** A resize the bench measures: a box and how the image fits it. */
 export interface Variant {
   readonly name: string;
   readonly width: number;
@@ -25,6 +25,7 @@ export interface Variant {
   readonly fit: "cover" | "inside";
 }
 
+/** The seed's two variants, each measured in the three output formats below. */
 export const VARIANTS: readonly Variant[] = [
   { name: "150x150 cover", width: 150, height: 150, fit: "cover" },
   { name: "500x700 inside", width: 500, height: 700, fit: "inside" },

@@ -1,7 +1,8 @@
 /** The report's plumbing: summary statistics over real samples, plain-text tables and the targets summary. */
 
 
-/** Summary statistics over real samples (milliseconds, bytes...). No interpolation: every value reported was observed. */
+// Summary statistics over real samples (milliseconds, bytes...). No interpolation: every value reported was observed.
+
 export function median(samples: readonly number[]): number {
   return percentile(samples, 50);
 }
@@ -36,7 +37,9 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; resu
 
 export const MB = 1024 * 1024;
 
-/** Plain-text tables and progress lines for the bench report. */
+// Plain-text tables and progress lines for the bench report.
+
+/** A table cell: text or a number. */
 export type Cell = string | number;
 
 /** The first `leftColumns` columns are labels (left-aligned); the rest are numbers (right-aligned). */

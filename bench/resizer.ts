@@ -15,7 +15,7 @@ import type { RssChildReport } from "./rss-child";
 export type Core = typeof CoreModule;
 export type Bundle = typeof BundleModule;
 
-/** Times the resizer core (transformImage fed from a file stream), cell by cell. */
+/** One cell of the core's measurement: its timed runs, its output and the peak RSS while it ran. */
 export interface CellResult {
   readonly image: BenchImage;
   readonly variant: Variant;
@@ -53,6 +53,7 @@ export interface CoreMeasureOptions {
   readonly afterRun?: (image: BenchImage, variant: Variant, format: BenchFormat, run: number) => void;
 }
 
+/** Times the resizer core (transformImage fed from a file stream), cell by cell. */
 export async function measureCore(core: Core, images: readonly BenchImage[], options: CoreMeasureOptions): Promise<CellResult[]> {
   const results: CellResult[] = [];
   for (const image of images) {
@@ -116,10 +117,13 @@ export class RssSampler {
   }
 }
 
-/** Peak RSS of consecutive big resizes, each measurement in a fresh child process. */
+/** How the child sets sharp up: as the resizer does (configureSharp), or sharp's defaults. */
 export type SharpSettings = "production" | "default";
 
-/** `env` adds variables to the child's environment (e.g. allocator tuning), on top of this process's. */
+/**
+ * Peak RSS of consecutive big resizes, each measurement in a fresh child process. `env` adds variables to the
+ * child's environment (e.g. allocator tuning), on top of this process's.
+ */
 export function measurePeakRss(
   image: BenchImage,
   settings: SharpSettings,
@@ -136,7 +140,8 @@ export function measurePeakRss(
   return JSON.parse(run.stdout.trim().split("\n").pop() as string) as RssChildReport;
 }
 
-/** The Lambda bundle: zip size per architecture, and how long the handler module takes to load. */
+// The Lambda bundle: zip size per architecture, and how long the handler module takes to load.
+
 export type Architecture = "arm64" | "x86_64";
 
 export interface BundleSize {

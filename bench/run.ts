@@ -76,7 +76,7 @@ async function main(): Promise<number> {
     section("Format costs: the resizer's cost model re-measured (lambda-src/core/limits.ts)");
     await formatCostsSection(targets);
   }
-  if (wanted("bundle")) await bundleSection();
+  if (wanted("bundle")) bundleSection();
 
   section("Summary");
   targets.print();
@@ -379,7 +379,7 @@ function rssSection(image: BenchImage): void {
   }
 }
 
-async function bundleSection(): Promise<void> {
+function bundleSection(): void {
   section("Lambda bundle");
   const builder = bundleBuilder;
   const sizes: BundleSize[] = [];

@@ -150,7 +150,7 @@ export function sampleImage(
   };
 }
 
-/** Collects vipsthumbnail samples per cell while the core is measured, and reduces them to amortized times. */
+/** One cell's vipsthumbnail reference time and output size. */
 export interface VipsCellResult {
   /** Median marginal time plus the median start-up shared across the set, ms. */
   readonly amortizedMs: number;
@@ -158,6 +158,7 @@ export interface VipsCellResult {
   readonly outputBytes: number;
 }
 
+/** Collects vipsthumbnail samples per cell while the core is measured, and reduces them to amortized times. */
 export class VipsReference {
   private readonly samples = new Map<string, VipsImageSample[]>();
 

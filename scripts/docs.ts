@@ -190,7 +190,7 @@ const USAGE = `usage: npm run docs [-- --check]
   codes) from their declarations in the code.
   --check  change nothing; exit 3 when a block is out of date`;
 
-async function main(argv: readonly string[]): Promise<number> {
+function main(argv: readonly string[]): number {
   const { values } = parseCommandLine(argv, { check: { type: "boolean", default: false } });
   let stale = 0;
   for (const [file, { current, expected }] of renderedFiles()) {

@@ -98,7 +98,7 @@ const USAGE = `usage: npm run synth:hcl [-- --output DIR]
 
 async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseCommandLine(argv, { output: { type: "string", default: "cdktf.out.hcl" } });
-  const outdir = resolve(values.output as string);
+  const outdir = resolve(values.output);
   rmSync(outdir, { recursive: true, force: true });
   const run = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", join(ROOT, "main.ts")], {
     cwd: ROOT,

@@ -15,8 +15,8 @@ export interface BundledHandler {
   readonly invoke: (event: unknown, context: Pick<Context, "getRemainingTimeInMillis" | "awsRequestId">) => Promise<unknown>;
   readonly sizeBytes: number;
   /** The child's peak RSS so far, in bytes (what a Lambda memory limit is measured against). */
-  peakRss(): Promise<number>;
-  dispose(): Promise<void>;
+  readonly peakRss: () => Promise<number>;
+  readonly dispose: () => Promise<void>;
 }
 
 type RunnerMessage =

@@ -112,7 +112,7 @@ export function trickle(res: http.ServerResponse, bytes: Buffer): void {
  * Listens on 127.0.0.1 and returns the endpoint and a close() that also destroys open sockets (a stalled answer
  * would otherwise keep the server open).
  */
-export async function listenClosable(server: http.Server): Promise<{ endpoint: string; close(): Promise<void> }> {
+export async function listenClosable(server: http.Server): Promise<{ endpoint: string; close: () => Promise<void> }> {
   const sockets = new Set<net.Socket>();
   server.on("connection", (socket) => {
     sockets.add(socket);

@@ -50,16 +50,16 @@ export function decodeHttpStream(answer: RuntimeAnswer): StreamedHttpResponse {
 }
 
 export interface LambdaRuntime {
-  invoke(event: unknown, budgetMs: number, requestId?: string): Promise<RuntimeAnswer>;
+  readonly invoke: (event: unknown, budgetMs: number, requestId?: string) => Promise<RuntimeAnswer>;
   /** The current container's process id. */
-  pid(): number;
+  readonly pid: () => number;
   /** Each container that ended, in order: its process id and when it exited (Date.now()). */
   readonly exits: ReadonlyArray<{ readonly pid: number; readonly at: number }>;
   /** The function's log lines (its console output, without the runtime's prefix). */
   readonly logs: string[];
   /** Waits (up to 2 s) for the resizer's log line of `requestId`: stdout may arrive after the response. */
-  logLine(requestId: string): Promise<string | undefined>;
-  dispose(): Promise<void>;
+  readonly logLine: (requestId: string) => Promise<string | undefined>;
+  readonly dispose: () => Promise<void>;
 }
 
 /** Unpacks the x86_64 bundle and starts it under aws-lambda-ric with `env` (one warm container). */

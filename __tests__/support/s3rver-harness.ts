@@ -16,7 +16,7 @@ type S3rverConstructor = new (options: {
   silent: boolean;
   configureBuckets: Array<{ name: string }>;
 }) => S3rverInstance;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- s3rver ships no types: typed by hand above
 const S3rver = require("s3rver") as S3rverConstructor;
 
 export interface LocalS3 {

@@ -19,9 +19,9 @@ export function synthImageCdn(props: ImageCdnProps = {}, build?: (stack: Terrafo
 
 /** The one resource of a type (fails the test when there are none or several). */
 export function only(json: Synthesized, type: string): Record<string, unknown> {
-  const all = Object.values(json.resource[type] ?? {});
-  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
-  return all[0];
+  const [one, ...more] = Object.values(json.resource[type] ?? {});
+  if (one === undefined || more.length > 0) throw new Error(`expected exactly one ${type}, found ${more.length + (one ? 1 : 0)}`);
+  return one;
 }
 
 export function all(json: Synthesized, type: string): Record<string, unknown>[] {
@@ -42,7 +42,8 @@ export function policyOf(resource: Record<string, unknown>, key = "policy"): { V
 /** The one resource of a type whose `name` (or another) argument ends with a suffix, and its `${...}` reference maker. */
 export function named(json: Synthesized, type: string, nameSuffix: string, attribute = type === "aws_lambda_function" ? "function_name" : "name") {
   const matches = Object.entries(json.resource[type] ?? {}).filter(([, r]) => String(r[attribute]).endsWith(nameSuffix));
-  if (matches.length !== 1) throw new Error(`expected exactly one ${type} named *${nameSuffix}, found ${matches.length}`);
-  const [key, resource] = matches[0];
+  const [match] = matches;
+  if (match === undefined || matches.length !== 1) throw new Error(`expected exactly one ${type} named *${nameSuffix}, found ${matches.length}`);
+  const [key, resource] = match;
   return { resource, ref: (attribute: string) => `\${${type}.${key}.${attribute}}` };
 }

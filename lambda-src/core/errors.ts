@@ -35,7 +35,7 @@ export class HttpError extends Error {
   }
 
   /** The only factory. `cause` is kept for the log (a socket error behind a 502), never shown to viewers. */
-  static of(code: ErrorCode, message: string, cause?: unknown): HttpError {
+  static of(this: void, code: ErrorCode, message: string, cause?: unknown): HttpError {
     return new HttpError(code, message, cause);
   }
 }

@@ -21,7 +21,7 @@ export interface RequestFrame {
    * The request's outcome (pipeline.ts, fetchAndTransform). An original it passes through is the frame's to
    * release: refused by size, answered to a HEAD, or cut off mid-send, it was never read to the end.
    */
-  decide(steps: RequestSteps): Promise<Outcome>;
+  readonly decide: (steps: RequestSteps) => Promise<Outcome>;
 }
 
 export interface FrameOptions {

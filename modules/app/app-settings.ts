@@ -24,10 +24,10 @@ export type BackendSettings =
 
 /** A prop's path in ImageCdnProps, two levels deep ("resizer.memorySize"). */
 type PropPath = {
-  [K in keyof ImageCdnProps & string]-?: NonNullable<ImageCdnProps[K]> extends readonly unknown[] | string | number | boolean
+  [K in keyof ImageCdnProps]-?: NonNullable<ImageCdnProps[K]> extends readonly unknown[] | string | number | boolean
     ? K
-    : K | `${K}.${keyof NonNullable<ImageCdnProps[K]> & string}`;
-}[keyof ImageCdnProps & string];
+    : K | `${K}.${Extract<keyof NonNullable<ImageCdnProps[K]>, string>}`;
+}[keyof ImageCdnProps];
 
 /**
  * How a setting's text is read: as it is, an AWS region, true/false, a whole number, a comma-separated list (of whole
@@ -131,7 +131,7 @@ export function settingLookup(env: Environment, context: (key: string) => unknow
     const key = contextKey(name);
     const fromContext = context(key);
     if (fromContext === undefined || fromContext === null) return undefined;
-    const value = Array.isArray(fromContext) ? fromContext.join(",") : typeof fromContext === "object" ? JSON.stringify(fromContext) : String(fromContext);
+    const value = Array.isArray(fromContext) ? fromContext.join(",") : typeof fromContext === "string" ? fromContext : JSON.stringify(fromContext);
     return { value, source: `cdktf.json context "${key}"` };
   };
 }
@@ -149,6 +149,8 @@ const CDKTF_CONTEXT_PREFIX = /^(cdktf|cdktn|@)/;
 /** The flags of the installed cdktf (or its fork under that name), should a version bring new ones. */
 function futureFlags(): string[] {
   try {
+    // A require inside try: the module is internal to cdktf, and a version or fork without it must not break the app.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return Object.keys((require("cdktf/lib/features") as { FUTURE_FLAGS?: object }).FUTURE_FLAGS ?? {});
   } catch {
     return [];
@@ -242,7 +244,7 @@ function presets(given: Given | undefined): ImageCdnProps["presets"] {
     // Numbers as numbers, as a preset written in code has them (the construct checks the rest).
     result[item.slice(0, at)] = Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, /^\d+$/.test(v) ? Number(v) : v]));
   }
-  return result as ImageCdnProps["presets"];
+  return result;
 }
 
 /** Settings that only mean something with another one. */
@@ -279,7 +281,7 @@ export function resolveAppSettings(get: SettingLookup): AppSettings {
   // The bucket is chosen one of three ways (checked above); by its prefix unless another is given.
   const bucket = (imageCdn.bucket ?? {}) as NonNullable<ImageCdnProps["bucket"]>;
   if (bucket.name === undefined && bucket.existingBucketName === undefined) imageCdn.bucket = { namePrefix: "images-", ...bucket };
-  return { stackName, region: stackRegion, backend: resolveBackend(get, stackName, stackRegion), imageCdn: imageCdn as ImageCdnProps };
+  return { stackName, region: stackRegion, backend: resolveBackend(get, stackName, stackRegion), imageCdn };
 }
 
 /** A setting's text as its type reads it. */

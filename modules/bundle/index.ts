@@ -24,7 +24,7 @@ export function resizerZip(architecture: LambdaArchitecture, userZip?: string): 
   if (userZip !== undefined) return givenZip(resolve(userZip), architecture);
   const shipped = join(PREBUILT_DIR, resizerZipName(architecture));
   if (existsSync(shipped)) return givenZip(shipped, architecture);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only here: ./build needs esbuild, a devDependency
   const { buildResizerBundle } = require("./build") as typeof import("./build");
   return buildResizerBundle({ architecture });
 }
@@ -33,7 +33,7 @@ export function resizerZip(architecture: LambdaArchitecture, userZip?: string): 
 export function purgeZip(): FunctionZip {
   const shipped = join(PREBUILT_DIR, PURGE_ZIP_NAME);
   if (existsSync(shipped)) return { zipPath: shipped, sourceCodeHash: sha256Base64(readFileSync(shipped)) };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only here: ./build needs esbuild, a devDependency
   const { buildPurgeBundle } = require("./build") as typeof import("./build");
   return buildPurgeBundle();
 }

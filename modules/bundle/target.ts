@@ -24,7 +24,7 @@ export const PURGE_ARCHITECTURE: LambdaArchitecture = "arm64";
 /**
  * The Node.js major version of the function's runtime (nodejs24.x: the newest Node runtime of Lambda, an LTS line
  * to April 2028; hashicorp/aws takes its enumeration from the AWS SDK, which lists it since 2025-10-23, well before
- * the kit's ~> 6.28; an older provider planning offline gets it set aside, modules/plan) and of the
+ * the kit's ~> 6.28; an older provider planning offline gets it set aside, modules/cli/plan) and of the
  * bundle's esbuild target. sharp loads through Node-API, so its binaries do not depend on it.
  */
 export const RESIZER_NODE_MAJOR = 24;

@@ -46,7 +46,7 @@ export function parseCommandLine<O extends Options>(argv: readonly string[], opt
   try {
     const { values, positionals } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
     if (!allowPositionals && positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-    return { values, positionals } as ParsedCommandLine<O>;
+    return { values, positionals };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(parseArgsReason(error as Error & { code?: string }, options));

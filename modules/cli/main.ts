@@ -11,10 +11,10 @@
  *
  * `image-cdn-kit plan [<synth-dir> ...] [--variant NAME ...] [--plugin-dir DIR] [--no-mocked-apply] [--keep]`:
  * Terraform validates, plans and applies (against a mocked provider) each stack offline, in a scratch copy with
- * the backend removed (modules/plan). Without folders it plans the kit's own variants (in this repository:
+ * the backend removed (modules/cli/plan). Without folders it plans the kit's own variants (in this repository:
  * `npm run plan`). Exit 3 when a stack fails, 4 when Terraform is not there to run.
  *
- * Every command answers --help (-h); exit codes and error lines follow modules/command-line.ts.
+ * Every command answers --help (-h); exit codes and error lines follow modules/cli/command-line.ts.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -136,7 +136,7 @@ export function signCommand(argv: readonly string[], env: Environment, now: numb
   const secret = env.IMAGE_CDN_SIGNING_SECRET;
   if (!secret) throw new UsageError("sign reads the secret from IMAGE_CDN_SIGNING_SECRET, which is not set");
   const params: SignableParams = Object.fromEntries(SIGNABLE_PARAMS.filter((name) => values[name] !== undefined).map((name) => [name, values[name] as string]));
-  const expiresIn = values["expires-in"] as string | undefined;
+  const expiresIn = values["expires-in"];
   if (expiresIn !== undefined && !/^[1-9][0-9]*$/.test(expiresIn)) throw new UsageError(`--expires-in must be a whole number of seconds, got ${JSON.stringify(expiresIn)}`);
   const expires = expiresIn === undefined ? undefined : Math.floor(now / 1000) + Number(expiresIn);
   try {

@@ -64,7 +64,7 @@ function policyDocument(text: Json | undefined): { Statement?: Json } | undefine
 /** The principal an identity policy speaks for: the role (or user, group) it is attached to. */
 function attachedTo(resource: { [key: string]: Json }): string | undefined {
   for (const key of ["role", "user", "group"]) {
-    if (typeof resource[key] === "string") return `${key}: ${readable(resource[key] as string)}`;
+    if (typeof resource[key] === "string") return `${key}: ${readable(resource[key])}`;
   }
   return undefined;
 }

@@ -75,7 +75,7 @@ export function loadAwsRegions(dir: string = __dirname): readonly string[] {
       throw new Error(`${(error as Error).message}, and no ${shipped} (npm run build writes it)`);
     }
   }
-  const list = JSON.parse(readFileSync(shipped, "utf8")) as Partial<RegionList>;
+  const list = JSON.parse(readFileSync(shipped, "utf8")) as { regions?: string[] };
   if (!Array.isArray(list.regions) || list.regions.length === 0) throw new Error(`AWS region list: ${shipped} has no regions`);
   return list.regions;
 }

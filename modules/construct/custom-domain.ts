@@ -82,7 +82,7 @@ export class CustomDomain extends Construct {
       new Route53Record(this, `alias-${type.toLowerCase()}`, {
         forEach: name,
         zoneId: this.hostedZoneId,
-        name: name.value,
+        name: name.value as string,
         type,
         alias: { name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false },
       });

@@ -28,11 +28,11 @@ export function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     d[i] = [i];
     for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
     }
   }
-  return d[a.length][b.length];
+  return d[a.length]![b.length]!;
 }
 
 /** Words of two letters or fewer, and numbers, are too common (us, id, 1) to tell names apart. */
@@ -76,7 +76,7 @@ function sharedPrefixLength(names: readonly string[]): number {
   let length = 0;
   for (let i = 0; i < first.length; i++) {
     if (!names.every((name) => name[i] === first[i])) break;
-    if (/[^a-z0-9]/.test(first[i])) length = i + 1;
+    if (/[^a-z0-9]/.test(first.charAt(i))) length = i + 1;
   }
   return length;
 }
@@ -98,7 +98,7 @@ export function didYouMean(typo: string, candidates: readonly string[]): string 
   const maxEdits = Math.max(1, Math.floor(typed.length / 3));
   let best: { candidate: string; cost: number } | undefined;
   candidates.forEach((candidate, index) => {
-    const known = lower[index].slice(cut);
+    const known = lower[index]!.slice(cut);
     const knownWords = nameWords(candidate.slice(cut));
     const edits = Math.min(editDistance(typed, known), editDistance(sortedTyped, [...knownWords].sort().join(" ")));
     const shared = sharedWords(typedWords, knownWords);

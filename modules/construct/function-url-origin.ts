@@ -24,7 +24,7 @@ export class FunctionUrlOrigin extends Construct {
       invokeMode: "RESPONSE_STREAM",
     });
     // function_url is "https://<host>/": CloudFront wants the host alone.
-    this.originDomainName = Fn.element(Fn.split("/", this.functionUrl.functionUrl), 2);
+    this.originDomainName = Fn.element(Fn.split("/", this.functionUrl.functionUrl), 2) as string;
   }
 
   /**

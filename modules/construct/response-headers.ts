@@ -1,5 +1,5 @@
 /**
- * What the distribution does to every answer (modules/cdn-distribution.ts): the headers its response headers
+ * What the distribution does to every answer (cdn-distribution.ts): the headers its response headers
  * policy adds, and which error answers it caches. In a module of its own so the preview (scripts/preview) does the
  * same without loading the provider's classes.
  */

@@ -136,9 +136,11 @@ function stringMatching(prop: string, value: string, pattern: RegExp, allowed: s
   return value;
 }
 
+/** A check for props from JavaScript: not a type guard, which would turn a readonly list into any[]. */
+const isList = (value: unknown): boolean => Array.isArray(value);
 function allowList(prop: string, values: readonly number[] | undefined, max: number): number[] {
   if (values === undefined) return [];
-  if (!Array.isArray(values) || values.length === 0) throw new ImageCdnPropError(prop, values, `a non-empty list of integers from 1 to ${max}, or leave it unset`);
+  if (!isList(values) || values.length === 0) throw new ImageCdnPropError(prop, values, `a non-empty list of integers from 1 to ${max}, or leave it unset`);
   values.forEach((v, i) => integer(`${prop}[${i}]`, v, 0, 1, max));
   if (new Set(values).size !== values.length) throw new ImageCdnPropError(prop, values, "a list without repeated values");
   return [...values].sort((a, b) => a - b);
@@ -203,7 +205,7 @@ function bool(prop: string, value: boolean | undefined): boolean {
 }
 
 function corsOrigins(prop: string, origins: readonly string[]): string[] {
-  if (!Array.isArray(origins) || origins.length === 0) throw new ImageCdnPropError(prop, origins, `a non-empty list of origins like "https://app.example.com", or ["*"]`);
+  if (!isList(origins) || origins.length === 0) throw new ImageCdnPropError(prop, origins, `a non-empty list of origins like "https://app.example.com", or ["*"]`);
   if (origins.includes("*") && origins.length > 1) throw new ImageCdnPropError(prop, origins, `"*" alone, or a list of origins without "*"`);
   origins.forEach((o, i) => {
     if (o !== "*") stringMatching(`${prop}[${i}]`, o, CORS_ORIGIN, `"*" or a scheme and host without path, like "https://app.example.com" or "http://localhost:3000"`);
@@ -228,7 +230,7 @@ function resolveCache(cache: CacheProps | undefined, purge: boolean): ResolvedPr
 
 function resolveDomain(domain: DomainProps | undefined): ResolvedProps["domain"] {
   if (domain === undefined) return undefined;
-  if (!Array.isArray(domain.names) || domain.names.length === 0) throw new ImageCdnPropError("domain.names", domain.names, `a non-empty list of host names like "img.example.com"`);
+  if (!isList(domain.names) || domain.names.length === 0) throw new ImageCdnPropError("domain.names", domain.names, `a non-empty list of host names like "img.example.com"`);
   domain.names.forEach((n, i) => stringMatching(`domain.names[${i}]`, n, DNS_NAME, `a lowercase host name like "img.example.com" or "*.example.com"`));
   if (new Set(domain.names).size !== domain.names.length) throw new ImageCdnPropError("domain.names", domain.names, "a list without repeated names");
   if (domain.hostedZoneId === undefined && domain.certificateArn === undefined) {

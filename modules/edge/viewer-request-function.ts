@@ -71,7 +71,7 @@ function minifiedEdgeScript(kind: EdgeScriptKind): string {
   const known = minifiedScripts.get(kind);
   if (known !== undefined) return known;
   const shipped = join(__dirname, minifiedEdgeScriptFile(kind));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- esbuild (a devDependency) only when no shipped script
   const script = existsSync(shipped) ? readFileSync(shipped, "utf8") : (require("esbuild") as typeof import("esbuild")).transformSync(edgeScriptSource(kind), EDGE_ESBUILD_OPTIONS).code;
   minifiedScripts.set(kind, script);
   return script;

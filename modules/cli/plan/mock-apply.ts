@@ -43,6 +43,8 @@ function providersOf(config: JsonObject): ProviderConfig[] {
 }
 
 const isLiteral = (value: Json | undefined): value is string => typeof value === "string" && !value.includes("${");
+/** A configuration value as text: a string as it is, anything else (a list, a block) as its JSON. */
+const text = (value: Json | undefined): string => (typeof value === "string" ? value : JSON.stringify(value) ?? "");
 
 /** A literal region, or the default of the variable a provider's region is set from. */
 function literalRegion(config: JsonObject, region: string | undefined): string {
@@ -80,7 +82,7 @@ function hex(text: string, length: number): string {
 /** The name a resource is given in configuration, or a mock one after its prefix. */
 function nameOf(body: JsonObject, ...keys: string[]): string {
   for (const key of keys) if (isLiteral(body[key])) return body[key];
-  for (const key of keys) if (isLiteral(body[`${key}_prefix`])) return `${body[`${key}_prefix`]}20261203000000000000000001`;
+  for (const key of keys) if (isLiteral(body[`${key}_prefix`])) return `${text(body[`${key}_prefix`])}20261203000000000000000001`;
   return "mock";
 }
 
@@ -245,8 +247,8 @@ function assertionsFor(config: JsonObject, computed: Map<string, JsonObject>): A
       const expected = originHost(origin.domain_name, computed, config);
       if (expected === undefined) continue;
       result.push({
-        condition: `contains([for o in ${d}.origin : o.domain_name if o.origin_id == ${quote(String(origin.origin_id))}], ${quote(expected)})`,
-        message: `origin ${String(origin.origin_id)} does not point at ${expected}`,
+        condition: `contains([for o in ${d}.origin : o.domain_name if o.origin_id == ${quote(text(origin.origin_id))}], ${quote(expected)})`,
+        message: `origin ${text(origin.origin_id)} does not point at ${expected}`,
       });
     }
     // Function associations: each event runs the function configured for it.
@@ -255,8 +257,8 @@ function assertionsFor(config: JsonObject, computed: Map<string, JsonObject>): A
       const arn = mocked(soleReference(association.function_arn));
       if (typeof arn !== "string") continue;
       result.push({
-        condition: `one([for f in one(${d}.default_cache_behavior).function_association : f.function_arn if f.event_type == ${quote(String(association.event_type))}]) == ${quote(arn)}`,
-        message: `the ${String(association.event_type)} function is not ${arn}`,
+        condition: `one([for f in one(${d}.default_cache_behavior).function_association : f.function_arn if f.event_type == ${quote(text(association.event_type))}]) == ${quote(arn)}`,
+        message: `the ${text(association.event_type)} function is not ${arn}`,
       });
     }
     const aliases = distribution.aliases;
@@ -278,23 +280,23 @@ function assertionsFor(config: JsonObject, computed: Map<string, JsonObject>): A
         const option = options?.find((o) => o.domain_name === key);
         if (!option) continue;
         result.push({
-          condition: `${address}[${quote(key)}].name == ${quote(String(option.resource_record_name))} && ${address}[${quote(key)}].type == "CNAME" && length(${address}[${quote(key)}].records) == 1 && contains(${address}[${quote(key)}].records, ${quote(String(option.resource_record_value))})`,
+          condition: `${address}[${quote(key)}].name == ${quote(text(option.resource_record_name))} && ${address}[${quote(key)}].type == "CNAME" && length(${address}[${quote(key)}].records) == 1 && contains(${address}[${quote(key)}].records, ${quote(text(option.resource_record_value))})`,
           message: `the validation record of ${key} is not the one ACM asks for`,
         });
       }
-      const shared = (options ?? []).filter((o) => String(o.domain_name).startsWith("*.") && names.includes(String(o.domain_name).slice(2)));
+      const shared = (options ?? []).filter((o) => text(o.domain_name).startsWith("*.") && names.includes(text(o.domain_name).slice(2)));
       for (const wildcard of shared) {
-        result.push({ condition: `!contains(keys(${address}), ${quote(String(wildcard.domain_name))})`, message: `${String(wildcard.domain_name)} got its own validation record (it shares its apex's)` });
+        result.push({ condition: `!contains(keys(${address}), ${quote(text(wildcard.domain_name))})`, message: `${text(wildcard.domain_name)} got its own validation record (it shares its apex's)` });
       }
     } else if (body.alias !== undefined && d) {
       result.push({
         condition: `alltrue([for r in values(${address}) : one(r.alias).name == ${quote(MOCK_DISTRIBUTION.domainName)} && one(r.alias).zone_id == ${quote(MOCK_DISTRIBUTION.hostedZoneId)}]) && toset(keys(${address})) == toset(${hcl(names)})`,
-        message: `${String(body.type)} alias records do not point every name at the distribution`,
+        message: `${text(body.type)} alias records do not point every name at the distribution`,
       });
     }
   }
   for (const [name, body] of Object.entries(resources.aws_acm_certificate_validation ?? {})) {
-    const records = /(aws_route53_record\.[\w-]+)/.exec(String(body.validation_record_fqdns))?.[1];
+    const records = /(aws_route53_record\.[\w-]+)/.exec(text(body.validation_record_fqdns))?.[1];
     if (records) result.push({ condition: `length(aws_acm_certificate_validation.${name}.validation_record_fqdns) == length(${records})`, message: "the certificate validation does not wait for every record" });
   }
 
@@ -302,7 +304,7 @@ function assertionsFor(config: JsonObject, computed: Map<string, JsonObject>): A
   const distributionArn = d ? computed.get(d)?.arn : undefined;
   for (const [name, body] of Object.entries(resources.aws_lambda_permission ?? {})) {
     if (typeof distributionArn === "string" && soleReference(body.source_arn)?.address === d) {
-      result.push({ condition: `aws_lambda_permission.${name}.source_arn == ${quote(distributionArn)}`, message: `permission ${String(body.statement_id)} is not limited to the distribution` });
+      result.push({ condition: `aws_lambda_permission.${name}.source_arn == ${quote(distributionArn)}`, message: `permission ${text(body.statement_id)} is not limited to the distribution` });
     }
   }
   return result;
@@ -315,7 +317,7 @@ function forEachNames(value: Json | undefined): string[] | undefined {
   if (!match) return undefined;
   try {
     const names = JSON.parse(match[1] as string) as unknown;
-    return Array.isArray(names) && names.every((n) => typeof n === "string") ? (names as string[]) : undefined;
+    return Array.isArray(names) && names.every((n) => typeof n === "string") ? names : undefined;
   } catch {
     return undefined;
   }
@@ -356,7 +358,7 @@ function postconditionRuns(config: JsonObject, placeholders: readonly Placeholde
   let count = 0;
   for (const [name, body] of Object.entries(blocks(config, "data").aws_s3_bucket ?? {})) {
     const conditions = ((body.lifecycle as JsonObject | undefined)?.postcondition ?? []) as JsonObject[];
-    if (!conditions.some((c) => String(c.condition).includes("bucket_region"))) continue;
+    if (!conditions.some((c) => text(c.condition).includes("bucket_region"))) continue;
     const address = `data.aws_s3_bucket.${name}`;
     const placeholder = placeholders.find((p) => p.standsFor === `${address}.bucket_region`);
     count += 1;

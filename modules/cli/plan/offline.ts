@@ -346,7 +346,7 @@ export function offlineCopy(original: JsonObject, options: OfflineOptions): Offl
 
   if (placeholders.size > 0) {
     const resources = (config.resource ?? {}) as Record<string, JsonObject>;
-    const data = { ...(resources.terraform_data ?? {}) } as JsonObject;
+    const data = { ...(resources.terraform_data ?? {}) };
     for (const name of [...placeholders.keys()].sort()) data[name] = {};
     resources.terraform_data = data;
     config.resource = resources;
