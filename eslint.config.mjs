@@ -79,7 +79,7 @@ export default defineConfig(
   { files: ["modules/edge/viewer-response.js"], languageOptions: { globals: { RENAMED: "readonly" } } },
   {
     files: ["modules/edge/viewer-request-signing.js"],
-    languageOptions: { globals: { CONFIG: "readonly", refusal: "readonly", decoded: "readonly", spellingRedirect: "readonly", normalize: "readonly" } },
+    languageOptions: { globals: { CONFIG: "readonly", KEYS: "readonly", refusal: "readonly", decoded: "readonly", spellingRedirect: "readonly", normalize: "readonly" } },
   },
 
   // Node scripts in CommonJS (setup.js runs before anything is installed; jest's config; the bundle's test runner).

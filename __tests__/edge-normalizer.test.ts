@@ -64,6 +64,15 @@ describe("viewer-request CloudFront Function", () => {
     ["q=80", "format=auto"],
     ["format=auto", "format=auto"],
     ["w=%31%35%30", "w=150"],
+    ["w=300&dpr=2", "w=600"],
+    ["w=300&h=100&dpr=2.625", "h=250&w=750"],
+    ["w=1500&dpr=2", "w=2000"],
+    ["dpr=2", "format=auto"],
+    ["fx=0.333&fy=0.5", "fx=0.35&fy=0.5"],
+    ["bg=FF0000&fit=contain&w=10", "bg=f00&fit=contain&w=10"],
+    ["pos=center&w=10", "w=10"],
+    ["rotate=90&flip=1", "flip=1&rotate=90"],
+    ["blur=1.74", "blur=1.5"],
     ["", ""],
     ["random=1", ""],
   ])("normalizes %j to %j", (input, expected) => {
@@ -270,7 +279,12 @@ describe("viewer-request CloudFront Function", () => {
   });
 
   it("stays under CloudFront's 10 KB code limit with 1 KB to spare in the largest configuration", () => {
-    const presets = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`preset-${i}`, { w: String(100 * (i + 1)), h: String(100 * (i + 1)), fit: "inside", format: "webp", q: "70" }]));
+    // Twelve presets, each holding every parameter (fx and fy stand in for pos, which they exclude, in half of them).
+    const every = (i: number): Record<string, string> => ({
+      w: String(100 * (i + 1)), h: String(100 * (i + 1)), dpr: "1.5", fit: "cover", ...(i % 2 ? { pos: "attention" } : { fx: "0.25", fy: "0.75" }),
+      rotate: "90", flip: "1", flop: "1", blur: "1.5", sharpen: "1", bg: "fff", format: "webp", q: "70",
+    });
+    const presets = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`preset-${i}`, every(i)]));
     const largest = viewerRequestFunctionCode({ ...CONFIG, allowedWidths: [150, 300, 480, 640, 800, 1080, 1280, 1600, 1920], allowedHeights: [150, 300, 700, 1080] }, {
       signing: true, originalsOriginId: ORIGINALS_ORIGIN_ID, presets, onlyPresets: true,
       cors: { allowedOrigins: ["https://app.example.com", "https://admin.example.com", "https://shop.example.com"], maxAgeSeconds: 600 },
@@ -296,6 +310,11 @@ describe("viewer-request CloudFront Function", () => {
     "w=150", "h=700", "w=150&h=150&fit=contain", "w=500&format=avif&q=55", "fit=outside", "q=1", "q=100",
     "w=abc", "w=-1", "w=+5", "w=1e3", "w=5.0", "w=00", "w=4097", "h=", "q=0", "fit=COVER", "format=jpg",
     "w=1&w=1", "format=png&format=png", "w=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    // The responsive-images parameters: snapped values, dpr folded into w and h (capped), and refusals.
+    "w=300&dpr=2", "w=101&h=33&dpr=2.625", "w=1500&dpr=2", "dpr=2", "dpr=0.5", "dpr=9", "dpr=abc", "dpr=.5e1",
+    "w=200&h=200&fx=0.333&fy=1", "fy=1.01", "fx=-0", "pos=attention&w=10&h=10", "pos=middle", "pos=center",
+    "rotate=90&flip=1&flop=1", "rotate=45", "rotate=0", "flip=0", "blur=1.74", "blur=0", "blur=50.1", "sharpen=5",
+    "bg=FF0000&fit=contain&w=50&h=50", "bg=ff80", "bg=%23fff", "bg=Fa0", "bg=gggggg",
   ])("agrees with the resizer's parser on %j", (raw) => {
     const result = run(raw);
     let resizerReason: string | undefined;

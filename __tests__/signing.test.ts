@@ -5,7 +5,7 @@ import { resolveAppSettings, settingLookup } from "../modules/app/app-settings";
 import { signCommand } from "../modules/cli/main";
 import { ImageCdnStack } from "../modules/app/image-cdn-stack";
 import { CLOUDFRONT_FUNCTION_MAX_BYTES, SIGNING_IMPORTS, viewerRequestFunctionCode, type EdgeOptions } from "../modules/edge/viewer-request-function";
-import { SIGNING_KEY_SLOTS, signImageUrl, type SignableParams } from "../modules/construct/signing";
+import { SIGNABLE_PARAMS, SIGNING_KEY_SLOTS, signImageUrl, type SignableParams } from "../modules/construct/signing";
 import { cloudFrontHeaders, cloudFrontQuery, cloudfrontModule, runFunctionCode, type CfValue } from "../scripts/preview/cloudfront-function";
 import { named, only, synthImageCdn, type Synthesized } from "./support/synth";
 
@@ -15,7 +15,7 @@ const NOW = 1_800_000_000; // seconds
 const SECRET = "9f2c1e7b0d4a6f3e8c5b2a1d0e9f8c7b";
 const OLD_SECRET = "0123456789abcdef0123456789abcdef";
 const BASE = "https://img.example.com";
-const PRESETS = { thumb: { w: "150", h: "150", fit: "cover" } };
+const PRESETS = { thumb: { w: "150", h: "150", fit: "cover" }, hero: { w: "600", dpr: "2", pos: "attention", bg: "ff0000", rotate: "90", blur: "1.5" } };
 
 /**
  * Runs the shipped function code in Node as CloudFront would. The two runtime modules it imports are the only
@@ -59,6 +59,16 @@ describe("signed URLs: signImageUrl and the edge's check agree", () => {
     const result = await edge(signImageUrl(BASE, key, params, SECRET));
     expect(result.statusCode).toBeUndefined();
     expect(result.querystring).toEqual({});
+  });
+
+  it("covers the responsive-images parameters: signed, they reach the resizer normalized as a preset holding them does", async () => {
+    const params: SignableParams = { w: 600, dpr: 2, pos: "attention", bg: "ff0000", rotate: 90, blur: 1.5 };
+    const explicit = await edge(signImageUrl(BASE, "a.jpg", params, SECRET));
+    const preset = await edge(signImageUrl(BASE, "a.jpg", { preset: "hero" }, SECRET));
+    expect(explicit.headers?.["x-resize-params"]).toEqual({ value: "bg=f00&blur=1.5&pos=attention&rotate=90&w=1200" });
+    expect(preset.headers?.["x-resize-params"]).toEqual(explicit.headers?.["x-resize-params"]);
+    const tampered = await edge(replaceParam(signImageUrl(BASE, "a.jpg", params, SECRET), "dpr", "4"));
+    expect(tampered.statusCode).toBe(403);
   });
 
   it("signs the same URL whatever the order the parameters are given in, and accepts them reordered in the URL", async () => {
@@ -143,7 +153,7 @@ describe("signed URLs: signImageUrl and the edge's check agree", () => {
 
   it("refuses what it cannot sign, in one line naming it", () => {
     expect(() => signImageUrl(BASE, "/a.jpg", {}, SECRET)).toThrow("key must be an object key without a leading '/'");
-    expect(() => signImageUrl(BASE, "a.jpg", { width: 1 } as SignableParams, SECRET)).toThrow('unknown parameter "width"; allowed: fit, format, h, q, w, preset');
+    expect(() => signImageUrl(BASE, "a.jpg", { width: 1 } as SignableParams, SECRET)).toThrow(`unknown parameter "width"; allowed: ${SIGNABLE_PARAMS.join(", ")}`);
     expect(() => signImageUrl(BASE, "a.jpg", {}, "")).toThrow("secret must be at least 32 characters (the edge ignores shorter keys), got 0");
     expect(() => signImageUrl(BASE, "a.jpg", {}, "short-secret")).toThrow("secret must be at least 32 characters");
     // The contract's own parser: a value must be one the edge would take as that parameter alone.

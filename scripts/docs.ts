@@ -74,13 +74,26 @@ export function propsTable(): string {
 
 /** A parameter's values and default, named by the `resizer` props that bound them. */
 function parameterRow(name: string, declaration: ParameterDeclaration): string {
-  if (declaration.type === "choice") {
-    return `| \`${name}\` | ${declaration.values.map((value) => `\`${value}\``).join(", ")} | \`${declaration.default}\` | ${cell(declaration.doc)} |`;
+  const code = (value: string | number): string => `\`${value}\``;
+  const fallback = declaration.default === null ? "—" : declaration.type === "integer" ? code(`resizer.${declaration.default}`) : code(declaration.default);
+  let values: string;
+  switch (declaration.type) {
+    case "choice":
+      values = declaration.values.map(code).join(", ");
+      break;
+    case "decimal":
+      values = `${declaration.min} to ${declaration.max}, in steps of ${declaration.step} (snapped)`;
+      break;
+    case "color":
+      values = "`rgb` or `rrggbb` hex, snapped to `rgb`";
+      break;
+    case "integer": {
+      const max = typeof declaration.max === "number" ? String(declaration.max) : code(`resizer.${declaration.max}`);
+      const list = declaration.allowList;
+      values = list === null ? `integers 1..${max}` : typeof list === "string" ? `integers 1..${max}, one of ${code(`resizer.${list}`)} when set` : list.map(code).join(", ");
+    }
   }
-  const max = typeof declaration.max === "number" ? String(declaration.max) : `\`resizer.${declaration.max}\``;
-  const allowed = declaration.allowList === null ? "" : `, one of \`resizer.${declaration.allowList}\` when set`;
-  const fallback = declaration.default === null ? "—" : `\`resizer.${declaration.default}\``;
-  return `| \`${name}\` | integers 1..${max}${allowed} | ${fallback} | ${cell(declaration.doc)} |`;
+  return `| ${code(name)} | ${values} | ${fallback} | ${cell(declaration.doc)} |`;
 }
 
 export function parameterTable(): string {

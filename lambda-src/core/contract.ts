@@ -48,18 +48,36 @@ export type Fit = (typeof FITS)[number];
 export const MAX_DIMENSION = 16383;
 export const MAX_QUALITY = 100;
 
+/** Where a cover crop keeps the image: libvips' content-aware strategies, or a compass gravity (sharp's `position`). */
+export const POSITIONS = ["attention", "entropy", "center", "north", "northeast", "east", "southeast", "south", "southwest", "west", "northwest"] as const;
+export type Position = (typeof POSITIONS)[number];
+
 /**
- * The URL contract's parameters, one row each, in the order people write them (and presets hold them). An
- * `integer` runs from 1 to `max`, a number or the ResizerConfig limit that bounds it, and is one of `allowList`'s
- * values when that list is set; a `choice` is one of `values`. `default` is a value or the ResizerConfig field
- * that holds it. Every parameter is signable (a signature covers what it changes) and may be held by a preset.
- * The edge (modules/edge), the resizer (params.ts), presets, the signer, the preview and the README's table all
- * read this one.
+ * The URL contract's parameters, one row each, in the order people write them (and presets hold them), the order
+ * sharp applies the operations in. Each type has one canonical spelling per value, so a variant has one cache key:
+ * - `integer`: 1 to `max` (a number or the ResizerConfig limit that bounds it), one of `allowList` when that is
+ *   set (a list, or the ResizerConfig field that holds one); decimal digits, no sign or leading zero.
+ * - `choice`: one of `values`.
+ * - `decimal`: `min` to `max`, snapped to the nearest `step` ("2.625" is "2.5"), written without trailing zeros.
+ * - `color`: 3 or 6 hex digits, snapped to 12 bits ("ff0000" is "f00"): at most 4,096 values.
+ * `default` is a value or the ResizerConfig field that holds it (the edge drops it from the cache key), or null.
+ * Every parameter is signable (a signature covers what it changes) and may be held by a preset. The edge
+ * (modules/edge), the resizer (params.ts), presets, the signer, the preview and the README's table read this one.
  */
 export const PARAMETERS = {
-  w: { type: "integer", max: "maxWidth", allowList: "allowedWidths", default: null, doc: "output width in pixels; alone, keeps the aspect ratio; never enlarges" },
-  h: { type: "integer", max: "maxHeight", allowList: "allowedHeights", default: null, doc: "output height in pixels; alone, keeps the aspect ratio; never enlarges" },
+  w: { type: "integer", max: "maxWidth", allowList: "allowedWidths", default: null, doc: "output width in CSS pixels (times `dpr`); alone, keeps the aspect ratio; never enlarges" },
+  h: { type: "integer", max: "maxHeight", allowList: "allowedHeights", default: null, doc: "output height in CSS pixels (times `dpr`); alone, keeps the aspect ratio; never enlarges" },
+  dpr: { type: "decimal", min: 1, max: 4, step: 0.5, default: "1", doc: "device pixel ratio: `w` and `h` are multiplied by it at the edge (after their allow-lists, capped at `resizer.maxWidth`/`maxHeight`), so `w=300&dpr=2` is the variant `w=600`" },
   fit: { type: "choice", values: FITS, default: "cover", doc: "how the image fills `w` x `h` (sharp's fit)" },
+  pos: { type: "choice", values: POSITIONS, default: "center", doc: "`fit=cover` only: what the crop keeps, `attention` (the most salient region) or `entropy` (the busiest), or a compass gravity" },
+  fx: { type: "decimal", min: 0, max: 1, step: 0.05, default: null, doc: "`fit=cover` only: the focal point's x, 0 (left) to 1 (right): kept in frame and as central as the crop allows (with `fy`; not with `pos`)" },
+  fy: { type: "decimal", min: 0, max: 1, step: 0.05, default: null, doc: "`fit=cover` only: the focal point's y, 0 (top) to 1 (bottom)" },
+  rotate: { type: "integer", max: 270, allowList: [90, 180, 270], default: null, doc: "degrees clockwise, after the EXIF orientation; `w` and `h` are the rotated output's" },
+  flip: { type: "choice", values: ["1"], default: null, doc: "mirror top to bottom (after `rotate`)" },
+  flop: { type: "choice", values: ["1"], default: null, doc: "mirror left to right (after `flip`)" },
+  blur: { type: "decimal", min: 0.5, max: 50, step: 0.5, default: null, doc: "Gaussian blur of the output, its sigma in pixels" },
+  sharpen: { type: "decimal", min: 0.5, max: 5, step: 0.5, default: null, doc: "sharpen the output, sigma of the Gaussian mask in pixels" },
+  bg: { type: "color", default: null, doc: "background, `rgb` or `rrggbb` hex (no `#`): `fit=contain`'s bars and the colour transparency becomes in a JPEG (default white, or transparent bars)" },
   format: { type: "choice", values: OUTPUT_FORMATS, default: "auto", doc: "`auto`: AVIF or WebP as the browser's Accept allows, else the original's format" },
   q: { type: "integer", max: MAX_QUALITY, allowList: null, default: "defaultQuality", doc: "quality of a lossy format (on JPEG's scale; AVIF is mapped to look alike)" },
 } as const satisfies Record<string, ParameterDeclaration>;
@@ -67,8 +85,10 @@ export const PARAMETERS = {
 type ConfigNumber = { [K in keyof ResizerConfig]-?: ResizerConfig[K] extends number ? K : never }[keyof ResizerConfig];
 type ConfigList = { [K in keyof ResizerConfig]-?: ResizerConfig[K] extends readonly number[] ? K : never }[keyof ResizerConfig];
 export type ParameterDeclaration =
-  | { readonly type: "integer"; readonly max: number | ConfigNumber; readonly allowList: ConfigList | null; readonly default: ConfigNumber | null; readonly doc: string }
-  | { readonly type: "choice"; readonly values: readonly string[]; readonly default: string; readonly doc: string };
+  | { readonly type: "integer"; readonly max: number | ConfigNumber; readonly allowList: ConfigList | readonly number[] | null; readonly default: ConfigNumber | null; readonly doc: string }
+  | { readonly type: "choice"; readonly values: readonly string[]; readonly default: string | null; readonly doc: string }
+  | { readonly type: "decimal"; readonly min: number; readonly max: number; readonly step: number; readonly default: string | null; readonly doc: string }
+  | { readonly type: "color"; readonly default: null; readonly doc: string };
 
 export type ResizeParam = keyof typeof PARAMETERS;
 /** The parameters in the order the contract declares them (presets, the README). */
@@ -76,23 +96,37 @@ export const PARAMETER_NAMES = Object.keys(PARAMETERS) as ResizeParam[];
 /** The same, sorted: the order of the edge's canonical form ("fit=inside&w=500"), so one variant has one key. */
 export const RESIZE_PARAMS = [...PARAMETER_NAMES].sort();
 
-/** A parameter's value as code holds it: a number for an integer, the union of its values for a choice. */
-export type ParameterValue<P extends ResizeParam> = (typeof PARAMETERS)[P] extends { readonly values: readonly (infer V)[] } ? V : number;
+/** A parameter's value as code holds it: the union of a choice's values, a colour's hex digits, else a number. */
+export type ParameterValue<P extends ResizeParam> = (typeof PARAMETERS)[P] extends { readonly values: readonly (infer V)[] }
+  ? V
+  : (typeof PARAMETERS)[P] extends { readonly type: "color" } ? string : number;
 /** Every parameter, optional, typed: what a preset holds (PresetProps) and what the signer takes. */
 export type ResizeValues = { readonly [P in ResizeParam]?: ParameterValue<P> };
 
 /** An integer parameter's largest value and allow-list under a configuration. */
 export function integerBounds(declaration: Extract<ParameterDeclaration, { type: "integer" }>, config: ResizerConfig): { max: number; allowed: readonly number[] } {
+  const list = declaration.allowList;
   return {
     max: typeof declaration.max === "number" ? declaration.max : config[declaration.max],
-    allowed: declaration.allowList === null ? [] : config[declaration.allowList],
+    allowed: list === null ? [] : typeof list === "string" ? config[list] : list,
   };
 }
 
 /** A parameter's default under a configuration, as the edge drops it from the cache key; undefined: none. */
 export function parameterDefault(declaration: ParameterDeclaration, config: ResizerConfig): string | number | undefined {
-  if (declaration.type === "choice") return declaration.default;
+  if (declaration.type !== "integer") return declaration.default ?? undefined;
   return declaration.default === null ? undefined : config[declaration.default];
+}
+
+/** A decimal's one spelling: snapped to its step, no trailing zeros ("2.625" -> "2.5", "0.350" -> "0.35"). */
+export function snappedDecimal(value: number, step: number): string {
+  return String(Number((Math.round(value / step) * step).toFixed(6)));
+}
+
+/** A colour's one spelling: each channel snapped to 4 bits, lowercase ("FF0000" -> "f00", "3d3" -> "3d3"). */
+export function snappedColor(hex: string): string {
+  if (hex.length === 3) return hex.toLowerCase();
+  return [0, 2, 4].map((at) => Math.round(parseInt(hex.slice(at, at + 2), 16) / 17).toString(16)).join("");
 }
 
 export const DEFAULT_FIT: Fit = PARAMETERS.fit.default;

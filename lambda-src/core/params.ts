@@ -7,20 +7,37 @@ import {
   integerBounds,
   PARAMETERS,
   RESIZE_PARAMS,
+  snappedColor,
+  snappedDecimal,
   type Fit,
   type OutputFormat,
   type ParameterDeclaration,
+  type Position,
   type ResizeParam,
   type ResizerConfig,
 } from "./contract";
 import { httpError } from "./errors";
 
-export type { Fit, OutputFormat };
+export type { Fit, OutputFormat, Position };
 
 export interface ResizeRequest {
+  /** Output pixels: `w` times `dpr`, at most the configured maximum. */
   width?: number;
   height?: number;
   fit: Fit;
+  /** `fit=cover`: what the crop keeps (sharp's position); undefined: the centre, or the focal point. */
+  position?: Position;
+  /** `fit=cover`: the point (0-1 of the upright, rotated image) kept in frame and as central as the crop allows. */
+  focal?: { x: number; y: number };
+  /** Degrees clockwise after the EXIF orientation. */
+  rotate?: 90 | 180 | 270;
+  /** Mirrored top to bottom, then left to right (after rotate). */
+  flip?: true;
+  flop?: true;
+  blur?: number;
+  sharpen?: number;
+  /** `#rgb`: contain's bars and what alpha flattens onto in a JPEG. */
+  background?: string;
   format: OutputFormat;
   quality: number;
   /** True when none of the contract's parameters was given: serve the original bytes. */
@@ -29,6 +46,8 @@ export interface ResizeRequest {
 
 /** Canonical decimal only: no sign, no leading zero, no exponent or fraction, so one value has one spelling (one cache key). */
 const CANONICAL_POSITIVE_INTEGER = /^[1-9][0-9]*$/;
+const DECIMAL = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)$/;
+const HEX_COLOR = /^([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
 /** Echoed values are cut short: the message is a reason, not a mirror for arbitrary input. */
 const MAX_ECHO_LENGTH = 32;
 
@@ -36,35 +55,76 @@ export function isOriginalRequest(query: URLSearchParams): boolean {
   return RESIZE_PARAMS.every((name) => !query.has(name));
 }
 
-export function parseResizeQuery(query: URLSearchParams, config: ResizerConfig): ResizeRequest {
-  const given: Partial<Record<ResizeParam, string | number>> = {};
+type Given = { -readonly [P in ResizeParam]?: string | number };
+
+/**
+ * `form`: "normalized", the query the edge wrote (x-resize-params: w and h already times dpr, so an allowed width
+ * times a dpr passes the allow-list), or "viewer", a query as a viewer sends it to the edge (presets, the signer):
+ * allow-lists hold the CSS width itself.
+ */
+export function parseResizeQuery(query: URLSearchParams, config: ResizerConfig, form: "normalized" | "viewer" = "normalized"): ResizeRequest {
+  const given: Given = {};
   // In the edge's order (sorted), so that of two bad parameters both name the same one.
   for (const name of RESIZE_PARAMS) {
     const raw = single(query, name);
-    if (raw !== undefined) given[name] = parseValue(name, PARAMETERS[name], raw, config);
+    if (raw !== undefined) given[name] = parseValue(name, PARAMETERS[name], raw, config, form);
   }
+  const fit = (given.fit as Fit | undefined) ?? PARAMETERS.fit.default;
+  const cropping = [given.pos, given.fx, given.fy].some((value) => value !== undefined);
+  if (cropping && fit !== "cover") throw httpError("InvalidParameter", "pos, fx and fy apply to fit=cover only");
+  if (given.pos !== undefined && (given.fx !== undefined || given.fy !== undefined)) throw httpError("InvalidParameter", "pos and fx/fy exclude each other: give one");
+  const dpr = (given.dpr as number | undefined) ?? 1;
   const request: ResizeRequest = {
-    fit: (given.fit as Fit | undefined) ?? PARAMETERS.fit.default,
+    fit,
     format: (given.format as OutputFormat | undefined) ?? PARAMETERS.format.default,
     quality: (given.q as number | undefined) ?? config[PARAMETERS.q.default],
     original: isOriginalRequest(query),
   };
-  if (given.w !== undefined) request.width = given.w as number;
-  if (given.h !== undefined) request.height = given.h as number;
+  if (given.w !== undefined) request.width = Math.min(Math.round((given.w as number) * dpr), config.maxWidth);
+  if (given.h !== undefined) request.height = Math.min(Math.round((given.h as number) * dpr), config.maxHeight);
+  if (given.pos !== undefined && given.pos !== PARAMETERS.pos.default) request.position = given.pos as Position;
+  if (given.fx !== undefined || given.fy !== undefined) request.focal = { x: (given.fx as number | undefined) ?? 0.5, y: (given.fy as number | undefined) ?? 0.5 };
+  if (given.flip !== undefined) request.flip = true;
+  if (given.flop !== undefined) request.flop = true;
+  if (given.rotate !== undefined) request.rotate = given.rotate as 90 | 180 | 270;
+  if (given.blur !== undefined) request.blur = given.blur as number;
+  if (given.sharpen !== undefined) request.sharpen = given.sharpen as number;
+  if (given.bg !== undefined) request.background = `#${given.bg as string}`;
   return request;
 }
 
-/** One parameter's value by its declaration: an integer in range (and in its allow-list when set), or one of its choices. */
-function parseValue(name: ResizeParam, declaration: ParameterDeclaration, raw: string, config: ResizerConfig): string | number {
-  if (declaration.type === "choice") {
-    if (!declaration.values.includes(raw)) throw httpError("InvalidParameter", `${name} must be one of ${declaration.values.join(", ")}, got ${echo(raw)}`);
-    return raw;
+/** The device pixel ratios `dpr` may take: a `w` or `h` the edge made is its allowed value times one of them. */
+function dprSteps(): number[] {
+  const { min, max, step } = PARAMETERS.dpr;
+  return Array.from({ length: Math.round((max - min) / step) + 1 }, (_, i) => min + i * step);
+}
+
+/** One parameter's value by its declaration, in its one spelling (a number for integers and decimals). */
+function parseValue(name: ResizeParam, declaration: ParameterDeclaration, raw: string, config: ResizerConfig, form: "normalized" | "viewer"): string | number {
+  switch (declaration.type) {
+    case "choice":
+      if (!declaration.values.includes(raw)) throw httpError("InvalidParameter", `${name} must be one of ${declaration.values.join(", ")}, got ${echo(raw)}`);
+      return raw;
+    case "decimal": {
+      const value = DECIMAL.test(raw) ? Number(raw) : NaN;
+      if (!(value >= declaration.min && value <= declaration.max)) {
+        throw httpError("InvalidParameter", `${name} must be a number from ${declaration.min} to ${declaration.max}, got ${echo(raw)}`);
+      }
+      return Number(snappedDecimal(value, declaration.step));
+    }
+    case "color":
+      if (!HEX_COLOR.test(raw)) throw httpError("InvalidParameter", `${name} must be 3 or 6 hex digits (rgb or rrggbb), got ${echo(raw)}`);
+      return snappedColor(raw);
+    case "integer": {
+      const { max, allowed } = integerBounds(declaration, config);
+      const value = CANONICAL_POSITIVE_INTEGER.test(raw) ? Number(raw) : NaN;
+      if (!(value >= 1 && value <= max)) throw httpError("InvalidParameter", `${name} must be an integer from 1 to ${max}, got ${echo(raw)}`);
+      // w and h arrive from the edge already multiplied by dpr (and capped): an allowed value times a dpr passes.
+      const folded = form === "normalized" && (name === "w" || name === "h") ? allowed.flatMap((a) => dprSteps().map((d) => Math.min(Math.round(a * d), max))) : allowed;
+      if (allowed.length > 0 && !folded.includes(value)) throw httpError("InvalidParameter", `${name} must be one of ${allowed.join(", ")}, got ${echo(raw)}`);
+      return value;
+    }
   }
-  const { max, allowed } = integerBounds(declaration, config);
-  const value = CANONICAL_POSITIVE_INTEGER.test(raw) ? Number(raw) : NaN;
-  if (!(value >= 1 && value <= max)) throw httpError("InvalidParameter", `${name} must be an integer from 1 to ${max}, got ${echo(raw)}`);
-  if (allowed.length > 0 && !allowed.includes(value)) throw httpError("InvalidParameter", `${name} must be one of ${allowed.join(", ")}, got ${echo(raw)}`);
-  return value;
 }
 
 /** The parameter's only value, or undefined when absent; repeated or empty is a 400. */

@@ -11,7 +11,7 @@ import { InputGuard, webpDecodesWhole } from "./input";
 import { decodeClass, decodeRefusal, lateStart, outputRefusal, type OutputShape, type ResourceBudget, type SourceShape } from "./limits";
 import { encode, negotiateFormat, type AcceptedFormats, type NegotiatedFormat, type SourceFormat } from "./output";
 import type { ResizeRequest } from "./params";
-import { planResize, type Size } from "./plan";
+import { planResize, type ResizePlan, type Size } from "./plan";
 
 export interface TransformContext {
   /** The formats the viewer takes, for `format=auto` (the edge's token, or a parsed Accept header). */
@@ -38,12 +38,14 @@ export interface TransformResult {
  */
 export const FAIL_ON: FailOnOptions = "truncated";
 
-const ANIMATED_OUTPUTS: ReadonlySet<NegotiatedFormat> = new Set(["webp", "gif"]);
-const ANIMATED_SOURCES: ReadonlySet<SourceFormat> = new Set(["webp", "gif"]);
-
-/** Whether every frame is loaded and kept: an animation made into a format that animates. */
-function keepsAllFrames(source: SourceFormat, output: NegotiatedFormat): boolean {
-  return ANIMATED_SOURCES.has(source) && ANIMATED_OUTPUTS.has(output);
+/**
+ * Whether every frame is loaded and kept: an animation made into a format that animates, unless the request turns
+ * it a quarter or mirrors it top to bottom, which sharp does to still images only (its rotate and flip docs): those
+ * variants are the first frame.
+ */
+function keepsAllFrames(source: SourceFormat, output: NegotiatedFormat, request: ResizeRequest): boolean {
+  const stillOnly = request.flip === true || request.flop === true || request.rotate === 90 || request.rotate === 270;
+  return IMAGE_FORMATS[source].animated && IMAGE_FORMATS[output].animated && !stillOnly;
 }
 const WHITE = { r: 255, g: 255, b: 255, alpha: 1 };
 const TRANSPARENT = { r: 0, g: 0, b: 0, alpha: 0 };
@@ -68,7 +70,7 @@ export async function transformImage(
     failOn: FAIL_ON,
     limitInputPixels: ctx.config.maxInputPixels,
     // All frames only when the output keeps them; the pixel limit then counts every frame, as memory does.
-    animated: keepsAllFrames(sourceFormat, format),
+    animated: keepsAllFrames(sourceFormat, format, request),
   });
   // Piped as it arrives, so the byte limit aborts mid-download; sharp needs the whole file before it
   // decodes anyway, so collecting it ourselves first would only add a second copy.
@@ -113,7 +115,7 @@ async function render(decoder: Sharp, guard: InputGuard, job: RenderJob): Promis
   // The header alone: pixel bombs stop here (limitInputPixels applies), before any pixel is decoded. sharp has the
   // whole file by now, so the guard has counted every byte.
   const meta = await decoder.metadata();
-  const frame = uprightFrameSize(meta);
+  const frame = rotatedSize(uprightFrameSize(meta), job.request.rotate);
   const source: SourceShape = {
     decode: decodeClass(job.sourceFormat, meta, job.sourceFormat === "webp" && webpDecodesWhole(guard.sniffedHead)),
     width: meta.width,
@@ -126,7 +128,7 @@ async function render(decoder: Sharp, guard: InputGuard, job: RenderJob): Promis
   const plan = planResize(frame, job.request);
   const out = plan ?? frame;
   // sharp's `pages` counts the frames only when they were all loaded (animated output).
-  const frames = keepsAllFrames(job.sourceFormat, job.format) ? (meta.pages ?? 1) : 1;
+  const frames = keepsAllFrames(job.sourceFormat, job.format, job.request) ? (meta.pages ?? 1) : 1;
   const size = { width: out.width, frameHeight: out.height, frames, quality: job.request.quality };
   // Against the request's whole time: the same original and variant always get the same format or 413 (cacheable).
   const format = affordableFormat(job, source, size, job.ctx.budget);
@@ -135,18 +137,22 @@ async function render(decoder: Sharp, guard: InputGuard, job: RenderJob): Promis
   const late = lateStart(source, { format, ...size }, timeLeft(job.ctx));
   if (late !== undefined) throw httpError("Timeout", late);
 
-  // Upright output whatever the EXIF orientation; the tag itself goes with the rest of the metadata.
+  // Upright output whatever the EXIF orientation; the tag itself goes with the rest of the metadata. Then the
+  // request's own rotation and mirrors, before the resize: w and h are the rotated output's.
   let image = decoder.autoOrient();
-  if (plan !== undefined) {
-    image = image.resize({
-      ...plan,
-      // planResize never enlarges; this keeps sharp from doing so should a plan ever disagree.
-      withoutEnlargement: true,
-      background: format === "jpeg" ? WHITE : TRANSPARENT,
-    });
-  }
-  // JPEG has no alpha: composite on white rather than sharp's default black.
-  if (format === "jpeg") image = image.flatten({ background: WHITE });
+  const { request } = job;
+  // sharp mirrors before it rotates (its flip and flop docs); a quarter turn makes a mirror after it the other
+  // mirror before it, so the contract's order (rotate, then flip, then flop) holds.
+  const quarter = request.rotate === 90 || request.rotate === 270;
+  if (quarter ? request.flop : request.flip) image = image.flip();
+  if (quarter ? request.flip : request.flop) image = image.flop();
+  if (request.rotate !== undefined) image = image.rotate(request.rotate);
+  const background = request.background ?? (format === "jpeg" ? WHITE : TRANSPARENT);
+  if (plan !== undefined) image = resized(image, frame, plan, request, background);
+  if (request.blur !== undefined) image = image.blur(request.blur);
+  if (request.sharpen !== undefined) image = image.sharpen({ sigma: request.sharpen });
+  // JPEG has no alpha: composite on the background (white unless bg says otherwise) rather than sharp's black.
+  if (format === "jpeg") image = image.flatten({ background: request.background ?? WHITE });
   image = encode(image, format, job.request.quality);
   // libvips' kill flag stops decoding, resizing and most encoders at the deadline (not libheif's AVIF encode).
   if (job.ctx.stopBy !== undefined) image = image.timeout({ seconds: Math.max(1, Math.ceil((job.ctx.stopBy - Date.now()) / 1000)) });
@@ -168,6 +174,29 @@ function affordableFormat(job: RenderJob, source: SourceShape, size: Omit<Output
 function timeLeft(ctx: TransformContext): ResourceBudget {
   if (ctx.stopBy === undefined) return ctx.budget;
   return { ...ctx.budget, seconds: Math.min(ctx.budget.seconds, Math.max(0, (ctx.stopBy - Date.now()) / 1000)) };
+}
+
+/**
+ * The resize: planResize's size exactly. A cover crop keeps what `pos` names (libvips' attention or entropy
+ * strategy, or a gravity) or, with a focal point, is cut around it: resized to cover the box, then the box
+ * extracted as centred on the point as the edges allow.
+ */
+function resized(image: Sharp, frame: Size, plan: ResizePlan, request: ResizeRequest, background: string | typeof WHITE): Sharp {
+  // planResize never enlarges; withoutEnlargement keeps sharp from doing so should a plan ever disagree.
+  if (plan.fit !== "cover" || request.focal === undefined) {
+    return image.resize({ ...plan, position: request.position ?? "centre", withoutEnlargement: true, background });
+  }
+  const scale = Math.max(plan.width / frame.width, plan.height / frame.height);
+  const cover = { width: Math.max(plan.width, Math.round(frame.width * scale)), height: Math.max(plan.height, Math.round(frame.height * scale)) };
+  const around = (at: number, whole: number, part: number): number => Math.min(whole - part, Math.max(0, Math.round(at * whole - part / 2)));
+  return image
+    .resize({ ...cover, fit: "fill", withoutEnlargement: true })
+    .extract({ left: around(request.focal.x, cover.width, plan.width), top: around(request.focal.y, cover.height, plan.height), width: plan.width, height: plan.height });
+}
+
+/** The size after the request's rotation: a quarter turn swaps the sides. */
+function rotatedSize(size: Size, rotate: ResizeRequest["rotate"]): Size {
+  return rotate === 90 || rotate === 270 ? { width: size.height, height: size.width } : size;
 }
 
 /** One frame's size as displayed: EXIF orientations 5-8 swap the sides. */

@@ -45,7 +45,7 @@ function checkedValue(name: string, value: string): string {
     return value;
   }
   try {
-    parseResizeQuery(new URLSearchParams([[name, value]]), BROADEST);
+    parseResizeQuery(new URLSearchParams([[name, value]]), BROADEST, "viewer");
   } catch (error) {
     throw new Error(`signImageUrl: ${(error as Error).message}`);
   }

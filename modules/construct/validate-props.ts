@@ -353,7 +353,7 @@ function resolvePresets(presets: ImageCdnProps["presets"], config: ResizerConfig
     const query = Object.fromEntries(PARAMETER_NAMES.filter((key) => preset[key] !== undefined).map((key) => [key, String(preset[key])]));
     if (Object.keys(query).length === 0) throw new ImageCdnPropError(`presets.${name}`, preset, `at least one of ${PARAMETER_NAMES.join(", ")}`);
     try {
-      parseResizeQuery(new URLSearchParams(query), config);
+      parseResizeQuery(new URLSearchParams(query), config, "viewer");
     } catch (error) {
       throw new ImageCdnPropError(`presets.${name}`, preset, (error as Error).message.replace(/, got .*$/, ""));
     }

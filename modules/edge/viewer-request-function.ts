@@ -1,15 +1,19 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  integerBounds,
   OBJECT_LAMBDA_METADATA_HEADERS,
+  parameterDefault,
   PARAMETERS,
+  PRESET_PARAM,
   RESIZE_ACCEPT_HEADER,
   RESIZE_PARAMS,
   RESIZE_PARAMS_HEADER,
   SERVED_METHODS,
+  type ParameterDeclaration,
   type ResizerConfig,
 } from "../../lambda-src/core/contract";
-import { EXPIRES_PARAM, MIN_SIGNING_KEY_LENGTH, SIGNATURE_PARAM, SIGNED_PARAMS, SIGNING_KEY_SLOTS } from "../construct/signing";
+import { EXPIRES_PARAM, MIN_SIGNING_KEY_LENGTH, SIGNATURE_PARAM, SIGNING_KEY_SLOTS } from "../construct/signing";
 import type { ResolvedProps } from "../construct/validate-props";
 
 /** The distribution's origins: the resizer (variants, the cache behavior's target) and the bucket itself (originals). */
@@ -107,28 +111,42 @@ export type EdgeOptions = Partial<Pick<ResolvedProps, "cors" | "presets" | "only
   readonly originalsOriginId?: string;
 };
 
+/** The contract's parameters as the edge checks them (modules/edge/viewer-request.js, canonical), short-named. */
+function edgeParameters(config: ResizerConfig): Record<string, readonly unknown[]> {
+  return Object.fromEntries(RESIZE_PARAMS.map((name): [string, readonly unknown[]] => {
+    const declaration: ParameterDeclaration = PARAMETERS[name];
+    switch (declaration.type) {
+      case "integer": {
+        const { max, allowed } = integerBounds(declaration, config);
+        return [name, ["i", max, [...allowed]]];
+      }
+      case "choice":
+        return [name, ["c", declaration.values]];
+      case "decimal":
+        return [name, ["d", declaration.min, declaration.max, declaration.step]];
+      case "color":
+        return [name, ["x"]];
+    }
+  }));
+}
+
 export function viewerRequestFunctionCode(config: ResizerConfig, options: EdgeOptions = {}): string {
   const { cors } = options;
   const constants = {
-    keys: RESIZE_PARAMS,
-    fits: PARAMETERS.fit.values,
-    formats: PARAMETERS.format.values,
-    defaultFit: PARAMETERS.fit.default,
-    defaultFormat: PARAMETERS.format.default,
-    maxQuality: PARAMETERS.q.max,
+    params: edgeParameters(config),
+    defaults: Object.fromEntries(RESIZE_PARAMS.flatMap((name) => {
+      const value = parameterDefault(PARAMETERS[name], config);
+      return value === undefined ? [] : [[name, String(value)]];
+    })),
+    preset: PRESET_PARAM,
     paramsHeader: RESIZE_PARAMS_HEADER,
     acceptHeader: RESIZE_ACCEPT_HEADER,
-    maxWidth: config.maxWidth,
-    maxHeight: config.maxHeight,
-    allowedWidths: [...config.allowedWidths],
-    allowedHeights: [...config.allowedHeights],
-    defaultQuality: config.defaultQuality,
     errorTtl: config.errorTtl,
     cors: cors ? { allowedOrigins: [...cors.allowedOrigins], maxAgeSeconds: cors.maxAgeSeconds } : null,
-    presets: options.presets ?? {},
+    presets: Object.fromEntries(Object.entries(options.presets ?? {}).map(([name, query]) => [name, Object.entries(query).map(([key, value]) => `${key}=${value}`).join("&")])),
     onlyPresets: options.onlyPresets ?? false,
     signing: options.signing
-      ? { signedNames: SIGNED_PARAMS, signatureParam: SIGNATURE_PARAM, expiresParam: EXPIRES_PARAM, keySlots: SIGNING_KEY_SLOTS, minKeyLength: MIN_SIGNING_KEY_LENGTH }
+      ? { signatureParam: SIGNATURE_PARAM, expiresParam: EXPIRES_PARAM, keySlots: SIGNING_KEY_SLOTS, minKeyLength: MIN_SIGNING_KEY_LENGTH }
       : null,
     originals: options.originalsOriginId ?? null,
   };

@@ -12,7 +12,7 @@ function forbidden(reason) {
 // name: each value encoded, so no value can pass for several parameters ("png&q=100" is not "png" and "q=100").
 function stringToSign(request) {
   var query = request.querystring;
-  var pairs = CONFIG.signing.signedNames.filter(function (name) { return query[name]; }).map(function (name) {
+  var pairs = KEYS.concat([CONFIG.preset, CONFIG.signing.expiresParam]).sort().filter(function (name) { return query[name]; }).map(function (name) {
     return name + '=' + encodeURIComponent(decoded(query[name].value));
   });
   return request.uri + '\n' + pairs.join('&');

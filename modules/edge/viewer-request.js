@@ -8,10 +8,11 @@
 // which cannot answer it. A request without resize parameters asks for the original: it goes to the bucket
 // itself (runtime 2.0's cf.selectRequestOriginById, "Helper methods for origin modification"), so S3 answers
 // with its own Range, HEAD, ETag and 304, and the resizer only ever makes variants; with originals "deny" it
-// is refused here. CONFIG is written in at synth; keep this file under 10 KB.
+// is refused here. CONFIG (the contract's parameters, the limits, the options) is written in at synth from
+// lambda-src/core/contract.ts; the minified function stays under CloudFront's 10 KB (a test measures the largest).
 var CONFIG = {};
-
-var POSITIVE_INTEGER = /^[1-9][0-9]*$/;
+// The contract's parameters, sorted: the order of the canonical query (and of the signed string).
+var KEYS = Object.keys(CONFIG.params).sort();
 
 // An answer from the edge itself: the status and a one-line reason.
 function refusal(statusCode, statusDescription, cacheControl, reason) {
@@ -32,24 +33,28 @@ function echo(value) {
   return JSON.stringify(value.length > 32 ? value.slice(0, 32) + '...' : value);
 }
 
-function checkInteger(name, value, max, allowed) {
-  if (!POSITIVE_INTEGER.test(value) || Number(value) > max) {
-    return name + ' must be an integer from 1 to ' + max + ', got ' + echo(value);
+// A parameter's value in its one spelling ({ v }), or why it is refused ({ r }), by its declaration in CONFIG.params
+// (lambda-src/core/contract.ts, as edgeParameters writes it): ['i', max, allowed] an integer 1..max (one of allowed
+// when set), ['c', values] one of values, ['d', min, max, step] a decimal snapped to step, ['x'] a colour as 3 or 6
+// hex digits snapped to 12 bits.
+function canonical(name, value) {
+  var p = CONFIG.params[name];
+  var n;
+  if (value === '') return { r: name + ' must not be empty' };
+  if (p[0] === 'c') return p[1].indexOf(value) < 0 ? { r: name + ' must be one of ' + p[1].join(', ') + ', got ' + echo(value) } : { v: value };
+  if (p[0] === 'i') {
+    if (!/^[1-9][0-9]*$/.test(value) || Number(value) > p[1]) return { r: name + ' must be an integer from 1 to ' + p[1] + ', got ' + echo(value) };
+    if (p[2].length > 0 && p[2].indexOf(Number(value)) < 0) return { r: name + ' must be one of ' + p[2].join(', ') + ', got ' + echo(value) };
+    return { v: value };
   }
-  if (allowed.length > 0 && allowed.indexOf(Number(value)) < 0) {
-    return name + ' must be one of ' + allowed.join(', ') + ', got ' + echo(value);
+  if (p[0] === 'd') {
+    n = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)$/.test(value) ? Number(value) : NaN;
+    if (!(n >= p[1] && n <= p[2])) return { r: name + ' must be a number from ' + p[1] + ' to ' + p[2] + ', got ' + echo(value) };
+    return { v: String(Number((Math.round(n / p[3]) * p[3]).toFixed(6))) };
   }
-  return null;
-}
-
-function problem(name, value) {
-  if (value === '') return name + ' must not be empty';
-  if (name === 'w') return checkInteger('w', value, CONFIG.maxWidth, CONFIG.allowedWidths);
-  if (name === 'h') return checkInteger('h', value, CONFIG.maxHeight, CONFIG.allowedHeights);
-  if (name === 'q') return checkInteger('q', value, CONFIG.maxQuality, []);
-  if (name === 'fit' && CONFIG.fits.indexOf(value) < 0) return 'fit must be one of ' + CONFIG.fits.join(', ') + ', got ' + echo(value);
-  if (name === 'format' && CONFIG.formats.indexOf(value) < 0) return 'format must be one of ' + CONFIG.formats.join(', ') + ', got ' + echo(value);
-  return null;
+  if (!/^([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(value)) return { r: name + ' must be 3 or 6 hex digits (rgb or rrggbb), got ' + echo(value) };
+  if (value.length === 3) return { v: value.toLowerCase() };
+  return { v: [0, 2, 4].map(function (at) { return Math.round(parseInt(value.slice(at, at + 2), 16) / 17).toString(16); }).join('') };
 }
 
 // The one spelling of a key's path (urlPathOfKey in lambda-src/core/contract.ts): decoded once, each '/'-separated
@@ -83,11 +88,6 @@ function decoded(value) {
   return decodeURIComponent(value.replace(/\+/g, ' '));
 }
 
-function isDefault(name, value) {
-  return (name === 'fit' && value === CONFIG.defaultFit) || (name === 'format' && value === CONFIG.defaultFormat) ||
-    (name === 'q' && Number(value) === CONFIG.defaultQuality);
-}
-
 function preflight(request) {
   var cors = CONFIG.cors;
   var origin = request.headers.origin && request.headers.origin.value;
@@ -109,18 +109,22 @@ function preflight(request) {
 // would. A preset takes no other parameter; with onlyPresets, parameters without a preset are refused.
 function presetQuery(query) {
   var names = Object.keys(CONFIG.presets);
-  var given = CONFIG.keys.filter(function (key) { return query[key]; });
-  if (!query.preset) {
-    if (CONFIG.onlyPresets && given.length > 0) return badRequest('only presets are served: use preset=' + names.join('|'));
+  var given = KEYS.filter(function (key) { return query[key]; });
+  var asked = query[CONFIG.preset];
+  if (!asked) {
+    if (CONFIG.onlyPresets && given.length > 0) return badRequest('only presets are served: use ' + CONFIG.preset + '=' + names.join('|'));
     return query;
   }
-  if (query.preset.multiValue && query.preset.multiValue.length > 1) return badRequest('preset must be given at most once');
-  var name = query.preset.value;
-  if (names.indexOf(name) < 0) return badRequest('preset must be one of ' + (names.join(', ') || '(none configured)') + ', got ' + echo(name));
-  if (given.length > 0) return badRequest('preset takes no other parameter, got ' + given.join(', '));
+  if (asked.multiValue && asked.multiValue.length > 1) return badRequest(CONFIG.preset + ' must be given at most once');
+  var name = asked.value;
+  if (names.indexOf(name) < 0) return badRequest(CONFIG.preset + ' must be one of ' + (names.join(', ') || '(none configured)') + ', got ' + echo(name));
+  if (given.length > 0) return badRequest(CONFIG.preset + ' takes no other parameter, got ' + given.join(', '));
   var expanded = {};
-  var preset = CONFIG.presets[name];
-  Object.keys(preset).forEach(function (key) { expanded[key] = { value: preset[key] }; });
+  // A preset is its parameters as a query (validated at synth: no '&', '=' or '%' inside a value).
+  CONFIG.presets[name].split('&').forEach(function (pair) {
+    var at = pair.indexOf('=');
+    expanded[pair.slice(0, at)] = { value: pair.slice(at + 1) };
+  });
   return expanded;
 }
 
@@ -133,14 +137,15 @@ function normalize(event) {
   if (query.statusCode) return query;
   var clean = [];
   var given = false;
-  var format = CONFIG.defaultFormat;
+  var format = CONFIG.defaults.format;
   delete request.headers[CONFIG.acceptHeader];
   delete request.headers[CONFIG.paramsHeader];
   // Images are not compressed again, and a streamed function URL answer must not be: Accept-Encoding reaching
   // one is known to cause intermittent 502s (opennextjs-aws#1127). The cache policy forwards none either.
   delete request.headers['accept-encoding'];
-  for (var i = 0; i < CONFIG.keys.length; i++) {
-    var name = CONFIG.keys[i];
+  var values = {};
+  for (var i = 0; i < KEYS.length; i++) {
+    var name = KEYS[i];
     var param = query[name];
     if (!param) continue;
     if (param.multiValue && param.multiValue.length > 1) {
@@ -148,23 +153,31 @@ function normalize(event) {
     }
     var value;
     try { value = decoded(param.value); } catch (e) { return badRequest(name + ' is not valid percent-encoding'); }
-    var reason = problem(name, value);
-    if (reason) return badRequest(reason);
+    var checked = canonical(name, value);
+    if (checked.r) return badRequest(checked.r);
     given = true;
-    if (name === 'format') format = value;
-    // Valid values are digits and lowercase words: nothing to escape. The keys are sorted, so is the result.
-    if (!isDefault(name, value)) clean.push(name + '=' + value);
+    values[name] = checked.v;
   }
+  // dpr is folded into w and h here, after their allow-lists and capped at the limits: w=300&dpr=2 is w=600.
+  ['w', 'h'].forEach(function (side) {
+    if (values[side] && values.dpr) values[side] = String(Math.min(Math.round(values[side] * values.dpr), CONFIG.params[side][1]));
+  });
+  delete values.dpr;
+  // Canonical: the keys sorted, defaults dropped; valid values are digits, dots and lowercase words: nothing to escape.
+  KEYS.forEach(function (key) {
+    if (values[key] !== undefined && values[key] !== CONFIG.defaults[key]) clean.push(key + '=' + values[key]);
+  });
+  if (values.format) format = values.format;
   request.querystring = {};
   if (!given) {
-    if (!CONFIG.originals) return refusal(403, 'Forbidden', 'public, max-age=' + CONFIG.errorTtl, 'originals are not served: ask for a variant (' + CONFIG.keys.join(', ') + ')');
+    if (!CONFIG.originals) return refusal(403, 'Forbidden', 'public, max-age=' + CONFIG.errorTtl, 'originals are not served: ask for a variant (' + KEYS.join(', ') + ')');
     cf.selectRequestOriginById(CONFIG.originals);
     return request;
   }
   // Every parameter at its default still asks for a variant: keep one canonical marker for it.
-  if (clean.length === 0) clean.push('format=' + CONFIG.defaultFormat);
+  if (clean.length === 0) clean.push('format=' + CONFIG.defaults.format);
   request.headers[CONFIG.paramsHeader] = { value: clean.join('&') };
-  if (format === CONFIG.defaultFormat) {
+  if (format === CONFIG.defaults.format) {
     request.headers[CONFIG.acceptHeader] = { value: acceptToken(request.headers.accept && request.headers.accept.value) };
   }
   return request;
