@@ -132,8 +132,9 @@ describe("imgAttributes", () => {
     ["inside a box", { widths: [500], params: { h: 500, fit: "inside" } }, { displayWidth: 2000, displayHeight: 1000 }, { width: 500, height: 250 }],
     ["the widest preset's parameters", { presets: PRESETS }, { displayWidth: 3200, displayHeight: 1800 }, { width: 1600, height: 900 }],
   ] as const)("width and height from the image's facts: %s", (_name, set, image, size) => {
-    const attributes = imgAttributes("a.jpg", { ...set, base: BASE, image });
-    expect({ width: attributes.width, height: attributes.height }).toEqual(size);
+    const { src, srcset, sizes, ...rest } = imgAttributes("a.jpg", { ...set, base: BASE, image });
+    expect([src, srcset, sizes]).toEqual([expect.any(String), expect.any(String), "100vw"]);
+    expect(rest).toEqual(size);
   });
 });
 

@@ -206,5 +206,6 @@ function variantSize(caller: string, image: ImageFacts, params: ResizeValues): {
     if (!Number.isInteger(value) || value < 1) throw new Error(`${caller}: image.${side} must be a positive integer, got ${JSON.stringify(value)}`);
   }
   const source = { width: image.displayWidth, height: image.displayHeight };
-  return planResize(source, { width: params.w, height: params.h, fit: params.fit ?? DEFAULT_FIT }) ?? source;
+  const { width, height } = planResize(source, { width: params.w, height: params.h, fit: params.fit ?? DEFAULT_FIT }) ?? source;
+  return { width, height };
 }
