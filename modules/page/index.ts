@@ -76,7 +76,7 @@ const BROADEST: ResizerConfig = { ...DEFAULT_RESIZER_CONFIG, maxWidth: MAX_DIMEN
  * parameters sorted, choice defaults (fit=cover, format=auto) dropped, `format=auto` when all were defaults. `q` is
  * kept as given: its default is the deployment's. No parameters: the original's URL.
  */
-export function imageUrl(key: string, params: PageParams = {}, options: UrlOptions): string {
+export function imageUrl(key: string, params: PageParams, options: UrlOptions): string {
   return urlOf("imageUrl", key, params, options);
 }
 
