@@ -68,6 +68,18 @@ describe("the packed kit installed into the example consumer app", () => {
     for (const tool of ["esbuild", "sharp", "fflate", "@aws-sdk/client-cloudfront"]) expect(existsSync(join(consumer, "node_modules", tool))).toBe(false);
   });
 
+  // Written before the type-checks below, so that both TypeScripts check the page snippet too.
+  it("image-cdn-kit/page: resolves and runs in the consumer, and the README's page snippet type-checks there", () => {
+    expect(packed).toEqual(expect.arrayContaining(["dist/modules/page/index.js", "dist/modules/page/index.d.ts"]));
+    const script = 'const page = require("image-cdn-kit/page"); console.log(require.resolve("image-cdn-kit/page")); console.log(page.imageUrl("a b.jpg", { w: 10 }, { base: "https://img.example.com" }));';
+    expect(run(process.execPath, ["-e", script], consumer).split("\n")).toEqual([join(consumer, "node_modules/image-cdn-kit/dist/modules/page/index.js"), "https://img.example.com/a%20b.jpg?w=10", ""]);
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Page side"));
+    writeFileSync(join(consumer, "page-snippet.ts"), /```ts\n([\s\S]*?)```/.exec(section)![1]!);
+    expect(readFileSync(join(consumer, "page-snippet.ts"), "utf8")).toMatch(/from "image-cdn-kit\/page"/);
+    expect(() => typeCheck(consumer)).not.toThrow();
+  });
+
   it("type-checks every exported name with the app's strict tsconfig, no Node types, declarations checked: pinned TypeScript", () => {
     writeFileSync(join(consumer, "exports.ts"), everyExportUsed(readFileSync(join(consumer, "node_modules/image-cdn-kit/dist/modules/index.d.ts"), "utf8")));
     const tsconfig = JSON.parse(readFileSync(join(consumer, "tsconfig.json"), "utf8"));
