@@ -52,7 +52,7 @@ export interface ImageFacts {
   readonly animated: boolean;
   readonly frames: number;
   readonly hasAlpha: boolean;
-  /** `#rrggbb`: sharp's dominant colour of the thumbnail (quantized to 16 levels per channel), over white if it has alpha. */
+  /** `#rrggbb`: sharp's dominant colour of the thumbnail (16 bins a channel, a bin's centre), over white if it has alpha. */
   readonly dominant: string;
   /** ThumbHash (https://github.com/evanw/thumbhash) of the upright first frame, base64 (standard alphabet, padded). */
   readonly thumbhash: string;
