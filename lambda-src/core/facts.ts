@@ -58,7 +58,7 @@ export interface ImageFacts {
   readonly thumbhash: string;
 }
 
-/** What bounds the work: the resizer's configuration, and optionally the function's memory and time (limits.ts). */
+/** What bounds the work: the resizer's byte and pixel limits, and optionally the function's memory (limits.ts' decode model). */
 export interface FactsLimits extends Pick<ResizerConfig, "maxInputBytes" | "maxInputPixels"> {
   /** When given, an original whose decode would not fit the memory is refused (413) before any pixel. */
   readonly budget?: ResourceBudget;
