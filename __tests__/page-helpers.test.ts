@@ -1,15 +1,16 @@
 /**
  * The page-side helpers (modules/page, `image-cdn-kit/page`): their URLs are the spelling the edge caches (the edge
  * itself is run on them: no redirect, and the query is its x-resize-params), srcset and <img> attributes, the errors,
- * and the browser bundle: the compiled module requires the pure contract and size plan only.
+ * and the browser bundle: the compiled module requires the resizer core's pure contract, parser and size plan only.
  */
+import { gzipSync } from "node:zlib";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runInNewContext } from "node:vm";
 import { buildSync } from "esbuild";
-import { DEFAULT_RESIZER_CONFIG, MAX_DIMENSION, RESIZE_PARAMS_HEADER, urlPathOfKey, type ResizerConfig, type ResizeValues } from "../lambda-src/core/contract";
+import { DEFAULT_RESIZER_CONFIG, MAX_DIMENSION, RESIZE_PARAMS, RESIZE_PARAMS_HEADER, urlPathOfKey, type ResizerConfig, type ResizeValues } from "../lambda-src/core/contract";
 import { signImageUrl } from "../modules/construct/signing";
 import { ORIGINALS_ORIGIN_ID, RESIZER_ORIGIN_ID, viewerRequestFunctionCode } from "../modules/edge/viewer-request-function";
 import { imageSrcSet, imageUrl, imgAttributes, type PageParams } from "../modules/page";
@@ -56,6 +57,9 @@ describe("imageUrl: the spelling the edge caches", () => {
     { format: "avif", h: 300 },
     { w: MAX_DIMENSION, h: MAX_DIMENSION, fit: "contain", format: "png" },
     { q: 1 },
+    { w: 300, h: 200, dpr: 2, pos: "attention" },
+    { w: 320, dpr: 2.625, fx: 0.333, fy: 0.8 },
+    { rotate: 90, flip: "1", flop: "1", blur: 1.74, sharpen: 1, bg: "FF8000", fit: "contain", w: 64, h: 64 },
   ];
 
   it.each(KEYS.flatMap((key) => PARAMS.map((params) => [key, params] as const)))("%s %j: no redirect, and the query is the edge's x-resize-params", (key, params) => {
@@ -72,6 +76,9 @@ describe("imageUrl: the spelling the edge caches", () => {
     [{ fit: "cover" }, "format=auto"],
     [{ format: "auto" }, "format=auto"],
     [{ fit: "cover", format: "auto", h: 20 }, "h=20"],
+    [{ w: 300, dpr: 2 }, "w=600"],
+    [{ dpr: 1, pos: "center", w: 10 }, "w=10"],
+    [{ bg: "FF0000", fit: "contain", w: 10 }, "bg=f00&fit=contain&w=10"],
   ] as [ResizeValues, string][])("drops the fixed defaults as the edge does: %j -> %s", (params, query) => {
     const url = imageUrl("a.jpg", params, { base: BASE });
     expect(url).toBe(`${BASE}/a.jpg?${query}`);
@@ -146,25 +153,25 @@ describe("sign: the caller's signer writes every URL", () => {
     sign.mockClear();
     const attributes = imgAttributes("photos/cat 1.jpg", { widths: [640, 320], params: { fit: "cover", format: "webp" }, sign });
     expect(sign.mock.calls).toEqual([
-      ["photos/cat 1.jpg", { format: "webp", w: 640 }],
-      ["photos/cat 1.jpg", { format: "webp", w: 320 }],
+      ["photos/cat 1.jpg", { format: "webp", w: "640" }],
+      ["photos/cat 1.jpg", { format: "webp", w: "320" }],
     ]);
     expect(attributes.src).toBe(signImageUrl(BASE, "photos/cat 1.jpg", { format: "webp", w: 640 }, SECRET));
     expect(attributes.srcset.split(", ").map((candidate) => candidate.split(" ")[0])).toEqual([320, 640].map((w) => signImageUrl(BASE, "photos/cat 1.jpg", { format: "webp", w }, SECRET)));
     expect(imageSrcSet("a.jpg", { presets: { thumb: PRESETS.thumb! }, sign })).toBe(`${signImageUrl(BASE, "a.jpg", { preset: "thumb" }, SECRET)} 150w`);
-    expect(imageUrl("a.jpg", { w: 10 }, { sign: (key, params) => `signed:${key}:${JSON.stringify(params)}` })).toBe('signed:a.jpg:{"w":10}');
+    expect(imageUrl("a.jpg", { w: 10 }, { sign: (key, params) => `signed:${key}:${JSON.stringify(params)}` })).toBe('signed:a.jpg:{"w":"10"}');
   });
 });
 
 describe("errors name the parameter and what is allowed", () => {
   const url = (params: unknown) => () => imageUrl("a.jpg", params as PageParams, { base: BASE });
   it.each([
-    [url({ width: 100 }), 'imageUrl: unknown parameter "width"; allowed: fit, format, h, q, w (or preset alone)'],
-    [url({ w: 0 }), "imageUrl: w must be an integer from 1 to 16383, got 0"],
-    [url({ w: MAX_DIMENSION + 1 }), "imageUrl: w must be an integer from 1 to 16383, got 16384"],
-    [url({ h: 1.5 }), "imageUrl: h must be an integer from 1 to 16383, got 1.5"],
-    [url({ w: "500" }), 'imageUrl: w must be an integer from 1 to 16383, got "500"'],
-    [url({ q: 101 }), "imageUrl: q must be an integer from 1 to 100, got 101"],
+    [url({ width: 100 }), `imageUrl: unknown parameter "width"; allowed: ${RESIZE_PARAMS.join(", ")} (or preset alone)`],
+    [url({ w: 0 }), 'imageUrl: w must be an integer from 1 to 16383, got "0"'],
+    [url({ w: MAX_DIMENSION + 1 }), 'imageUrl: w must be an integer from 1 to 16383, got "16384"'],
+    [url({ h: 1.5 }), 'imageUrl: h must be an integer from 1 to 16383, got "1.5"'],
+    [url({ w: "500" }), 'imageUrl: w must be a number, got "500"'],
+    [url({ q: 101 }), 'imageUrl: q must be an integer from 1 to 100, got "101"'],
     [url({ fit: "crop" }), 'imageUrl: fit must be one of cover, contain, fill, inside, outside, got "crop"'],
     [url({ format: "gif" }), 'imageUrl: format must be one of auto, avif, webp, jpeg, png, got "gif"'],
     [url({ preset: "Thumb" }), 'imageUrl: preset must be a preset name (^[a-z0-9][a-z0-9_-]{0,31}$), got "Thumb"'],
@@ -173,7 +180,7 @@ describe("errors name the parameter and what is allowed", () => {
     [() => imageUrl("a.jpg", {}, {} as { base: string }), "imageUrl: give base (the distribution's URL) or sign"],
     [() => imageSrcSet("a.jpg", { widths: [320, 0], base: BASE }), "imageSrcSet: widths must be positive integers, got 0"],
     [() => imageSrcSet("a.jpg", { widths: [320.5], base: BASE }), "imageSrcSet: widths must be positive integers, got 320.5"],
-    [() => imageSrcSet("a.jpg", { widths: [20000], base: BASE }), "imageSrcSet: w must be an integer from 1 to 16383, got 20000"],
+    [() => imageSrcSet("a.jpg", { widths: [20000], base: BASE }), 'imageSrcSet: w must be an integer from 1 to 16383, got "20000"'],
     [() => imageSrcSet("a.jpg", { widths: [], base: BASE }), "imageSrcSet: widths or presets must not be empty"],
     [() => imageSrcSet("a.jpg", { widths: [320], params: { w: 10 }, base: BASE }), "imageSrcSet: params.w conflicts with widths (each width is a w)"],
     [() => imageSrcSet("a.jpg", { presets: { "Big Hero": { w: 10 } }, base: BASE }), 'imageSrcSet: preset must be a preset name (^[a-z0-9][a-z0-9_-]{0,31}$), got "Big Hero"'],
@@ -197,16 +204,18 @@ describe("in a browser bundle", () => {
   }, 120_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it("requires the pure contract and size plan only: no node:, cdktf or sharp, small, and runs without Node's globals", () => {
+  it("requires the pure contract, parser and size plan only: no node:, cdktf or sharp, small, and runs without Node's globals", () => {
     const result = buildSync({ entryPoints: [join(out, "modules/page/index.js")], bundle: true, platform: "browser", format: "iife", globalName: "page", minify: true, write: false, metafile: true });
     const inputs = Object.keys(result.metafile.inputs).map((input) => input.replace(/\\/g, "/").replace(/^.*?\/(modules|lambda-src)\//, "$1/")).sort();
-    expect(inputs).toEqual(["lambda-src/core/contract.js", "lambda-src/core/plan.js", "modules/page/index.js"]);
+    expect(inputs).toEqual(["lambda-src/core/contract.js", "lambda-src/core/errors.js", "lambda-src/core/params.js", "lambda-src/core/plan.js", "modules/page/index.js"]);
     const code = result.outputFiles[0]!.text;
     // No module left to load at run time, and no name of one ("sharp's fit" in a parameter's doc is prose).
     expect(code).not.toMatch(/require\(|import\(|node:|cdktf|["']sharp["']/);
-    console.log(`image-cdn-kit/page browser bundle: ${code.length} bytes minified`);
-    expect(code.length).toBeLessThan(16_000);
-    const sandbox: { page?: typeof import("../modules/page") } = {};
+    // The contract's tables ride along (their doc strings and the error reasons are most of it): about 6 KB gzipped.
+    console.log(`image-cdn-kit/page browser bundle: ${code.length} bytes minified, ${gzipSync(code).length} gzipped`);
+    expect(gzipSync(code).length).toBeLessThan(8_000);
+    // A browser's globals the module may use (URLSearchParams, in every browser), and none of Node's.
+    const sandbox: { page?: typeof import("../modules/page"); URLSearchParams: typeof URLSearchParams } = { URLSearchParams };
     runInNewContext(code, sandbox);
     expect(sandbox.page?.imageUrl("a b.jpg", { w: 10, fit: "cover" }, { base: BASE })).toBe(`${BASE}/a%20b.jpg?w=10`);
   });

@@ -5,6 +5,7 @@
  */
 import {
   integerBounds,
+  parameterDefault,
   PARAMETERS,
   RESIZE_PARAMS,
   snappedColor,
@@ -91,6 +92,33 @@ export function parseResizeQuery(query: URLSearchParams, config: ResizerConfig, 
   if (given.sharpen !== undefined) request.sharpen = given.sharpen as number;
   if (given.bg !== undefined) request.background = `#${given.bg as string}`;
   return request;
+}
+
+/**
+ * The query as the edge normalizes it (its x-resize-params): each value in its one spelling, dpr folded into w and
+ * h (capped at the limits), defaults dropped, the keys sorted; `format=auto` alone when every value was a default;
+ * "" for none (the original). A viewer's query: allow-lists hold the CSS width. `deploymentDefaults: false` keeps a
+ * value whose default is the deployment's (q), for callers that do not know it (the page helpers). Throws the
+ * edge's reason for a bad value (modules/edge/viewer-request.js holds the edge's copy; a test runs both).
+ */
+export function canonicalQuery(query: URLSearchParams, config: ResizerConfig, options: { deploymentDefaults?: boolean } = {}): string {
+  const values: Given = {};
+  for (const name of RESIZE_PARAMS) {
+    const raw = single(query, name);
+    if (raw !== undefined) values[name] = parseValue(name, PARAMETERS[name], raw, config, "viewer");
+  }
+  if (Object.keys(values).length === 0) return "";
+  const dpr = (values.dpr as number | undefined) ?? 1;
+  if (values.w !== undefined) values.w = Math.min(Math.round((values.w as number) * dpr), config.maxWidth);
+  if (values.h !== undefined) values.h = Math.min(Math.round((values.h as number) * dpr), config.maxHeight);
+  const pairs = RESIZE_PARAMS.filter((name) => {
+    const value = values[name];
+    if (value === undefined || name === "dpr") return false;
+    const declaration: ParameterDeclaration = PARAMETERS[name];
+    if (declaration.type === "integer" && options.deploymentDefaults === false) return true;
+    return String(value) !== String(parameterDefault(declaration, config));
+  }).map((name) => `${name}=${String(values[name])}`);
+  return pairs.length === 0 ? `format=${PARAMETERS.format.default}` : pairs.join("&");
 }
 
 /** The device pixel ratios `dpr` may take: a `w` or `h` the edge made is its allowed value times one of them. */

@@ -7,7 +7,6 @@
 import {
   DEFAULT_FIT,
   DEFAULT_RESIZER_CONFIG,
-  integerBounds,
   MAX_DIMENSION,
   PARAMETERS,
   PRESET_NAME,
@@ -19,7 +18,9 @@ import {
   type ResizerConfig,
   type ResizeValues,
 } from "../../lambda-src/core/contract";
-// Type-only imports in plan.ts: its compiled module requires nothing, and sizes match the resizer's exactly.
+// The resizer core's own parser and size arithmetic (pure; errors.ts is their only import), so URLs and sizes are
+// exactly the edge's and the resizer's.
+import { canonicalQuery } from "../../lambda-src/core/params";
 import { planResize } from "../../lambda-src/core/plan";
 
 /** What a signer is given: the canonical parameters, or `{ preset }`; the same shape signImageUrl takes. */
@@ -156,41 +157,34 @@ function urlOf(caller: string, key: string, params: PageParams, options: UrlOpti
   return `${options.base.replace(/\/+$/, "")}${urlPathOfKey(key)}${query === "" ? "" : `?${query}`}`;
 }
 
-/** The parameters as the edge's x-resize-params holds them: validated, sorted, fixed defaults dropped. */
-function canonicalPairs(prefix: string, params: ResizeValues): [ResizeParam, string | number][] {
+/**
+ * The parameters as the edge's x-resize-params holds them (the resizer core's canonicalQuery: one spelling per
+ * value, dpr folded into w and h, fixed defaults dropped, sorted), after checking each is of its declared JS type.
+ * q is kept as given: its default is the deployment's, unknown here.
+ */
+function canonicalPairs(prefix: string, params: ResizeValues): [ResizeParam, string][] {
   const given = params as Readonly<Record<string, unknown>>;
   for (const name of Object.keys(given)) {
     if (!(RESIZE_PARAMS as readonly string[]).includes(name) && given[name] !== undefined) {
       throw new Error(`${prefix} unknown parameter ${JSON.stringify(name)}; allowed: ${RESIZE_PARAMS.join(", ")} (or preset alone)`);
     }
   }
-  const pairs: [ResizeParam, string | number][] = [];
-  let any = false;
+  const query = new URLSearchParams();
   for (const name of RESIZE_PARAMS) {
     const value = given[name];
     if (value === undefined) continue;
     const declaration: ParameterDeclaration = PARAMETERS[name];
-    checkValue(prefix, name, declaration, value);
-    any = true;
-    // A choice's default is the same everywhere; an integer's (q) is the deployment's, unknown here: kept.
-    if (declaration.type === "choice" && value === declaration.default) continue;
-    pairs.push([name, value as string | number]);
-  }
-  // All defaults still ask for a variant: the edge's marker for it.
-  if (any && pairs.length === 0) pairs.push(["format", PARAMETERS.format.default]);
-  return pairs;
-}
-
-function checkValue(prefix: string, name: string, declaration: ParameterDeclaration, value: unknown): void {
-  if (declaration.type === "choice") {
-    if (typeof value !== "string" || !declaration.values.includes(value)) {
-      throw new Error(`${prefix} ${name} must be one of ${declaration.values.join(", ")}, got ${JSON.stringify(value)}`);
+    const numeric = declaration.type === "integer" || declaration.type === "decimal";
+    if (numeric ? typeof value !== "number" || !Number.isFinite(value) : typeof value !== "string") {
+      throw new Error(`${prefix} ${name} must be a ${numeric ? "number" : "string"}, got ${JSON.stringify(value)}`);
     }
-    return;
+    query.set(name, String(value as string | number));
   }
-  const { max } = integerBounds(declaration, BROADEST);
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new Error(`${prefix} ${name} must be an integer from 1 to ${max}, got ${JSON.stringify(value)}`);
+  try {
+    const canonical = canonicalQuery(query, BROADEST, { deploymentDefaults: false });
+    return canonical === "" ? [] : canonical.split("&").map((pair) => pair.split("=") as [ResizeParam, string]);
+  } catch (error) {
+    throw new Error(`${prefix} ${(error as Error).message}`);
   }
 }
 
