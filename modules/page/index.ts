@@ -175,10 +175,9 @@ function canonicalPairs(prefix: string, params: ResizeValues): [ResizeParam, str
     if (value === undefined) continue;
     const declaration: ParameterDeclaration = PARAMETERS[name];
     const numeric = declaration.type === "integer" || declaration.type === "decimal";
-    if (numeric ? typeof value !== "number" || !Number.isFinite(value) : typeof value !== "string") {
-      throw new Error(`${prefix} ${name} must be a ${numeric ? "number" : "string"}, got ${JSON.stringify(value)}`);
-    }
-    query.set(name, String(value as string | number));
+    const text = numeric ? (typeof value === "number" && Number.isFinite(value) ? String(value) : undefined) : typeof value === "string" ? value : undefined;
+    if (text === undefined) throw new Error(`${prefix} ${name} must be a ${numeric ? "number" : "string"}, got ${JSON.stringify(value)}`);
+    query.set(name, text);
   }
   try {
     const canonical = canonicalQuery(query, BROADEST, { deploymentDefaults: false });
