@@ -100,6 +100,39 @@ export function parameterTable(): string {
   return ["| parameter | values | default | what |", "| --- | --- | --- | --- |", ...PARAMETER_NAMES.map((name) => parameterRow(name, PARAMETERS[name]))].join("\n");
 }
 
+/**
+ * How many values each parameter adds to the cache key (its one spelling per value, absent counted apart): what
+ * bounds the variants per original. w and h carry dpr, folded in at the edge.
+ */
+export function cardinalityTable(): string {
+  const dprSteps = Math.round((PARAMETERS.dpr.max - PARAMETERS.dpr.min) / PARAMETERS.dpr.step) + 1;
+  const rows = PARAMETER_NAMES.map((name) => {
+    const declaration: ParameterDeclaration = PARAMETERS[name];
+    let values: string;
+    switch (declaration.type) {
+      case "choice":
+        values = String(declaration.values.length - (declaration.default === null ? 0 : 1));
+        break;
+      case "decimal":
+        values = name === "dpr" ? "0 (folded into `w` and `h`)" : String(Math.round((declaration.max - declaration.min) / declaration.step) + (declaration.default === null ? 1 : 0));
+        break;
+      case "color":
+        values = "4,096";
+        break;
+      case "integer": {
+        const list = declaration.allowList;
+        values = typeof list === "string"
+          ? `\`resizer.${String(declaration.max)}\`, or the allow-list's length × ${dprSteps} (its values at each \`dpr\`)`
+          : list !== null ? String(list.length)
+          : typeof declaration.max === "number" ? String(declaration.max - (declaration.default === null ? 0 : 1))
+          : `\`resizer.${declaration.max}\``;
+      }
+    }
+    return `| \`${name}\` | ${values} |`;
+  });
+  return ["| parameter | values in the cache key besides absent |", "| --- | ---: |", ...rows].join("\n");
+}
+
 export function formatTable(): string {
   const rows = IMAGE_FORMAT_NAMES.map((name) => {
     const f = IMAGE_FORMATS[name];
@@ -172,6 +205,7 @@ export const BLOCKS: readonly Block[] = [
   markdown("props", propsTable),
   markdown("parameters", parameterTable),
   markdown("formats", formatTable),
+  markdown("cardinality", cardinalityTable),
   markdown("errors", errorTable),
   markdown("exit-codes", exitCodeTable),
   markdown("settings", settingsTable),
