@@ -6,12 +6,14 @@
  * from ONE thumbnail of at most THUMBNAIL_MAX_SIDE px, made from the first frame only, that gives both the ThumbHash
  * and the dominant colour. JPEG and WebP shrink on load to it; the limits that guard a transform guard this too.
  */
-import sharp, { type FailOnOptions, type Metadata, type Sharp } from "sharp";
+import sharp, { type Metadata, type Sharp } from "sharp";
 import { rgbaToThumbHash } from "thumbhash";
-import type { ImageFormat, ResizerConfig } from "./contract";
+import { IMAGE_FORMATS, type ImageFormat, type ResizerConfig } from "./contract";
 import { HttpError, httpError } from "./errors";
 import { sniffFormat, SNIFF_BYTES, webpDecodesWhole } from "./input";
 import { decodeClass, decodeRefusal, type ResourceBudget } from "./limits";
+// The same decoder policy as a variant's: a cut-off file is a 422 here too.
+import { FAIL_ON } from "./transform";
 
 /** Bump when a field's meaning changes or one is removed, so a cache of facts can tell old bodies from new. */
 export const FACTS_VERSION = 1;
@@ -24,12 +26,6 @@ export const THUMBNAIL_MAX_SIDE = 100;
 
 /** EXIF orientations 5-8 are a transpose: the displayed image's sides are the stored one's swapped. */
 const SWAPS_SIDES_FROM = 5;
-
-/** The same as transform.ts's FAIL_ON (a test pins it): a cut-off file is a 422 here as it is for a variant. */
-const FAIL_ON: FailOnOptions = "truncated";
-
-/** The formats whose pages are an animation's frames (as transform.ts's ANIMATED_SOURCES). */
-const ANIMATED_FORMATS: ReadonlySet<ImageFormat> = new Set(["gif", "webp"]);
 
 /** Composited under an image with alpha before its dominant colour is taken: the kit's JPEG variants' background. */
 const WHITE = { r: 255, g: 255, b: 255 };
@@ -92,7 +88,7 @@ export async function imageFacts(original: Buffer, limits: FactsLimits): Promise
     const orientation = exifOrientation(meta);
     const swapped = orientation >= SWAPS_SIDES_FROM;
     // An AVIF's pages are the images of its container (sharp reads the primary one), not frames the kit animates.
-    const frames = ANIMATED_FORMATS.has(format) ? (meta.pages ?? 1) : 1;
+    const frames = IMAGE_FORMATS[format].animated ? (meta.pages ?? 1) : 1;
     const thumbnail = await uprightThumbnail(decoder);
     return {
       version: FACTS_VERSION,
