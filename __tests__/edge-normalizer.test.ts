@@ -90,7 +90,7 @@ describe("viewer-request CloudFront Function", () => {
     ["w=", "w must not be empty"],
     ["w=1&w=2", "w must be given at most once, got 2 values"],
     ["fit=stretch", 'fit must be one of cover, contain, fill, inside, outside, got "stretch"'],
-    ["format=gif", 'format must be one of auto, avif, webp, jpeg, png, got "gif"'],
+    ["format=gif", 'format must be one of auto, avif, webp, jpeg, png, json, got "gif"'],
     ["w=%E0%A4%A", "w is not valid percent-encoding"],
   ])("answers 400 itself for %j", (input, reason) => {
     const result = run(input);
@@ -314,7 +314,7 @@ describe("viewer-request CloudFront Function", () => {
     "w=300&dpr=2", "w=101&h=33&dpr=2.625", "w=1500&dpr=2", "dpr=2", "dpr=0.5", "dpr=9", "dpr=abc", "dpr=.5e1",
     "w=200&h=200&fx=0.333&fy=1", "fy=1.01", "fx=-0", "pos=attention&w=10&h=10", "pos=middle", "pos=center",
     "rotate=90&flip=1&flop=1", "rotate=45", "rotate=0", "flip=0", "blur=1.74", "blur=0", "blur=50.1", "sharpen=5",
-    "bg=FF0000&fit=contain&w=50&h=50", "bg=ff80", "bg=%23fff", "bg=Fa0", "bg=gggggg",
+    "bg=FF0000&fit=contain&w=50&h=50", "bg=ff80", "bg=%23fff", "bg=Fa0", "bg=gggggg", "format=json",
   ])("agrees with the resizer's parser on %j", (raw) => {
     const result = run(raw);
     let resizerReason: string | undefined;

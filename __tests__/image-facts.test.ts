@@ -10,7 +10,10 @@ import { FIXTURES_DIR, HOSTILE_FIXTURES_DIR } from "../fixtures";
 import { DEFAULT_RESIZER_CONFIG, IMAGE_FORMAT_NAMES } from "../lambda-src/core/contract";
 import { HttpError, type ErrorCode } from "../lambda-src/core/errors";
 import { FACTS_VERSION, THUMBNAIL_MAX_SIDE, factsBody, imageFacts, uprightThumbnail, type FactsLimits, type ImageFacts } from "../lambda-src/core/facts";
-import { configureSharp, FAIL_ON } from "../lambda-src/core/transform";
+import { configureSharp, transformImage } from "../lambda-src/core/transform";
+import { formatsOfAccept } from "../lambda-src/core/output";
+import { parseResizeQuery } from "../lambda-src/core/params";
+import { Readable } from "node:stream";
 
 const LIMITS: FactsLimits = { ...DEFAULT_RESIZER_CONFIG, budget: { memoryMb: 512, seconds: 10 } };
 const fixture = (name: string): Buffer => readFileSync(path.join(FIXTURES_DIR, name));
@@ -188,10 +191,6 @@ describe("imageFacts: refusals are the kit's errors", () => {
     await expectHttpError(imageFacts(whole.subarray(0, whole.length >> 1), LIMITS), "UnprocessableImage");
   });
 
-  it("the same truncation policy as a variant (transform.ts's FAIL_ON)", () => {
-    expect(FAIL_ON).toBe("truncated");
-  });
-
   it.each(["check.svg", "README.md"])("%s -> 415 UnsupportedMediaType, no decoder run", async (name) => {
     await expectHttpError(factsOf(name), "UnsupportedMediaType");
   });
@@ -233,5 +232,33 @@ describe("factsBody", () => {
   it("carries nothing else", async () => {
     const facts = { ...(await factsOf("flowers.jpeg")), extra: "not in the body" } as ImageFacts;
     expect(factsBody(facts)).not.toContain("extra");
+  });
+});
+
+describe("format=json: the resizer answers the facts, cached like a variant", () => {
+  const config = { ...DEFAULT_RESIZER_CONFIG };
+  const answer = (name: string, query: string) =>
+    transformImage(Readable.from([fixture(name)]), parseResizeQuery(new URLSearchParams(query), config), {
+      accepted: formatsOfAccept("image/avif,image/webp"),
+      config,
+      budget: { memoryMb: 512, seconds: 10 },
+    });
+
+  it("JSON of the original's facts, no Vary (it does not depend on Accept), the variant's Cache-Control", async () => {
+    const result = await answer("Landscape_6.jpg", "format=json");
+    expect(result.contentType).toBe("application/json");
+    expect(result.headers).toEqual({ "Cache-Control": "public, max-age=31536000, immutable" });
+    const facts = JSON.parse(result.body.toString("utf8")) as { version: number; format: string; orientation: number; displayWidth: number; displayHeight: number; bytes: number };
+    expect(facts).toMatchObject({ version: FACTS_VERSION, format: "jpeg", orientation: 6, bytes: fixture("Landscape_6.jpg").length });
+    expect(facts.displayWidth).toBeGreaterThan(facts.displayHeight);
+    expect(result.body.toString("utf8")).toBe(factsBody(await imageFacts(fixture("Landscape_6.jpg"), LIMITS)));
+  });
+
+  it("describes the original only: with another parameter it is a 400", () => {
+    expect(() => parseResizeQuery(new URLSearchParams("format=json&w=100"), config)).toThrow("format=json describes the original: give it alone");
+  });
+
+  it("a broken original is the same 422 as for a variant", async () => {
+    await expect(answer("truncated.jpg", "format=json")).rejects.toMatchObject({ code: "UnprocessableImage" });
   });
 });

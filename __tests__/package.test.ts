@@ -148,7 +148,8 @@ describe("the packed kit installed into the example consumer app", () => {
       const distribution = Object.values(json.resource.aws_cloudfront_distribution)[0] as Record<string, unknown>;
       expect(distribution).toMatchObject({ aliases: ["img.example.com"], price_class: "PriceClass_200", tags: { service: "product-images", team: "media" } });
       const fn = Object.values(json.resource.aws_cloudfront_function).find((f) => String((f as { name: string }).name).endsWith("-normalize")) as { code: string };
-      expect(fn.code).toContain('"allowedWidths":[150,500,1080]');
+      // The w parameter as the edge checks it: an integer up to maxWidth, one of the allow-list.
+      expect(fn.code).toContain('"w":["i",4096,[150,500,1080]]');
     }, 60_000);
 
     it("object-lambda", () => {

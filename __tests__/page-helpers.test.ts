@@ -173,7 +173,7 @@ describe("errors name the parameter and what is allowed", () => {
     [url({ w: "500" }), 'imageUrl: w must be a number, got "500"'],
     [url({ q: 101 }), 'imageUrl: q must be an integer from 1 to 100, got "101"'],
     [url({ fit: "crop" }), 'imageUrl: fit must be one of cover, contain, fill, inside, outside, got "crop"'],
-    [url({ format: "gif" }), 'imageUrl: format must be one of auto, avif, webp, jpeg, png, got "gif"'],
+    [url({ format: "gif" }), 'imageUrl: format must be one of auto, avif, webp, jpeg, png, json, got "gif"'],
     [url({ preset: "Thumb" }), 'imageUrl: preset must be a preset name (^[a-z0-9][a-z0-9_-]{0,31}$), got "Thumb"'],
     [url({ preset: "thumb", w: 10 }), "imageUrl: a preset takes no other parameter, got w"],
     [() => imageUrl("/a.jpg", {}, { base: BASE }), `imageUrl: key must be an object key without a leading '/', got "/a.jpg"`],

@@ -10,10 +10,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import puppeteer, { type Browser } from "puppeteer-core";
+import sharp from "sharp";
 import { median } from "../bench/report";
 import { startPreviewProcess, type PreviewProcess } from "./support/preview-process";
 
 const ARTIFACTS = join(__dirname, "..", "test-artifacts");
+/** A sample of the preview's folder (fixtures/preview), wider than the widest candidate below. */
+const SAMPLE_KEY = "photo.jpg";
 /** The flags DEVELOPERS.md gives for Chromium on these machines. */
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
@@ -74,8 +77,10 @@ describe("the preview's gallery in Chromium", () => {
       expectedHeight: img.dataset.expectedHeight === undefined ? undefined : Number(img.dataset.expectedHeight),
       facts: img.parentElement?.querySelector(".facts")?.textContent ?? "",
     })));
-    // Four samples; each: the original and 2 variants x (AVIF, WebP, JPEG), the formats Chromium accepts.
-    expect(images).toHaveLength(4 * 7);
+    // Four samples; each: the original, 2 variants x (AVIF, WebP, JPEG), the formats Chromium accepts, and the crop
+    // pair (centre and pos=attention) in AVIF.
+    expect(images).toHaveLength(4 * 9);
+    expect(images.filter((image) => image.src?.includes("pos=attention"))).toHaveLength(4);
     for (const image of images) {
       expect({ src: image.src, failed: image.failed, complete: image.complete }).toEqual({ src: image.src, failed: false, complete: true });
       expect(image.naturalWidth).toBeGreaterThan(0);
@@ -84,11 +89,31 @@ describe("the preview's gallery in Chromium", () => {
         expect(image.facts).toMatch(/^\d+×\d+ · [\d.]+ (B|KB|MB) · -?[\d.]+% saved · (Miss|Hit) from preview$/);
       }
     }
-    expect(images.filter((image) => image.src?.includes("w=150&h=150")).every((image) => image.naturalWidth === 150)).toBe(true);
+    const thumbs = images.filter((image) => image.src?.includes("h=150&w=150"));
+    expect(thumbs).toHaveLength(4 * 3);
+    expect(thumbs.every((image) => image.naturalWidth === 150)).toBe(true);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "preview-gallery.png"), fullPage: true });
     await page.close();
   }, 90_000);
+
+  it.each([1, 2])("a page's srcset and sizes at device scale factor %i: Chromium fetches the width that DPR needs", async (deviceScaleFactor) => {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 800, height: 600, deviceScaleFactor });
+    // imageSrcSet's candidates for the sample, as a page would write them (the page helpers' spelling).
+    const { imageSrcSet } = await import("../modules/page");
+    const srcset = imageSrcSet(SAMPLE_KEY, { widths: [200, 400, 800], params: { format: "jpeg" }, base: preview.url });
+    await page.setContent(`<!doctype html><img id="i" srcset="${srcset}" sizes="200px" style="width:200px">`, { waitUntil: "load" });
+    await page.waitForFunction(() => (document.getElementById("i") as HTMLImageElement).complete, { timeout: 30_000 });
+    const shown = await page.$eval("#i", (img) => ({ src: (img as HTMLImageElement).currentSrc, width: (img as HTMLImageElement).naturalWidth }));
+    expect(shown.src).toContain(`w=${200 * deviceScaleFactor}`);
+    // naturalWidth is density-corrected (HTML: the candidate's width over its density): the layout's 200 either way;
+    // the image fetched is 200 * DPR pixels wide.
+    expect(shown.width).toBe(200);
+    const fetched = await sharp(Buffer.from(await (await fetch(shown.src)).arrayBuffer())).metadata();
+    expect(fetched.width).toBe(200 * deviceScaleFactor);
+    await page.close();
+  }, 60_000);
 
   it("the try-it form shows the variant asked for", async () => {
     const page = await browser.newPage();

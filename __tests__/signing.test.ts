@@ -157,7 +157,7 @@ describe("signed URLs: signImageUrl and the edge's check agree", () => {
     expect(() => signImageUrl(BASE, "a.jpg", {}, "")).toThrow("secret must be at least 32 characters (the edge ignores shorter keys), got 0");
     expect(() => signImageUrl(BASE, "a.jpg", {}, "short-secret")).toThrow("secret must be at least 32 characters");
     // The contract's own parser: a value must be one the edge would take as that parameter alone.
-    expect(() => signImageUrl(BASE, "a.jpg", { format: "png&q=100&w=4096" }, SECRET)).toThrow('signImageUrl: format must be one of auto, avif, webp, jpeg, png, got "png&q=100&w=4096"');
+    expect(() => signImageUrl(BASE, "a.jpg", { format: "png&q=100&w=4096" }, SECRET)).toThrow('signImageUrl: format must be one of auto, avif, webp, jpeg, png, json, got "png&q=100&w=4096"');
     expect(() => signImageUrl(BASE, "a.jpg", { w: "0150" }, SECRET)).toThrow('signImageUrl: w must be an integer from 1 to 16383, got "0150"');
     expect(() => signImageUrl(BASE, "a.jpg", { w: 20000 }, SECRET)).toThrow("signImageUrl: w must be an integer from 1 to 16383");
     expect(() => signImageUrl(BASE, "a.jpg", { fit: "cover&w=9" }, SECRET)).toThrow("signImageUrl: fit must be one of");

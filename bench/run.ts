@@ -4,7 +4,7 @@
  * whatever the numbers, and non-zero only when something crashed.
  *
  * Knobs (environment): BENCH_RUNS timed runs per cell (default 5, after 1 warm-up);
- * BENCH_ONLY=core,vips,streaming,rss,formats,facts,bundle to run some sections (vips needs core and runs it).
+ * BENCH_ONLY=core,vips,streaming,rss,formats,facts,crops,bundle to run some sections (vips needs core and runs it).
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -14,6 +14,7 @@ import sharp from "sharp";
 import * as core from "../lambda-src/core";
 import * as bundleBuilder from "../modules/bundle/build";
 import { parseCommandLine, runCommand } from "../modules/cli/command-line";
+import { cropsSection } from "./crops";
 import { factsSection } from "./facts";
 import { formatCostsSection } from "./format-costs";
 import { BENCH_DIR, FORMATS, photoFixtures, syntheticInputs, tinyImage, VARIANTS, WEBP_500x700, type BenchFormat, type BenchImage, type SyntheticInputs, type Variant } from "./inputs";
@@ -45,7 +46,7 @@ const TARGET_RSS_MB = 300;
 const TARGET_ZIP_MB = 12;
 const TARGET_LOAD_MS = 200;
 
-const SECTIONS = ["core", "vips", "streaming", "rss", "formats", "facts", "bundle"] as const;
+const SECTIONS = ["core", "vips", "streaming", "rss", "formats", "facts", "crops", "bundle"] as const;
 type Section = (typeof SECTIONS)[number];
 const only = new Set((process.env.BENCH_ONLY ?? SECTIONS.join(",")).split(",").map((name) => name.trim()));
 const wanted = (name: Section): boolean => only.has(name) || (name === "core" && only.has("vips"));
@@ -80,6 +81,10 @@ async function main(): Promise<number> {
   if (wanted("facts")) {
     section("Image facts: header, one thumbnail, ThumbHash (lambda-src/core/facts.ts)");
     await factsSection(images, RUNS, WARMUPS);
+  }
+  if (wanted("crops")) {
+    section("Content-aware crops: pos=attention|entropy and a focal point against a centre crop");
+    await cropsSection(images, RUNS, WARMUPS);
   }
   if (wanted("bundle")) bundleSection();
 

@@ -33,7 +33,11 @@ export type OutputFormat = "auto" | RequestableFormat;
  */
 export const OTHER_ANSWERS = {
   error: { mime: "text/plain; charset=utf-8" },
+  /** `format=json`: the original's facts (core/facts.ts), cached like a variant. */
+  facts: { mime: "application/json", format: "json" },
 } as const;
+/** What `format=` may ask for: an image format, or the original's facts. */
+export type RequestedFormat = OutputFormat | typeof OTHER_ANSWERS.facts.format;
 
 /** The format whose MIME type is `type` (parameters and case ignored), if the resizer reads it. */
 export function formatOfMimeType(type: string | undefined): ImageFormat | undefined {
@@ -78,7 +82,7 @@ export const PARAMETERS = {
   blur: { type: "decimal", min: 0.5, max: 50, step: 0.5, default: null, doc: "Gaussian blur of the output, its sigma in pixels" },
   sharpen: { type: "decimal", min: 0.5, max: 5, step: 0.5, default: null, doc: "sharpen the output, sigma of the Gaussian mask in pixels" },
   bg: { type: "color", default: null, doc: "background, `rgb` or `rrggbb` hex (no `#`): `fit=contain`'s bars and the colour transparency becomes in a JPEG (default white, or transparent bars)" },
-  format: { type: "choice", values: OUTPUT_FORMATS, default: "auto", doc: "`auto`: AVIF or WebP as the browser's Accept allows, else the original's format" },
+  format: { type: "choice", values: [...OUTPUT_FORMATS, OTHER_ANSWERS.facts.format], default: "auto", doc: "`auto`: AVIF or WebP as the browser's Accept allows, else the original's format; `json`: the original's facts (size, placeholder), alone" },
   q: { type: "integer", max: MAX_QUALITY, allowList: null, default: "defaultQuality", doc: "quality of a lossy format (on JPEG's scale; AVIF is mapped to look alike)" },
 } as const satisfies Record<string, ParameterDeclaration>;
 

@@ -10,10 +10,8 @@ import sharp, { type Metadata, type Sharp } from "sharp";
 import { rgbaToThumbHash } from "thumbhash";
 import { IMAGE_FORMATS, type ImageFormat, type ResizerConfig } from "./contract";
 import { HttpError, httpError } from "./errors";
-import { sniffFormat, SNIFF_BYTES, webpDecodesWhole } from "./input";
+import { FAIL_ON, sniffFormat, SNIFF_BYTES, webpDecodesWhole } from "./input";
 import { decodeClass, decodeRefusal, type ResourceBudget } from "./limits";
-// The same decoder policy as a variant's: a cut-off file is a 422 here too.
-import { FAIL_ON } from "./transform";
 
 /** Bump when a field's meaning changes or one is removed, so a cache of facts can tell old bodies from new. */
 export const FACTS_VERSION = 1;

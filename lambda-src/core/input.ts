@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback } from "node:stream";
 import { httpError, type HttpError } from "./errors";
+import type { FailOnOptions } from "sharp";
 import type { SourceFormat } from "./output";
 
 /**
@@ -9,6 +10,13 @@ import type { SourceFormat } from "./output";
  * uploader's claims). Only the formats below ever reach a libvips decoder; everything else,
  * SVG above all (it can reference outside resources), is refused before decoding.
  */
+
+/**
+ * "truncated": a cut-off or corrupt file fails (422) instead of decoding to a half-grey image served
+ * as a success, while harmless warnings that browsers tolerate (odd markers, trailing bytes) do not
+ * refuse a real photo, as "warning" (sharp's default) would.
+ */
+export const FAIL_ON: FailOnOptions = "truncated";
 
 /** Enough for every signature below, and for an SVG's XML prolog and comments before `<svg`. */
 export const SNIFF_BYTES = 4096;

@@ -5,6 +5,7 @@
  */
 import {
   integerBounds,
+  OTHER_ANSWERS,
   parameterDefault,
   PARAMETERS,
   RESIZE_PARAMS,
@@ -14,6 +15,7 @@ import {
   type OutputFormat,
   type ParameterDeclaration,
   type Position,
+  type RequestedFormat,
   type ResizeParam,
   type ResizerConfig,
 } from "./contract";
@@ -39,7 +41,7 @@ export interface ResizeRequest {
   sharpen?: number;
   /** `#rgb`: contain's bars and what alpha flattens onto in a JPEG. */
   background?: string;
-  format: OutputFormat;
+  format: RequestedFormat;
   quality: number;
   /** True when none of the contract's parameters was given: serve the original bytes. */
   original: boolean;
@@ -70,6 +72,9 @@ export function parseResizeQuery(query: URLSearchParams, config: ResizerConfig, 
     const raw = single(query, name);
     if (raw !== undefined) given[name] = parseValue(name, PARAMETERS[name], raw, config, form);
   }
+  if (given.format === OTHER_ANSWERS.facts.format && Object.keys(given).length > 1) {
+    throw httpError("InvalidParameter", `format=${OTHER_ANSWERS.facts.format} describes the original: give it alone`);
+  }
   const fit = (given.fit as Fit | undefined) ?? PARAMETERS.fit.default;
   const cropping = [given.pos, given.fx, given.fy].some((value) => value !== undefined);
   if (cropping && fit !== "cover") throw httpError("InvalidParameter", "pos, fx and fy apply to fit=cover only");
@@ -77,7 +82,7 @@ export function parseResizeQuery(query: URLSearchParams, config: ResizerConfig, 
   const dpr = (given.dpr as number | undefined) ?? 1;
   const request: ResizeRequest = {
     fit,
-    format: (given.format as OutputFormat | undefined) ?? PARAMETERS.format.default,
+    format: (given.format as RequestedFormat | undefined) ?? PARAMETERS.format.default,
     quality: (given.q as number | undefined) ?? config[PARAMETERS.q.default],
     original: isOriginalRequest(query),
   };

@@ -4,10 +4,11 @@
  * is known before the adapter starts a response and can become a clean 413/415/422.
  */
 import { pipeline } from "node:stream";
-import sharp, { type FailOnOptions, type Metadata, type Sharp } from "sharp";
-import { IMAGE_FORMATS, variantCacheControl, type ResizerConfig } from "./contract";
+import sharp, { type Metadata, type Sharp } from "sharp";
+import { IMAGE_FORMATS, OTHER_ANSWERS, variantCacheControl, type ResizerConfig } from "./contract";
+import { factsBody, imageFacts } from "./facts";
 import { HttpError, httpError } from "./errors";
-import { InputGuard, webpDecodesWhole } from "./input";
+import { FAIL_ON, InputGuard, webpDecodesWhole } from "./input";
 import { decodeClass, decodeRefusal, lateStart, outputRefusal, type OutputShape, type ResourceBudget, type SourceShape } from "./limits";
 import { encode, negotiateFormat, type AcceptedFormats, type NegotiatedFormat, type SourceFormat } from "./output";
 import type { ResizeRequest } from "./params";
@@ -30,13 +31,6 @@ export interface TransformResult {
   contentType: string;
   headers: Record<string, string>;
 }
-
-/**
- * "truncated": a cut-off or corrupt file fails (422) instead of decoding to a half-grey image served
- * as a success, while harmless warnings that browsers tolerate (odd markers, trailing bytes) do not
- * refuse a real photo, as "warning" (sharp's default) would.
- */
-export const FAIL_ON: FailOnOptions = "truncated";
 
 /**
  * Whether every frame is loaded and kept: an animation made into a format that animates, unless the request turns
@@ -65,6 +59,7 @@ export async function transformImage(
   if (isSvgContentType(ctx.sourceContentType)) guard.destroy(httpError("UnsupportedMediaType", "SVG is not resized"));
 
   const sourceFormat = await guard.sourceFormat;
+  if (request.format === OTHER_ANSWERS.facts.format) return factsAnswer(guard, ctx);
   const format = request.format === "auto" ? negotiateFormat(ctx.accepted, sourceFormat) : request.format;
   const decoder = sharp({
     failOn: FAIL_ON,
@@ -86,6 +81,16 @@ export async function transformImage(
     decoder.destroy();
     throw error;
   }
+}
+
+/**
+ * `format=json`: the original's facts (facts.ts), cached like a variant. The whole original is collected (facts need
+ * its bytes), under the same byte limit, and counted as render work while the one thumbnail is made.
+ */
+async function factsAnswer(guard: InputGuard, ctx: TransformContext): Promise<TransformResult> {
+  const original = Buffer.concat(await Promise.race([guard.toArray() as Promise<Buffer[]>, guard.failure]));
+  const facts = await tracked(imageFacts(original, { maxInputBytes: ctx.config.maxInputBytes, maxInputPixels: ctx.config.maxInputPixels, budget: ctx.budget }));
+  return { body: Buffer.from(factsBody(facts)), contentType: OTHER_ANSWERS.facts.mime, headers: variantHeaders(false, ctx.config) };
 }
 
 let rendersInFlight = 0;

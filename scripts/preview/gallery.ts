@@ -6,20 +6,29 @@
 import { createReadStream, promises as fs } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
-import { PARAMETER_NAMES, PARAMETERS, parameterDefault, PRESET_PARAM, urlPathOfKey, type Fit, type ParameterDeclaration, type ResizerConfig, type ResizeValues } from "../../lambda-src/core/contract";
+import { PARAMETER_NAMES, PARAMETERS, parameterDefault, PRESET_PARAM, urlPathOfKey, type Fit, type OutputFormat, type ParameterDeclaration, type ResizerConfig, type ResizeValues } from "../../lambda-src/core/contract";
 import { HttpError } from "../../lambda-src/core/errors";
 import type { ResourceBudget } from "../../lambda-src/core/limits";
 import { formatsOfAccept } from "../../lambda-src/core/output";
 import { planResize } from "../../lambda-src/core/plan";
 import { transformImage, type TransformContext } from "../../lambda-src/core/transform";
 import { oversized } from "../../lambda-src/shared/pipeline";
+import { imageUrl } from "../../modules/page";
 import { imageKeys } from "./folder";
 
-/** The seed's two variants. */
-export const GALLERY_VARIANTS: readonly (ResizeValues & { label: string; w: number; h: number; fit: Fit })[] = [
+type GalleryVariant = ResizeValues & { label: string; w: number; h: number; fit: Fit };
+
+/** The seed's two variants, in each format this browser accepts. */
+export const GALLERY_VARIANTS: readonly GalleryVariant[] = [
   { label: "150x150 cover", w: 150, h: 150, fit: "cover" },
   { label: "500x700 inside", w: 500, h: 700, fit: "inside" },
-] as const;
+];
+
+/** A crop before and after content-aware cropping, in the browser's best format: what `pos=attention` keeps. */
+export const GALLERY_CROP_PAIR: readonly GalleryVariant[] = [
+  { label: "200x200 centre crop", w: 200, h: 200, fit: "cover" },
+  { label: "200x200 pos=attention", w: 200, h: 200, fit: "cover", pos: "attention" },
+];
 
 
 interface GalleryImage {
@@ -89,12 +98,14 @@ export async function galleryPage(dir: string, accept: string | undefined, prese
   const formats = [...(accepted.avif ? ["avif"] : []), ...(accepted.webp ? ["webp"] : []), "jpeg"];
   const images = await Promise.all((await imageKeys(dir)).map((key) => describe(dir, key, budget, config)));
   const rows = images.map((image) => {
-    const cells = GALLERY_VARIANTS.flatMap((variant) => formats.map((format) => {
-      const url = `${image.url}?w=${variant.w}&h=${variant.h}&fit=${variant.fit}&format=${format}`;
+    const cells = [...GALLERY_VARIANTS.flatMap((variant) => formats.map((format) => ({ variant, format }))), ...GALLERY_CROP_PAIR.map((variant) => ({ variant, format: formats[0]! }))].map(({ variant, format }) => {
+      const { label, ...params } = variant;
+      // The page helpers' URL: the spelling the edge caches (defaults dropped, sorted).
+      const url = imageUrl(image.key, { ...params, format: format as OutputFormat }, { base: "" });
       const planned = image.width && image.height ? planResize({ width: image.width, height: image.height }, { width: variant.w, height: variant.h, fit: variant.fit }) : undefined;
       const expected = planned ? ` data-expected-width="${planned.width}" data-expected-height="${planned.height}"` : "";
-      return `<figure class="variant"><img data-src="${escape(url)}" data-original-bytes="${image.bytes}"${expected} alt="${escape(`${image.key}, ${variant.label}, ${format}`)}"><figcaption><b>${variant.label} · ${format}</b><span class="facts">loading…</span></figcaption></figure>`;
-    }));
+      return `<figure class="variant"><img data-src="${escape(url)}" data-original-bytes="${image.bytes}"${expected} alt="${escape(`${image.key}, ${label}, ${format}`)}"><figcaption><b>${label} · ${format}</b><span class="facts">loading…</span></figcaption></figure>`;
+    });
     const size = escape(sizeLabel(image));
     return `<section class="image"><h2>${escape(image.key)}</h2><div class="row">` +
       `<figure class="original"><img data-src="${escape(image.url)}" data-original-bytes="${image.bytes}" alt="${escape(image.key)}, original"><figcaption><b>original</b><span>${size} · ${formatBytes(image.bytes)}</span></figcaption></figure>` +
