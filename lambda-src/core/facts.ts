@@ -9,8 +9,8 @@
 import sharp, { type Metadata, type Sharp } from "sharp";
 import { rgbaToThumbHash } from "thumbhash";
 import { IMAGE_FORMATS, type ImageFormat, type ResizerConfig } from "./contract";
-import { HttpError, httpError } from "./errors";
-import { FAIL_ON, sniffFormat, SNIFF_BYTES, webpDecodesWhole } from "./input";
+import { httpError } from "./errors";
+import { decodeFailure, FAIL_ON, sniffFormat, SNIFF_BYTES, webpDecodesWhole } from "./input";
 import { decodeClass, decodeRefusal, type ResourceBudget } from "./limits";
 
 /** Bump when a field's meaning changes or one is removed, so a cache of facts can tell old bodies from new. */
@@ -173,15 +173,4 @@ async function dominantColour(thumbnail: Thumbnail, hasAlpha: boolean): Promise<
 function exifOrientation(meta: Metadata): number {
   const orientation = meta.orientation ?? 1;
   return Number.isInteger(orientation) && orientation >= 1 && orientation <= 8 ? orientation : 1;
-}
-
-/** Mirrors transform.ts's mapping: the kit's refusals pass; the pixel limit is a 413; any other decode failure a 422. */
-function decodeFailure(error: unknown, maxInputPixels: number): HttpError {
-  if (error instanceof HttpError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  if (/pixel limit/i.test(message)) return httpError("PayloadTooLarge", `image has more than ${maxInputPixels} pixels`);
-  // libvips' message may be lost to another failure in the same process (see transform.ts): then the kit's own.
-  const reason = (message.split("\n")[0] ?? "").trim().replace(/:$/, "");
-  const known = reason !== "" && !/^unknown error$/i.test(reason);
-  return httpError("UnprocessableImage", `image cannot be decoded: ${known ? reason : "the file is truncated or corrupt"}`);
 }

@@ -1,10 +1,11 @@
 import { Transform, type TransformCallback } from "node:stream";
-import { httpError, type HttpError } from "./errors";
+import { HttpError, httpError } from "./errors";
 import type { FailOnOptions } from "sharp";
 import type { SourceFormat } from "./output";
 
 /**
- * Input: what an original is, told by its first bytes, and the guard that holds it to the byte limit.
+ * Input: what an original is, told by its first bytes, the guard that holds it to the byte limit, and the decoder's
+ * failure policy (FAIL_ON, decodeFailure) that variants and facts share.
  *
  * Identifies an input by its first bytes, never by its name or Content-Type (those are the
  * uploader's claims). Only the formats below ever reach a libvips decoder; everything else,
@@ -17,6 +18,22 @@ import type { SourceFormat } from "./output";
  * refuse a real photo, as "warning" (sharp's default) would.
  */
 export const FAIL_ON: FailOnOptions = "truncated";
+
+/**
+ * The limits' own refusals pass; sharp's pixel-limit error is a 413; any other decoder or encoder failure is a 422.
+ * libvips keeps one error buffer per process: when failures overlap (several requests in one process, as in the
+ * preview) one can clear another's message, and sharp then says "Unknown error", nothing, or only its own prefix
+ * ("Input buffer has corrupt header:"). The 422 then gives the prefix or the kit's own reason. (The pixel-limit
+ * message is sharp's own, never lost.)
+ */
+export function decodeFailure(error: unknown, maxInputPixels: number): HttpError {
+  if (error instanceof HttpError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/pixel limit/i.test(message)) return httpError("PayloadTooLarge", `image has more than ${maxInputPixels} pixels`);
+  const reason = (message.split("\n")[0] ?? "").trim().replace(/:$/, "");
+  const known = reason !== "" && !/^unknown error$/i.test(reason);
+  return httpError("UnprocessableImage", `image cannot be decoded: ${known ? reason : "the file is truncated or corrupt"}`);
+}
 
 /** Enough for every signature below, and for an SVG's XML prolog and comments before `<svg`. */
 export const SNIFF_BYTES = 4096;

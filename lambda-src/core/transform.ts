@@ -7,8 +7,8 @@ import { pipeline } from "node:stream";
 import sharp, { type Metadata, type Sharp } from "sharp";
 import { IMAGE_FORMATS, OTHER_ANSWERS, variantCacheControl, type ResizerConfig } from "./contract";
 import { factsBody, imageFacts } from "./facts";
-import { HttpError, httpError } from "./errors";
-import { FAIL_ON, InputGuard, webpDecodesWhole } from "./input";
+import { httpError } from "./errors";
+import { decodeFailure, FAIL_ON, InputGuard, webpDecodesWhole } from "./input";
 import { decodeClass, decodeRefusal, lateStart, outputRefusal, type OutputShape, type ResourceBudget, type SourceShape } from "./limits";
 import { encode, negotiateFormat, type AcceptedFormats, type NegotiatedFormat, type SourceFormat } from "./output";
 import type { ResizeRequest } from "./params";
@@ -71,7 +71,7 @@ export async function transformImage(
   // decodes anyway, so collecting it ourselves first would only add a second copy.
   guard.pipe(decoder);
   const encoded = render(decoder, guard, { request, format, sourceFormat, ctx }).catch((error: unknown) =>
-    Promise.reject(sharpFailure(error, ctx.config.maxInputPixels)),
+    Promise.reject(decodeFailure(error, ctx.config.maxInputPixels)),
   );
   try {
     const { body, format: made } = await Promise.race([encoded, guard.failure]);
@@ -220,22 +220,6 @@ function variantHeaders(negotiated: boolean, config: ResizerConfig): Record<stri
 
 function isSvgContentType(contentType: string | undefined): boolean {
   return contentType !== undefined && /^\s*image\/svg\+xml\s*(;|$)/i.test(contentType);
-}
-
-/**
- * The limits' own refusals pass; sharp's pixel-limit error is a 413; any other decoder or encoder failure is a 422.
- * libvips keeps one error buffer per process: when failures overlap (several requests in one process, as in the
- * preview) one can clear another's message, and sharp then says "Unknown error", nothing, or only its own prefix
- * ("Input buffer has corrupt header:"). The 422 then gives the prefix or the kit's own reason. (The pixel-limit
- * message is sharp's own, never lost.)
- */
-function sharpFailure(error: unknown, maxInputPixels: number): Error {
-  if (error instanceof HttpError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  if (/pixel limit/i.test(message)) return httpError("PayloadTooLarge", `image has more than ${maxInputPixels} pixels`);
-  const reason = (message.split("\n")[0] ?? "").trim().replace(/:$/, "");
-  const known = reason !== "" && !/^unknown error$/i.test(reason);
-  return httpError("UnprocessableImage", `image cannot be decoded: ${known ? reason : "the file is truncated or corrupt"}`);
 }
 
 /**
