@@ -179,6 +179,7 @@ describe("errors name the parameter and what is allowed", () => {
     [() => imageUrl("/a.jpg", {}, { base: BASE }), `imageUrl: key must be an object key without a leading '/', got "/a.jpg"`],
     [() => imageUrl("a.jpg", {}, {} as { base: string }), "imageUrl: give base (the distribution's URL) or sign"],
     [() => imageSrcSet("a.jpg", { widths: [320, 0], base: BASE }), "imageSrcSet: widths must be positive integers, got 0"],
+    [() => imageSrcSet("a.jpg", { widths: [320], params: { dpr: 2 }, base: BASE }), "imageSrcSet: params.dpr conflicts with widths (the browser chooses a width for its DPR)"],
     [() => imageSrcSet("a.jpg", { widths: [320.5], base: BASE }), "imageSrcSet: widths must be positive integers, got 320.5"],
     [() => imageSrcSet("a.jpg", { widths: [20000], base: BASE }), 'imageSrcSet: w must be an integer from 1 to 16383, got "20000"'],
     [() => imageSrcSet("a.jpg", { widths: [], base: BASE }), "imageSrcSet: widths or presets must not be empty"],

@@ -73,9 +73,10 @@ export interface ImgAttributes {
 const BROADEST: ResizerConfig = { ...DEFAULT_RESIZER_CONFIG, maxWidth: MAX_DIMENSION, maxHeight: MAX_DIMENSION };
 
 /**
- * The URL of `key` with `params`. The query is the edge's canonical form (its x-resize-params): the contract's
- * parameters sorted, choice defaults (fit=cover, format=auto) dropped, `format=auto` when all were defaults. `q` is
- * kept as given: its default is the deployment's. No parameters: the original's URL.
+ * The URL of `key` with `params`. The query is the edge's canonical form (its x-resize-params, by the resizer core's
+ * canonicalQuery): the contract's parameters sorted, values in their one spelling, dpr folded into w and h, fixed
+ * defaults dropped, `format=auto` when all were defaults. `q` is kept as given: its default is the deployment's. No
+ * parameters: the original's URL.
  */
 export function imageUrl(key: string, params: PageParams, options: UrlOptions): string {
   return urlOf("imageUrl", key, params, options);
@@ -114,6 +115,8 @@ function srcSetEntries(caller: string, key: string, options: SrcSetOptions): Src
     if (options.presets !== undefined) throw new Error(`${caller}: give widths or presets, not both`);
     const params = options.params ?? {};
     if (params.w !== undefined) throw new Error(`${caller}: params.w conflicts with widths (each width is a w)`);
+    // A w descriptor is the candidate's width in pixels; the browser already picks by its DPR among them.
+    if (params.dpr !== undefined) throw new Error(`${caller}: params.dpr conflicts with widths (the browser chooses a width for its DPR)`);
     // Equal widths would be one srcset candidate twice, which HTML forbids: one each.
     const widths = [...new Set(options.widths)];
     entries = widths.map((width) => {
