@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
-import { IMAGE_FORMAT_NAMES, IMAGE_FORMATS, PARAMETER_NAMES, PARAMETERS, type ParameterDeclaration } from "../lambda-src/core/contract";
+import { decimalSteps, IMAGE_FORMAT_NAMES, IMAGE_FORMATS, PARAMETER_NAMES, PARAMETERS, type ParameterDeclaration } from "../lambda-src/core/contract";
 import { ERRORS } from "../lambda-src/core/errors";
 import { SETTING_TYPE_DOCS, SETTINGS, type SettingSpec } from "../modules/app/app-settings";
 import { EXIT_CODE_TABLE, EXIT_CODES, EXIT_CODES_LINE, parseCommandLine, runCommand } from "../modules/cli/command-line";
@@ -105,7 +105,7 @@ export function parameterTable(): string {
  * bounds the variants per original. w and h carry dpr, folded in at the edge.
  */
 export function cardinalityTable(): string {
-  const dprSteps = Math.round((PARAMETERS.dpr.max - PARAMETERS.dpr.min) / PARAMETERS.dpr.step) + 1;
+  const dprSteps = decimalSteps(PARAMETERS.dpr).length;
   const rows = PARAMETER_NAMES.map((name) => {
     const declaration: ParameterDeclaration = PARAMETERS[name];
     let values: string;
@@ -114,7 +114,7 @@ export function cardinalityTable(): string {
         values = String(declaration.values.length - (declaration.default === null ? 0 : 1));
         break;
       case "decimal":
-        values = name === "dpr" ? "0 (folded into `w` and `h`)" : String(Math.round((declaration.max - declaration.min) / declaration.step) + (declaration.default === null ? 1 : 0));
+        values = name === "dpr" ? "0 (folded into `w` and `h`)" : String(decimalSteps(declaration).length - (declaration.default === null ? 0 : 1));
         break;
       case "color":
         values = "4,096";

@@ -122,6 +122,12 @@ export function parameterDefault(declaration: ParameterDeclaration, config: Resi
   return declaration.default === null ? undefined : config[declaration.default];
 }
 
+/** Every value a decimal parameter takes, min to max in its steps (dpr: 1, 1.5, ... 4). */
+export function decimalSteps(declaration: Extract<ParameterDeclaration, { type: "decimal" }>): number[] {
+  const count = Math.round((declaration.max - declaration.min) / declaration.step) + 1;
+  return Array.from({ length: count }, (_, i) => Number(snappedDecimal(declaration.min + i * declaration.step, declaration.step)));
+}
+
 /** A decimal's one spelling: snapped to its step, no trailing zeros ("2.625" -> "2.5", "0.350" -> "0.35"). */
 export function snappedDecimal(value: number, step: number): string {
   return String(Number((Math.round(value / step) * step).toFixed(6)));

@@ -4,6 +4,7 @@
  * the parameter, so a malformed URL never reaches sharp and never creates a cache variant.
  */
 import {
+  decimalSteps,
   integerBounds,
   OTHER_ANSWERS,
   parameterDefault,
@@ -66,12 +67,7 @@ type Given = { -readonly [P in ResizeParam]?: string | number };
  * allow-lists hold the CSS width itself.
  */
 export function parseResizeQuery(query: URLSearchParams, config: ResizerConfig, form: "normalized" | "viewer" = "normalized"): ResizeRequest {
-  const given: Given = {};
-  // In the edge's order (sorted), so that of two bad parameters both name the same one.
-  for (const name of RESIZE_PARAMS) {
-    const raw = single(query, name);
-    if (raw !== undefined) given[name] = parseValue(name, PARAMETERS[name], raw, config, form);
-  }
+  const given = parsedValues(query, config, form);
   if (given.format === OTHER_ANSWERS.facts.format && Object.keys(given).length > 1) {
     throw httpError("InvalidParameter", `format=${OTHER_ANSWERS.facts.format} describes the original: give it alone`);
   }
@@ -79,15 +75,14 @@ export function parseResizeQuery(query: URLSearchParams, config: ResizerConfig, 
   const cropping = [given.pos, given.fx, given.fy].some((value) => value !== undefined);
   if (cropping && fit !== "cover") throw httpError("InvalidParameter", "pos, fx and fy apply to fit=cover only");
   if (given.pos !== undefined && (given.fx !== undefined || given.fy !== undefined)) throw httpError("InvalidParameter", "pos and fx/fy exclude each other: give one");
-  const dpr = (given.dpr as number | undefined) ?? 1;
   const request: ResizeRequest = {
     fit,
     format: (given.format as RequestedFormat | undefined) ?? PARAMETERS.format.default,
     quality: (given.q as number | undefined) ?? config[PARAMETERS.q.default],
     original: isOriginalRequest(query),
   };
-  if (given.w !== undefined) request.width = Math.min(Math.round((given.w as number) * dpr), config.maxWidth);
-  if (given.h !== undefined) request.height = Math.min(Math.round((given.h as number) * dpr), config.maxHeight);
+  if (given.w !== undefined) request.width = given.w as number;
+  if (given.h !== undefined) request.height = given.h as number;
   if (given.pos !== undefined && given.pos !== PARAMETERS.pos.default) request.position = given.pos as Position;
   if (given.fx !== undefined || given.fy !== undefined) request.focal = { x: (given.fx as number | undefined) ?? 0.5, y: (given.fy as number | undefined) ?? 0.5 };
   if (given.flip !== undefined) request.flip = true;
@@ -107,15 +102,8 @@ export function parseResizeQuery(query: URLSearchParams, config: ResizerConfig, 
  * edge's reason for a bad value (modules/edge/viewer-request.js holds the edge's copy; a test runs both).
  */
 export function canonicalQuery(query: URLSearchParams, config: ResizerConfig, options: { deploymentDefaults?: boolean } = {}): string {
-  const values: Given = {};
-  for (const name of RESIZE_PARAMS) {
-    const raw = single(query, name);
-    if (raw !== undefined) values[name] = parseValue(name, PARAMETERS[name], raw, config, "viewer");
-  }
+  const values = parsedValues(query, config, "viewer");
   if (Object.keys(values).length === 0) return "";
-  const dpr = (values.dpr as number | undefined) ?? 1;
-  if (values.w !== undefined) values.w = Math.min(Math.round((values.w as number) * dpr), config.maxWidth);
-  if (values.h !== undefined) values.h = Math.min(Math.round((values.h as number) * dpr), config.maxHeight);
   const pairs = RESIZE_PARAMS.filter((name) => {
     const value = values[name];
     if (value === undefined || name === "dpr") return false;
@@ -126,10 +114,21 @@ export function canonicalQuery(query: URLSearchParams, config: ResizerConfig, op
   return pairs.length === 0 ? `format=${PARAMETERS.format.default}` : pairs.join("&");
 }
 
-/** The device pixel ratios `dpr` may take: a `w` or `h` the edge made is its allowed value times one of them. */
-function dprSteps(): number[] {
-  const { min, max, step } = PARAMETERS.dpr;
-  return Array.from({ length: Math.round((max - min) / step) + 1 }, (_, i) => min + i * step);
+/**
+ * Each parameter given, in its one spelling, checked in the edge's order (sorted, so that of two bad parameters
+ * both name the same one); w and h in output pixels: times dpr (kept, for the checks that count what was given),
+ * capped at the configured maximum, as the edge folds them.
+ */
+function parsedValues(query: URLSearchParams, config: ResizerConfig, form: "normalized" | "viewer"): Given {
+  const values: Given = {};
+  for (const name of RESIZE_PARAMS) {
+    const raw = single(query, name);
+    if (raw !== undefined) values[name] = parseValue(name, PARAMETERS[name], raw, config, form);
+  }
+  const dpr = (values.dpr as number | undefined) ?? 1;
+  if (values.w !== undefined) values.w = Math.min(Math.round((values.w as number) * dpr), config.maxWidth);
+  if (values.h !== undefined) values.h = Math.min(Math.round((values.h as number) * dpr), config.maxHeight);
+  return values;
 }
 
 /** One parameter's value by its declaration, in its one spelling (a number for integers and decimals). */
@@ -153,7 +152,7 @@ function parseValue(name: ResizeParam, declaration: ParameterDeclaration, raw: s
       const value = CANONICAL_POSITIVE_INTEGER.test(raw) ? Number(raw) : NaN;
       if (!(value >= 1 && value <= max)) throw httpError("InvalidParameter", `${name} must be an integer from 1 to ${max}, got ${echo(raw)}`);
       // w and h arrive from the edge already multiplied by dpr (and capped): an allowed value times a dpr passes.
-      const folded = form === "normalized" && (name === "w" || name === "h") ? allowed.flatMap((a) => dprSteps().map((d) => Math.min(Math.round(a * d), max))) : allowed;
+      const folded = form === "normalized" && (name === "w" || name === "h") ? allowed.flatMap((a) => decimalSteps(PARAMETERS.dpr).map((d) => Math.min(Math.round(a * d), max))) : allowed;
       if (allowed.length > 0 && !folded.includes(value)) throw httpError("InvalidParameter", `${name} must be one of ${allowed.join(", ")}, got ${echo(raw)}`);
       return value;
     }
