@@ -5,6 +5,7 @@ import { transformSync } from "esbuild";
 import {
   CLOUDFRONT_FUNCTION_MAX_BYTES,
   EDGE_ESBUILD_OPTIONS,
+  EMPTY_CONFIG,
   edgeScriptSource,
   ORIGINALS_ORIGIN_ID,
   RESIZER_ORIGIN_ID,
@@ -275,17 +276,19 @@ describe("viewer-request CloudFront Function", () => {
     const plain = viewerRequestFunctionCode(CONFIG, { originalsOriginId: ORIGINALS_ORIGIN_ID });
     const script = transformSync(edgeScriptSource("plain"), EDGE_ESBUILD_OPTIONS).code;
     expect(plain.startsWith("import cf from 'cloudfront';\nvar CONFIG={")).toBe(true);
-    expect(plain.endsWith(script.slice("var CONFIG={}".length))).toBe(true);
+    expect(plain.endsWith(script.slice(EMPTY_CONFIG.length))).toBe(true);
   });
 
   it("stays under CloudFront's 10 KB code limit with 1 KB to spare in the largest configuration", () => {
-    // Twelve presets, each holding every parameter (fx and fy stand in for pos, which they exclude, in half of them).
+    // Client hints on (the ladder: the allowed widths), and twelve presets, each holding every parameter (fx and fy stand in for pos, which they exclude, in half of them).
+    const widths = [150, 300, 480, 640, 800, 1080, 1280, 1600, 1920];
+    const heights = [150, 300, 700, 1080];
     const every = (i: number): Record<string, string> => ({
-      w: String(100 * (i + 1)), h: String(100 * (i + 1)), dpr: "1.5", fit: "cover", ...(i % 2 ? { pos: "attention" } : { fx: "0.25", fy: "0.75" }),
+      w: String(widths[i % widths.length]), h: String(heights[i % heights.length]), dpr: "1.5", fit: "cover", ...(i % 2 ? { pos: "attention" } : { fx: "0.25", fy: "0.75" }),
       rotate: "90", flip: "1", flop: "1", blur: "1.5", sharpen: "1", bg: "fff", format: "webp", q: "70",
     });
     const presets = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`preset-${i}`, every(i)]));
-    const largest = viewerRequestFunctionCode({ ...CONFIG, allowedWidths: [150, 300, 480, 640, 800, 1080, 1280, 1600, 1920], allowedHeights: [150, 300, 700, 1080] }, {
+    const largest = viewerRequestFunctionCode({ ...CONFIG, allowedWidths: widths, allowedHeights: heights, clientHints: { widths, fallbackWidth: 1080 } }, {
       signing: true, originalsOriginId: ORIGINALS_ORIGIN_ID, presets, onlyPresets: true,
       cors: { allowedOrigins: ["https://app.example.com", "https://admin.example.com", "https://shop.example.com"], maxAgeSeconds: 600 },
     });
@@ -315,6 +318,8 @@ describe("viewer-request CloudFront Function", () => {
     "w=200&h=200&fx=0.333&fy=1", "fy=1.01", "fx=-0", "pos=attention&w=10&h=10", "pos=middle", "pos=center",
     "rotate=90&flip=1&flop=1", "rotate=45", "rotate=0", "flip=0", "blur=1.74", "blur=0", "blur=50.1", "sharpen=5",
     "bg=FF0000&fit=contain&w=50&h=50", "bg=ff80", "bg=%23fff", "bg=Fa0", "bg=gggggg", "format=json",
+    // w=auto without clientHints: a width like any other, refused for the same reason.
+    "w=auto", "w=AUTO",
   ])("agrees with the resizer's parser on %j", (raw) => {
     const result = run(raw);
     let resizerReason: string | undefined;
@@ -331,6 +336,84 @@ describe("viewer-request CloudFront Function", () => {
     expect(resizerReason).toBeUndefined();
     const normalized = parseResizeQuery(new URLSearchParams(queryOf(result)), CONFIG);
     expect(normalized).toEqual(resizerRequest);
+  });
+});
+
+/**
+ * Client hints (clientHints): w=auto is the image's width in physical pixels from Sec-CH-Width, else
+ * Sec-CH-Viewport-Width (CSS pixels) times Sec-CH-DPR, snapped up to the ladder, the fallback without a usable hint.
+ * The ladder and fallback are resolved at synth (validate-props); here, the default ladder up to 2000.
+ */
+describe("viewer-request CloudFront Function with client hints", () => {
+  const LADDER = [160, 320, 480, 640, 828, 1080, 1440, 1920];
+  const HINTED: ResizerConfig = { ...CONFIG, clientHints: { widths: LADDER, fallbackWidth: 1080 } };
+  const run = edge(HINTED);
+  const widthOf = (query: string, headers: Record<string, string> = {}): string => {
+    const result = run(query, headers);
+    if (isResponse(result)) throw new Error(`refused: ${result.body.data}`);
+    return queryOf(result);
+  };
+
+  it.each([
+    [{ "sec-ch-width": "600" }, "w=640"],
+    [{ "sec-ch-width": "640" }, "w=640"],
+    [{ "sec-ch-width": "641" }, "w=828"],
+    [{ "sec-ch-width": "1" }, "w=160"],
+    [{ "sec-ch-width": "5000" }, "w=1920"],
+    // Sec-CH-Width wins over the viewport: it is the image's own width.
+    [{ "sec-ch-width": "300", "sec-ch-viewport-width": "1900", "sec-ch-dpr": "2" }, "w=320"],
+    [{ "sec-ch-viewport-width": "400", "sec-ch-dpr": "2.625" }, "w=1080"],
+    [{ "sec-ch-viewport-width": "400" }, "w=480"],
+    [{}, "w=1080"],
+  ])("w=auto with %j is %s", (headers, expected) => {
+    expect(widthOf("w=auto", headers)).toBe(expected);
+  });
+
+  it.each([
+    // Hostile or broken hints fall back (or to the next hint); none can pick a width off the ladder.
+    ["not a number", { "sec-ch-width": "abc" }, "w=1080"],
+    ["negative", { "sec-ch-width": "-600" }, "w=1080"],
+    ["zero", { "sec-ch-width": "0" }, "w=1080"],
+    ["empty", { "sec-ch-width": "" }, "w=1080"],
+    ["huge", { "sec-ch-width": "1e400" }, "w=1920"],
+    ["padded", { "sec-ch-width": " 300 " }, "w=320"],
+    ["a bad width, a good viewport", { "sec-ch-width": "x", "sec-ch-viewport-width": "300" }, "w=320"],
+    ["a bad DPR counts as 1", { "sec-ch-viewport-width": "300", "sec-ch-dpr": "-3" }, "w=320"],
+    ["a huge DPR", { "sec-ch-viewport-width": "300", "sec-ch-dpr": "9999" }, "w=1920"],
+    ["a script", { "sec-ch-width": "<script>" }, "w=1080"],
+  ])("a %s hint: %j is %s", (_what, headers, expected) => {
+    expect(widthOf("w=auto", headers)).toBe(expected);
+  });
+
+  it("is one cache entry with the width it chose; dpr is ignored (the hints carry it), other parameters kept", () => {
+    expect(widthOf("w=auto&format=webp", { "sec-ch-width": "600" })).toBe(widthOf("w=640&format=webp"));
+    expect(widthOf("w=auto&dpr=2", { "sec-ch-width": "600" })).toBe("w=640");
+    expect(widthOf("w=auto&h=100&dpr=3&fit=contain", { "sec-ch-width": "600" })).toBe("fit=contain&h=100&w=640");
+  });
+
+  it("a preset may hold w=auto", () => {
+    const withPreset = edge(HINTED, undefined, { presets: { hero: { w: "auto", format: "webp" } } });
+    const result = withPreset("preset=hero", { "sec-ch-width": "1000" });
+    expect(isResponse(result) ? result.body.data : queryOf(result)).toBe("format=webp&w=1080");
+  });
+
+  it("spells the width only one way: W=auto, AUTO and auto%20 are refused as widths", () => {
+    for (const query of ["w=AUTO", "w=auto%20", "w=Auto"]) {
+      const result = run(query, { "sec-ch-width": "600" });
+      expect(isResponse(result) && result.statusCode).toBe(400);
+    }
+  });
+
+  it("the resizer reads w=auto in a viewer's query as the fallback width, what a browser without hints gets", () => {
+    expect(parseResizeQuery(new URLSearchParams("w=auto&dpr=2"), HINTED, "viewer").width).toBe(1080);
+    expect(widthOf("w=auto&dpr=2")).toBe("w=1080");
+    // The resizer never takes it from the edge's header: the edge writes the width.
+    expect(() => parseResizeQuery(new URLSearchParams("w=auto"), HINTED)).toThrow(/w must be an integer/);
+  });
+
+  it("holds its ladder and fallback in the function's CONFIG, and none without clientHints", () => {
+    expect(viewerRequestFunctionCode(HINTED)).toContain('"hints":{"widths":[160,320,480,640,828,1080,1440,1920],"fallbackWidth":1080}');
+    expect(viewerRequestFunctionCode(CONFIG)).toContain('"hints":null');
   });
 });
 

@@ -168,3 +168,67 @@ describe("the preview's gallery in Chromium", () => {
     expect(median(hit)).toBeLessThan(median(miss));
   });
 });
+
+/**
+ * Client hints (README, "Client hints"): a page on another origin sends Accept-CH and delegates the hints to the
+ * image host with Permissions-Policy, as the README tells pages to; its <img src="...?w=auto" sizes> then gets the
+ * width its layout and DPR need, snapped up to the ladder. Without the delegation Chromium sends no hint to the
+ * other origin, and the preview answers the fallback width.
+ */
+describe("client hints in Chromium", () => {
+  const HINTS = ["Sec-CH-Width", "Sec-CH-Viewport-Width", "Sec-CH-DPR"];
+  let hinted: PreviewProcess;
+  let site: Server;
+  let siteOrigin: string;
+
+  beforeAll(async () => {
+    hinted = await startPreviewProcess(["--port", "0", "--client-hints"]);
+    site = createServer((req, res) => {
+      const delegated = !req.url?.includes("undelegated");
+      const delegation = HINTS.map((hint) => `${hint.slice(4).toLowerCase()}=(self "${hinted.url}")`).join(", ");
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "accept-ch": HINTS.join(", "), ...(delegated ? { "permissions-policy": delegation } : {}) });
+      res.end(`<!doctype html><img id="i" src="${hinted.url}/${SAMPLE_KEY}?w=auto&format=jpeg" sizes="300px" style="width:300px">`);
+    });
+    await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
+    siteOrigin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  }, 60_000);
+
+  afterAll(async () => {
+    await hinted?.stop("SIGKILL");
+    site?.close();
+  });
+
+  async function shownWidth(path: string, deviceScaleFactor: number): Promise<{ width: number; hints: Record<string, string> }> {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 800, height: 600, deviceScaleFactor });
+    const sent: Record<string, string>[] = [];
+    page.on("request", (request) => void (request.url().includes("w=auto") && sent.push(request.headers())));
+    await page.goto(`${siteOrigin}${path}`, { waitUntil: "load" });
+    await page.waitForFunction(() => (document.getElementById("i") as HTMLImageElement).complete, { timeout: 30_000 });
+    const width = await page.$eval("#i", (img) => (img as HTMLImageElement).naturalWidth);
+    await page.close();
+    const headers = sent[0] ?? {};
+    return { width, hints: Object.fromEntries(HINTS.map((hint) => [hint, headers[hint.toLowerCase()] ?? "-"])) };
+  }
+
+  it.each([
+    [1, 320],
+    [2, 640],
+  ])("at device scale factor %i, a 300px-wide image is answered %i pixels wide (Sec-CH-Width, snapped up to the ladder)", async (deviceScaleFactor, expected) => {
+    const { width, hints } = await shownWidth("/", deviceScaleFactor);
+    expect(hints["Sec-CH-Width"]).toBe(String(300 * deviceScaleFactor));
+    expect(width).toBe(expected);
+  }, 60_000);
+
+  it("without the Permissions-Policy delegation Chromium sends no hints to the image host: the fallback width", async () => {
+    const { width, hints } = await shownWidth("/undelegated", 2);
+    expect(hints).toEqual({ "Sec-CH-Width": "-", "Sec-CH-Viewport-Width": "-", "Sec-CH-DPR": "-" });
+    expect(width).toBe(1080);
+  }, 60_000);
+
+  it("the variant says it varies on the hints, for the browser's cache", async () => {
+    const response = await fetch(`${hinted.url}/${SAMPLE_KEY}?w=auto&format=jpeg`, { headers: { "sec-ch-width": "500" } });
+    expect(response.headers.get("vary")).toBe(HINTS.join(", "));
+    expect((await sharp(Buffer.from(await response.arrayBuffer())).metadata()).width).toBe(640);
+  });
+});

@@ -4,6 +4,7 @@ export { PurgeOnChange } from "./construct/purge-on-change";
 export type {
   BucketProps,
   CacheProps,
+  ClientHintsProps,
   CorsProps,
   DomainProps,
   GeoRestrictionProps,

@@ -69,7 +69,7 @@ export type Position = (typeof POSITIONS)[number];
  * (modules/edge), the resizer (params.ts), presets, the signer, the preview and the README's table read this one.
  */
 export const PARAMETERS = {
-  w: { type: "integer", max: "maxWidth", allowList: "allowedWidths", default: null, doc: "output width in CSS pixels (times `dpr`); alone, keeps the aspect ratio; never enlarges" },
+  w: { type: "integer", max: "maxWidth", allowList: "allowedWidths", default: null, hinted: true, doc: "output width in CSS pixels (times `dpr`); alone, keeps the aspect ratio; never enlarges; `auto` (with `clientHints`): the width the browser's client hints ask for, on the hint ladder" },
   h: { type: "integer", max: "maxHeight", allowList: "allowedHeights", default: null, doc: "output height in CSS pixels (times `dpr`); alone, keeps the aspect ratio; never enlarges" },
   dpr: { type: "decimal", min: 1, max: 4, step: 0.5, default: "1", doc: "device pixel ratio: `w` and `h` are multiplied by it at the edge (after their allow-lists, capped at `resizer.maxWidth`/`maxHeight`), so `w=300&dpr=2` is the variant `w=600`" },
   fit: { type: "choice", values: FITS, default: "cover", doc: "how the image fills `w` x `h` (sharp's fit)" },
@@ -89,7 +89,15 @@ export const PARAMETERS = {
 type ConfigNumber = { [K in keyof ResizerConfig]-?: ResizerConfig[K] extends number ? K : never }[keyof ResizerConfig];
 type ConfigList = { [K in keyof ResizerConfig]-?: ResizerConfig[K] extends readonly number[] ? K : never }[keyof ResizerConfig];
 export type ParameterDeclaration =
-  | { readonly type: "integer"; readonly max: number | ConfigNumber; readonly allowList: ConfigList | readonly number[] | null; readonly default: ConfigNumber | null; readonly doc: string }
+  | {
+      readonly type: "integer";
+      readonly max: number | ConfigNumber;
+      readonly allowList: ConfigList | readonly number[] | null;
+      readonly default: ConfigNumber | null;
+      /** Also takes HINTED_WIDTH ("auto") when the deployment reads client hints. */
+      readonly hinted?: true;
+      readonly doc: string;
+    }
   | { readonly type: "choice"; readonly values: readonly string[]; readonly default: string | null; readonly doc: string }
   | { readonly type: "decimal"; readonly min: number; readonly max: number; readonly step: number; readonly default: string | null; readonly doc: string }
   | { readonly type: "color"; readonly default: null; readonly doc: string };
@@ -103,7 +111,8 @@ export const RESIZE_PARAMS = [...PARAMETER_NAMES].sort();
 /** A parameter's value as code holds it: the union of a choice's values, a colour's hex digits, else a number. */
 export type ParameterValue<P extends ResizeParam> = (typeof PARAMETERS)[P] extends { readonly values: readonly (infer V)[] }
   ? V
-  : (typeof PARAMETERS)[P] extends { readonly type: "color" } ? string : number;
+  : (typeof PARAMETERS)[P] extends { readonly type: "color" } ? string
+  : (typeof PARAMETERS)[P] extends { readonly hinted: true } ? number | typeof HINTED_WIDTH : number;
 /** Every parameter, optional, typed: what a preset holds (PresetProps) and what the signer takes. */
 export type ResizeValues = { readonly [P in ResizeParam]?: ParameterValue<P> };
 
@@ -141,6 +150,23 @@ export function snappedColor(hex: string): string {
 
 export const DEFAULT_FIT: Fit = PARAMETERS.fit.default;
 export const DEFAULT_FORMAT: OutputFormat = PARAMETERS.format.default;
+
+/**
+ * Client hints (the `clientHints` prop): `w=auto` asks the edge for the width the browser's hints give, in physical
+ * pixels: Sec-CH-Width (the image's own width, sent for an <img> with `sizes`), else Sec-CH-Viewport-Width (CSS
+ * pixels) times Sec-CH-DPR; snapped up to the ladder (`widths`), `fallbackWidth` without hints. `dpr` is ignored
+ * beside it: the hints carry the device's ratio. Every variant then carries `Vary` on these three for browsers'
+ * caches (CloudFront keys on the edge's x-resize-params header, which holds the width chosen, not on Vary).
+ */
+export const HINTED_WIDTH = "auto";
+export const CLIENT_HINT_HEADERS = ["Sec-CH-Width", "Sec-CH-Viewport-Width", "Sec-CH-DPR"] as const;
+/**
+ * The default ladder (when resizer.allowedWidths is unset): phone to 4K screens, about a third apart, so a hinted
+ * width is served at most a third wider than asked. Snapped up: never narrower than the browser asked.
+ */
+export const DEFAULT_HINT_WIDTHS = [160, 320, 480, 640, 828, 1080, 1440, 1920, 2560, 3840] as const;
+/** Without hints (Safari and Firefox send none): a phone at 3x or a laptop's content column. */
+export const DEFAULT_HINT_FALLBACK_WIDTH = 1080;
 
 /** `?preset=<name>` stands for the parameters the preset holds (expanded at the edge). */
 export const PRESET_PARAM = "preset";
@@ -195,6 +221,16 @@ export function variantCacheControl(config: Pick<ResizerConfig, "browserCache">)
   return browser === undefined ? VARIANT_CACHE_CONTROL : `public, max-age=${browser.maxAge}, s-maxage=${browser.sharedMaxAge}`;
 }
 
+/**
+ * A variant's Vary, for browsers' caches (CloudFront keys on its cache policy, not on Vary): Accept when the format
+ * was negotiated; the client hints when the deployment reads them (a hinted w=auto and a given w of the same width
+ * are one cache entry, so every variant says it may depend on them). Undefined: none.
+ */
+export function variantVary(negotiated: boolean, config: Pick<ResizerConfig, "clientHints">): string | undefined {
+  const names = [...(negotiated ? ["Accept"] : []), ...(config.clientHints ? CLIENT_HINT_HEADERS : [])];
+  return names.length === 0 ? undefined : names.join(", ");
+}
+
 /** Errors may be passing faults (origin hiccup, a fixed upload): cached for `errorTtl` seconds only. */
 export function errorCacheControl(config: Pick<ResizerConfig, "errorTtl">): string {
   return `public, max-age=${config.errorTtl}`;
@@ -227,6 +263,8 @@ export interface ResizerConfig {
   readonly errorTtl: number;
   /** How long browsers and shared caches keep a variant; undefined: a year, immutable (see variantCacheControl). */
   readonly browserCache?: { readonly maxAge: number; readonly sharedMaxAge: number };
+  /** `w=auto` from client hints (HINTED_WIDTH): the ladder (ascending) and the width without hints; undefined: off. */
+  readonly clientHints?: { readonly widths: readonly number[]; readonly fallbackWidth: number };
 }
 
 export const RESIZER_ENV = {
@@ -238,10 +276,12 @@ export const RESIZER_ENV = {
   allowedHeights: "RESIZER_ALLOWED_HEIGHTS",
   defaultQuality: "RESIZER_DEFAULT_QUALITY",
   errorTtl: "RESIZER_ERROR_TTL",
-} as const satisfies Record<Exclude<keyof ResizerConfig, "browserCache">, string>;
+} as const satisfies Record<Exclude<keyof ResizerConfig, "browserCache" | "clientHints">, string>;
 
 /** ResizerConfig.browserCache, both or neither. */
 export const BROWSER_CACHE_ENV = { maxAge: "RESIZER_BROWSER_MAX_AGE", sharedMaxAge: "RESIZER_SHARED_MAX_AGE" } as const;
+/** ResizerConfig.clientHints, both or neither. */
+export const CLIENT_HINTS_ENV = { widths: "RESIZER_CLIENT_HINT_WIDTHS", fallbackWidth: "RESIZER_CLIENT_HINT_FALLBACK_WIDTH" } as const;
 
 /** Lambda sets it in every function's environment (a reserved variable): the function's memory, MB. */
 export const LAMBDA_MEMORY_ENV = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE";
@@ -282,6 +322,7 @@ export function configToEnv(config: ResizerConfig): Record<string, string> {
     [RESIZER_ENV.allowedHeights]: config.allowedHeights.join(","),
     [RESIZER_ENV.allowedWidths]: config.allowedWidths.join(","),
     ...(config.browserCache ? { [BROWSER_CACHE_ENV.maxAge]: String(config.browserCache.maxAge) } : {}),
+    ...(config.clientHints ? { [CLIENT_HINTS_ENV.fallbackWidth]: String(config.clientHints.fallbackWidth), [CLIENT_HINTS_ENV.widths]: config.clientHints.widths.join(",") } : {}),
     [RESIZER_ENV.defaultQuality]: String(config.defaultQuality),
     [RESIZER_ENV.errorTtl]: String(config.errorTtl),
     [RESIZER_ENV.maxHeight]: String(config.maxHeight),
@@ -317,6 +358,9 @@ export function configFromEnv(env: Environment = process.env): ResizerConfig {
   const browserCache = browserGiven.length === 2
     ? { maxAge: int(BROWSER_CACHE_ENV.maxAge, 0, zeroOrMore), sharedMaxAge: int(BROWSER_CACHE_ENV.sharedMaxAge, 0, zeroOrMore) }
     : undefined;
+  const hintsGiven = [CLIENT_HINTS_ENV.widths, CLIENT_HINTS_ENV.fallbackWidth].filter((name) => (env[name] ?? "") !== "");
+  if (hintsGiven.length === 1) throw new Error(`${CLIENT_HINTS_ENV.widths} and ${CLIENT_HINTS_ENV.fallbackWidth} go together, got only ${hintsGiven[0]}`);
+  const clientHints = hintsGiven.length === 2 ? { widths: list(CLIENT_HINTS_ENV.widths), fallbackWidth: int(CLIENT_HINTS_ENV.fallbackWidth, 0) } : undefined;
   return {
     maxInputPixels: int(RESIZER_ENV.maxInputPixels, d.maxInputPixels),
     maxInputBytes: int(RESIZER_ENV.maxInputBytes, d.maxInputBytes),
@@ -328,5 +372,6 @@ export function configFromEnv(env: Environment = process.env): ResizerConfig {
     // 0 is allowed: do not cache errors at all.
     errorTtl: int(RESIZER_ENV.errorTtl, d.errorTtl, zeroOrMore),
     ...(browserCache ? { browserCache } : {}),
+    ...(clientHints ? { clientHints } : {}),
   };
 }

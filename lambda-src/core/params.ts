@@ -5,6 +5,7 @@
  */
 import {
   decimalSteps,
+  HINTED_WIDTH,
   integerBounds,
   OTHER_ANSWERS,
   parameterDefault,
@@ -81,7 +82,8 @@ export function parseResizeQuery(query: URLSearchParams, config: ResizerConfig, 
     quality: (given.q as number | undefined) ?? config[PARAMETERS.q.default],
     original: isOriginalRequest(query),
   };
-  if (given.w !== undefined) request.width = given.w as number;
+  // w=auto in a viewer's query: what the edge picks from client hints; without any, the fallback width.
+  if (given.w !== undefined) request.width = given.w === HINTED_WIDTH ? (config.clientHints as NonNullable<ResizerConfig["clientHints"]>).fallbackWidth : given.w as number;
   if (given.h !== undefined) request.height = given.h as number;
   if (given.pos !== undefined && given.pos !== PARAMETERS.pos.default) request.position = given.pos as Position;
   if (given.fx !== undefined || given.fy !== undefined) request.focal = { x: (given.fx as number | undefined) ?? 0.5, y: (given.fy as number | undefined) ?? 0.5 };
@@ -125,8 +127,9 @@ function parsedValues(query: URLSearchParams, config: ResizerConfig, form: "norm
     const raw = single(query, name);
     if (raw !== undefined) values[name] = parseValue(name, PARAMETERS[name], raw, config, form);
   }
-  const dpr = (values.dpr as number | undefined) ?? 1;
-  if (values.w !== undefined) values.w = Math.min(Math.round((values.w as number) * dpr), config.maxWidth);
+  // With w=auto the hints carry the device's ratio: dpr is ignored (not folded into h either), as at the edge.
+  const dpr = values.w === HINTED_WIDTH ? 1 : (values.dpr as number | undefined) ?? 1;
+  if (values.w !== undefined && values.w !== HINTED_WIDTH) values.w = Math.min(Math.round((values.w as number) * dpr), config.maxWidth);
   if (values.h !== undefined) values.h = Math.min(Math.round((values.h as number) * dpr), config.maxHeight);
   return values;
 }
@@ -148,6 +151,8 @@ function parseValue(name: ResizeParam, declaration: ParameterDeclaration, raw: s
       if (!HEX_COLOR.test(raw)) throw httpError("InvalidParameter", `${name} must be 3 or 6 hex digits (rgb or rrggbb), got ${echo(raw)}`);
       return snappedColor(raw);
     case "integer": {
+      // Only a viewer's query holds it: the edge writes the width it chose.
+      if (declaration.hinted && raw === HINTED_WIDTH && form === "viewer" && config.clientHints !== undefined) return raw;
       const { max, allowed } = integerBounds(declaration, config);
       const value = CANONICAL_POSITIVE_INTEGER.test(raw) ? Number(raw) : NaN;
       if (!(value >= 1 && value <= max)) throw httpError("InvalidParameter", `${name} must be an integer from 1 to ${max}, got ${echo(raw)}`);

@@ -5,7 +5,7 @@
  */
 import { pipeline } from "node:stream";
 import sharp, { type Metadata, type Sharp } from "sharp";
-import { IMAGE_FORMATS, OTHER_ANSWERS, variantCacheControl, type ResizerConfig } from "./contract";
+import { IMAGE_FORMATS, OTHER_ANSWERS, variantCacheControl, variantVary, type ResizerConfig } from "./contract";
 import { factsBody, imageFacts } from "./facts";
 import { httpError } from "./errors";
 import { decodeFailure, FAIL_ON, InputGuard, webpDecodesWhole } from "./input";
@@ -214,7 +214,8 @@ function uprightFrameSize(meta: Metadata): Size {
 
 function variantHeaders(negotiated: boolean, config: ResizerConfig): Record<string, string> {
   const headers: Record<string, string> = { "Cache-Control": variantCacheControl(config) };
-  if (negotiated) headers["Vary"] = "Accept";
+  const vary = variantVary(negotiated, config);
+  if (vary !== undefined) headers["Vary"] = vary;
   return headers;
 }
 

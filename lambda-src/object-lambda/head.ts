@@ -1,4 +1,4 @@
-import { errorCacheControl, formatOfMimeType, IMAGE_FORMATS, OBJECT_LAMBDA_METADATA_HEADERS, OTHER_ANSWERS, variantCacheControl, type ResizerConfig } from "../core/contract";
+import { errorCacheControl, formatOfMimeType, IMAGE_FORMATS, OBJECT_LAMBDA_METADATA_HEADERS, OTHER_ANSWERS, variantCacheControl, variantVary, type ResizerConfig } from "../core/contract";
 import { httpError } from "../core/errors";
 import { negotiateFormat, type AcceptedFormats } from "../core/output";
 import { parseResizeQuery } from "../core/params";
@@ -93,6 +93,7 @@ function variantHeaders(
   if (format === OTHER_ANSWERS.facts.format) return { ...headers, "Content-Type": OTHER_ANSWERS.facts.mime };
   const output = format !== "auto" ? format : source !== undefined ? negotiateFormat(accepted, source) : undefined;
   if (output !== undefined) headers["Content-Type"] = IMAGE_FORMATS[output].mime;
-  if (format === "auto") headers[OBJECT_LAMBDA_METADATA_HEADERS.vary] = "Accept";
+  const vary = variantVary(format === "auto", config);
+  if (vary !== undefined) headers[OBJECT_LAMBDA_METADATA_HEADERS.vary] = vary;
   return headers;
 }

@@ -187,6 +187,15 @@ export interface ImageCdnProps {
    */
   readonly onlyPresets?: boolean;
   /**
+   * Client hints: `w=auto` takes the image's width from the browser's hints (Sec-CH-Width, else
+   * Sec-CH-Viewport-Width times Sec-CH-DPR), snapped up to a ladder of widths so the variants stay bounded, and a
+   * fallback width for browsers that send none (Safari, Firefox). `true`: the ladder is `resizer.allowedWidths` when
+   * set, else 160, 320, 480, 640, 828, 1080, 1440, 1920, 2560, 3840 (at most `resizer.maxWidth`); the fallback 1080
+   * (or the ladder's nearest). Every variant then carries `Vary` on the three hints (README, "Client hints", has the
+   * page side: Accept-CH, Permissions-Policy, sizes). @default false
+   */
+  readonly clientHints?: boolean | ClientHintsProps;
+  /**
    * The AWS region of CloudFront's Origin Shield, an extra caching layer in front of the origin: every edge
    * location's miss goes through it, so a variant is transformed about once instead of once per regional edge
    * cache. Costs a per-request fee on the requests that reach it; worth it for busy, global traffic. Pick the
@@ -235,4 +244,12 @@ export interface ImageCdnProps {
   readonly resourcePrefix?: string;
   /** Tags on every taggable resource. @default none */
   readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** `clientHints` with its own ladder or fallback. */
+export interface ClientHintsProps {
+  /** The widths a hinted `w=auto` is snapped up to, each at most `resizer.maxWidth` and in `resizer.allowedWidths` when that is set. @default the default ladder */
+  readonly widths?: readonly number[];
+  /** The width for a request without usable hints: one of `widths`. @default 1080, or the ladder's nearest */
+  readonly fallbackWidth?: number;
 }

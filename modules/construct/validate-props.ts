@@ -1,5 +1,5 @@
 import { Token } from "cdktf";
-import { DEFAULT_MEMORY_MB, DEFAULT_RESIZER_CONFIG, MAX_DIMENSION, PARAMETER_NAMES, PRESET_NAME, type ResizerConfig } from "../../lambda-src/core/contract";
+import { DEFAULT_HINT_FALLBACK_WIDTH, DEFAULT_HINT_WIDTHS, DEFAULT_MEMORY_MB, DEFAULT_RESIZER_CONFIG, HINTED_WIDTH, MAX_DIMENSION, PARAMETER_NAMES, PRESET_NAME, type ResizerConfig } from "../../lambda-src/core/contract";
 import { parseResizeQuery } from "../../lambda-src/core/params";
 import type {
   CacheProps,
@@ -274,7 +274,7 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
   const maxHeight = integer("resizer.maxHeight", r.maxHeight, DEFAULT_RESIZER_CONFIG.maxHeight, 1, MAX_DIMENSION, " pixels");
   const purgeOnChange = resolvePurge(props.purgeOnChange);
   const cache = resolveCache(props.cache, purgeOnChange !== undefined);
-  const config: ResizerConfig = {
+  let config: ResizerConfig = {
     maxInputPixels: integer("resizer.maxInputPixels", r.maxInputPixels, DEFAULT_RESIZER_CONFIG.maxInputPixels, 1, 1_000_000_000, " pixels"),
     maxInputBytes: integer("resizer.maxInputBytes", r.maxInputBytes, DEFAULT_RESIZER_CONFIG.maxInputBytes, 1, 1_073_741_824, " bytes"),
     maxWidth,
@@ -287,6 +287,8 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
     // s-maxage = the cache policy's maximum: CloudFront keeps a variant as long as the policy lets it.
     ...(cache.browserTtl === undefined ? {} : { browserCache: { maxAge: cache.browserTtl, sharedMaxAge: cache.maxTtl } }),
   };
+  const clientHints = resolveClientHints(props.clientHints, config);
+  if (clientHints !== undefined) config = { ...config, clientHints };
   const logRetentionDays = r.logRetentionDays ?? 30;
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) throw new ImageCdnPropError("resizer.logRetentionDays", logRetentionDays, `one of ${LOG_RETENTION_DAYS.join(", ")}`);
   if (r.functionName !== undefined) stringMatching("resizer.functionName", r.functionName, /^[A-Za-z0-9_-]{1,64}$/, "1-64 characters of letters, digits, '-' and '_'");
@@ -342,6 +344,34 @@ function resolveOriginShieldRegion(region: string | undefined): string | undefin
   return region;
 }
 
+/**
+ * The client-hint ladder: given, or resizer.allowedWidths (every width the edge would let through anyway), or the
+ * default ladder up to maxWidth. Each a width the edge allows, so w=auto never picks one it would refuse.
+ */
+function resolveClientHints(hints: ImageCdnProps["clientHints"], config: ResizerConfig): ResizerConfig["clientHints"] {
+  if (hints === undefined || hints === false) return undefined;
+  if (hints !== true && (hints === null || typeof hints !== "object" || Object.keys(hints).some((key) => key !== "widths" && key !== "fallbackWidth"))) {
+    throw new ImageCdnPropError("clientHints", hints, "true, false or { widths, fallbackWidth }");
+  }
+  const given = hints === true ? {} : hints;
+  const allowed = config.allowedWidths;
+  let widths: number[];
+  if (given.widths !== undefined) {
+    widths = allowList("clientHints.widths", given.widths, config.maxWidth);
+    const refused = widths.filter((width) => allowed.length > 0 && !allowed.includes(width));
+    if (refused.length > 0) throw new ImageCdnPropError("clientHints.widths", given.widths, `widths in resizer.allowedWidths (${allowed.join(", ")}); not ${refused.join(", ")}`);
+  } else if (allowed.length > 0) {
+    widths = [...allowed];
+  } else {
+    const fitting = DEFAULT_HINT_WIDTHS.filter((width) => width <= config.maxWidth);
+    widths = fitting.length > 0 ? fitting : [config.maxWidth];
+  }
+  const nearest = widths.reduce((best, width) => (Math.abs(width - DEFAULT_HINT_FALLBACK_WIDTH) < Math.abs(best - DEFAULT_HINT_FALLBACK_WIDTH) ? width : best));
+  const fallbackWidth = integer("clientHints.fallbackWidth", given.fallbackWidth, nearest, 1, config.maxWidth, " pixels");
+  if (!widths.includes(fallbackWidth)) throw new ImageCdnPropError("clientHints.fallbackWidth", fallbackWidth, `one of the ladder's widths: ${widths.join(", ")}`);
+  return { widths, fallbackWidth };
+}
+
 /** Each preset validated as the request it stands for would be, by the resizer's own parser. */
 function resolvePresets(presets: ImageCdnProps["presets"], config: ResizerConfig): Record<string, Record<string, string>> {
   const out: Record<string, Record<string, string>> = {};
@@ -352,6 +382,7 @@ function resolvePresets(presets: ImageCdnProps["presets"], config: ResizerConfig
     if (unknown.length > 0 || preset === null || typeof preset !== "object") throw new ImageCdnPropError(`presets.${name}`, preset, `an object of ${PARAMETER_NAMES.join(", ")}`);
     const query = Object.fromEntries(PARAMETER_NAMES.filter((key) => preset[key] !== undefined).map((key) => [key, String(preset[key])]));
     if (Object.keys(query).length === 0) throw new ImageCdnPropError(`presets.${name}`, preset, `at least one of ${PARAMETER_NAMES.join(", ")}`);
+    if (query.w === HINTED_WIDTH && config.clientHints === undefined) throw new ImageCdnPropError(`presets.${name}.w`, HINTED_WIDTH, `a width in pixels; "${HINTED_WIDTH}" only with clientHints`);
     try {
       parseResizeQuery(new URLSearchParams(query), config, "viewer");
     } catch (error) {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  HINTED_WIDTH,
   integerBounds,
   OBJECT_LAMBDA_METADATA_HEADERS,
   parameterDefault,
@@ -11,6 +12,7 @@ import {
   RESIZE_PARAMS_HEADER,
   SERVED_METHODS,
   type ParameterDeclaration,
+  type ResizeParam,
   type ResizerConfig,
 } from "../../lambda-src/core/contract";
 import { EXPIRES_PARAM, MIN_SIGNING_KEY_LENGTH, SIGNATURE_PARAM, SIGNING_KEY_SLOTS } from "../construct/signing";
@@ -47,6 +49,22 @@ export function edgeScriptSource(kind: EdgeScriptKind): string {
 }
 
 /**
+ * The contract's constants the edge scripts name as CONTRACT.*: fixed for every deployment, so they are written in
+ * as literals when the script is minified rather than carried in each deployment's CONFIG (bytes the 10 KB limit
+ * counts twice: the name in CONFIG and every read of it).
+ */
+export const EDGE_CONTRACT = {
+  preset: PRESET_PARAM,
+  paramsHeader: RESIZE_PARAMS_HEADER,
+  acceptHeader: RESIZE_ACCEPT_HEADER,
+  signatureParam: SIGNATURE_PARAM,
+  expiresParam: EXPIRES_PARAM,
+  keySlots: SIGNING_KEY_SLOTS,
+  minKeyLength: MIN_SIGNING_KEY_LENGTH,
+  hintedWidth: HINTED_WIDTH,
+} as const;
+
+/**
  * esbuild's target for CloudFront Functions runtime 2.0 ("JavaScript runtime 2.0 features"): ES 5.1 and, of ES 6-12,
  * only const/let, arrow functions, template literals, the exponent operator, async/await and named capture groups.
  * Rest parameters are supported too, but esbuild's flag for them also lets call spread through, which the page
@@ -59,6 +77,7 @@ export const EDGE_ESBUILD_OPTIONS = {
   supported: { "const-and-let": true, arrow: true, "template-literal": true, "exponent-operator": true, "async-await": true, "regexp-named-capture-groups": true },
   legalComments: "none",
   charset: "utf8",
+  define: Object.fromEntries(Object.entries(EDGE_CONTRACT).map(([name, value]) => [`CONTRACT.${name}`, JSON.stringify(value)])),
 } as const;
 
 export function minifiedEdgeScriptFile(kind: EdgeScriptKind): string {
@@ -130,6 +149,19 @@ function edgeParameters(config: ResizerConfig): Record<string, readonly unknown[
   }));
 }
 
+/**
+ * A preset as the edge expands it: a query without the values the edge drops anyway (defaults), or the one marker of
+ * a variant when all were defaults (a preset always asks for a variant). dpr stays unfolded: the allow-lists apply
+ * before the fold, as for a request.
+ */
+function edgePreset(query: Readonly<Record<string, string>>, config: ResizerConfig): string {
+  const kept = Object.entries(query).filter(([key, value]) => value !== String(parameterDefault(PARAMETERS[key as ResizeParam], config)));
+  return kept.length === 0 ? `format=${PARAMETERS.format.default}` : kept.map(([key, value]) => `${key}=${value}`).join("&");
+}
+
+/** The minified script's placeholder for a deployment's CONFIG. */
+export const EMPTY_CONFIG = "var CONFIG={}";
+
 export function viewerRequestFunctionCode(config: ResizerConfig, options: EdgeOptions = {}): string {
   const { cors } = options;
   const constants = {
@@ -138,22 +170,18 @@ export function viewerRequestFunctionCode(config: ResizerConfig, options: EdgeOp
       const value = parameterDefault(PARAMETERS[name], config);
       return value === undefined ? [] : [[name, String(value)]];
     })),
-    preset: PRESET_PARAM,
-    paramsHeader: RESIZE_PARAMS_HEADER,
-    acceptHeader: RESIZE_ACCEPT_HEADER,
     errorTtl: config.errorTtl,
     cors: cors ? { allowedOrigins: [...cors.allowedOrigins], maxAgeSeconds: cors.maxAgeSeconds } : null,
-    presets: Object.fromEntries(Object.entries(options.presets ?? {}).map(([name, query]) => [name, Object.entries(query).map(([key, value]) => `${key}=${value}`).join("&")])),
+    presets: Object.fromEntries(Object.entries(options.presets ?? {}).map(([name, query]) => [name, edgePreset(query, config)])),
     onlyPresets: options.onlyPresets ?? false,
-    signing: options.signing
-      ? { signatureParam: SIGNATURE_PARAM, expiresParam: EXPIRES_PARAM, keySlots: SIGNING_KEY_SLOTS, minKeyLength: MIN_SIGNING_KEY_LENGTH }
-      : null,
     originals: options.originalsOriginId ?? null,
+    hints: config.clientHints ?? null,
   };
   const script = minifiedEdgeScript(options.signing ? "signed" : "plain");
-  if (!script.startsWith("var CONFIG={}")) throw new Error("the minified viewer-request function does not start with its CONFIG");
+  const [before, after, ...more] = script.split(EMPTY_CONFIG);
+  if (after === undefined || more.length > 0) throw new Error(`the minified viewer-request function does not hold ${EMPTY_CONFIG} once`);
   const imports = options.signing ? SIGNING_IMPORTS : options.originalsOriginId ? CLOUDFRONT_IMPORT : "";
-  const shipped = `${imports}var CONFIG=${JSON.stringify(constants)}${script.slice("var CONFIG={}".length)}`;
+  const shipped = `${imports}${before}var CONFIG=${JSON.stringify(constants)}${after}`;
   if (Buffer.byteLength(shipped) > CLOUDFRONT_FUNCTION_MAX_BYTES) {
     throw new Error(`ImageCdn: the viewer-request function is ${Buffer.byteLength(shipped)} bytes, over CloudFront's ${CLOUDFRONT_FUNCTION_MAX_BYTES}: shorten resizer.allowedWidths/allowedHeights or presets`);
   }

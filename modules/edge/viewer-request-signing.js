@@ -12,7 +12,7 @@ function forbidden(reason) {
 // name: each value encoded, so no value can pass for several parameters ("png&q=100" is not "png" and "q=100").
 function stringToSign(request) {
   var query = request.querystring;
-  var pairs = KEYS.concat([CONFIG.preset, CONFIG.signing.expiresParam]).sort().filter(function (name) { return query[name]; }).map(function (name) {
+  var pairs = KEYS.concat([CONTRACT.preset, CONTRACT.expiresParam]).sort().filter(function (name) { return query[name]; }).map(function (name) {
     return name + '=' + encodeURIComponent(decoded(query[name].value));
   });
   return request.uri + '\n' + pairs.join('&');
@@ -28,19 +28,19 @@ function sameText(a, b) {
 
 async function signatureProblem(request) {
   var query = request.querystring;
-  var signature = query[CONFIG.signing.signatureParam];
+  var signature = query[CONTRACT.signatureParam];
   if (!signature) return 'signature missing';
-  var expires = query[CONFIG.signing.expiresParam];
+  var expires = query[CONTRACT.expiresParam];
   if (expires && !/^[0-9]{1,12}$/.test(expires.value)) return 'signature not valid';
   if (expires && Math.floor(Date.now() / 1000) > Number(expires.value)) return 'signature expired';
   var text;
   try { text = stringToSign(request); } catch (e) { return 'signature not valid'; }
-  for (var i = 0; i < CONFIG.signing.keySlots.length; i++) {
+  for (var i = 0; i < CONTRACT.keySlots.length; i++) {
     var secret;
     // An empty slot is normal (before the first key, or between rotations): get() throws for a missing key. A key
     // shorter than the minimum (an empty value among them: an HMAC with an empty secret verifies) is no key.
-    try { secret = await kvs.get(CONFIG.signing.keySlots[i]); } catch (e) { continue; }
-    if (typeof secret !== 'string' || secret.length < CONFIG.signing.minKeyLength) continue;
+    try { secret = await kvs.get(CONTRACT.keySlots[i]); } catch (e) { continue; }
+    if (typeof secret !== 'string' || secret.length < CONTRACT.minKeyLength) continue;
     if (sameText(crypto.createHmac('sha256', secret).update(text).digest('hex'), signature.value)) return null;
   }
   return 'signature not valid';

@@ -11,6 +11,8 @@
 // is refused here. CONFIG (the contract's parameters, the limits, the options) is written in at synth from
 // lambda-src/core/contract.ts; the minified function stays under CloudFront's 10 KB (a test measures the largest).
 var CONFIG = {};
+// CONTRACT.* (the header names, the preset parameter, the signing names) are the contract's constants, written in as
+// literals when minified (EDGE_CONTRACT in viewer-request-function.ts).
 // The contract's parameters, sorted: the order of the canonical query (and of the signed string).
 var KEYS = Object.keys(CONFIG.params).sort();
 
@@ -110,15 +112,15 @@ function preflight(request) {
 function presetQuery(query) {
   var names = Object.keys(CONFIG.presets);
   var given = KEYS.filter(function (key) { return query[key]; });
-  var asked = query[CONFIG.preset];
+  var asked = query[CONTRACT.preset];
   if (!asked) {
-    if (CONFIG.onlyPresets && given.length > 0) return badRequest('only presets are served: use ' + CONFIG.preset + '=' + names.join('|'));
+    if (CONFIG.onlyPresets && given.length > 0) return badRequest('only presets are served: use ' + CONTRACT.preset + '=' + names.join('|'));
     return query;
   }
-  if (asked.multiValue && asked.multiValue.length > 1) return badRequest(CONFIG.preset + ' must be given at most once');
+  if (asked.multiValue && asked.multiValue.length > 1) return badRequest(CONTRACT.preset + ' must be given at most once');
   var name = asked.value;
-  if (names.indexOf(name) < 0) return badRequest(CONFIG.preset + ' must be one of ' + (names.join(', ') || '(none configured)') + ', got ' + echo(name));
-  if (given.length > 0) return badRequest(CONFIG.preset + ' takes no other parameter, got ' + given.join(', '));
+  if (names.indexOf(name) < 0) return badRequest(CONTRACT.preset + ' must be one of ' + (names.join(', ') || '(none configured)') + ', got ' + echo(name));
+  if (given.length > 0) return badRequest(CONTRACT.preset + ' takes no other parameter, got ' + given.join(', '));
   var expanded = {};
   // A preset is its parameters as a query (validated at synth: no '&', '=' or '%' inside a value).
   CONFIG.presets[name].split('&').forEach(function (pair) {
@@ -126,6 +128,19 @@ function presetQuery(query) {
     expanded[pair.slice(0, at)] = { value: pair.slice(at + 1) };
   });
   return expanded;
+}
+
+// w=auto with client hints on (CONFIG.hints, HINTED_WIDTH in lambda-src/core/contract.ts): the image's width in
+// physical pixels from Sec-CH-Width, else Sec-CH-Viewport-Width (CSS pixels) times Sec-CH-DPR, snapped up to the
+// ladder (at most its largest); without a usable hint (absent, not a positive number) the fallback width.
+function hintedWidth(headers) {
+  var hint = function (name) { return headers[name] ? Number(headers[name].value) : NaN; };
+  var pixels = hint('sec-ch-width');
+  if (!(pixels > 0)) pixels = hint('sec-ch-viewport-width') * (hint('sec-ch-dpr') > 0 ? hint('sec-ch-dpr') : 1);
+  if (!(pixels > 0)) return CONFIG.hints.fallbackWidth;
+  var ladder = CONFIG.hints.widths;
+  for (var i = 0; i < ladder.length - 1 && ladder[i] < pixels; i++);
+  return ladder[i];
 }
 
 function normalize(event) {
@@ -137,9 +152,10 @@ function normalize(event) {
   if (query.statusCode) return query;
   var clean = [];
   var given = false;
+  var hinted = false;
   var format = CONFIG.defaults.format;
-  delete request.headers[CONFIG.acceptHeader];
-  delete request.headers[CONFIG.paramsHeader];
+  delete request.headers[CONTRACT.acceptHeader];
+  delete request.headers[CONTRACT.paramsHeader];
   // Images are not compressed again, and a streamed function URL answer must not be: Accept-Encoding reaching
   // one is known to cause intermittent 502s (opennextjs-aws#1127). The cache policy forwards none either.
   delete request.headers['accept-encoding'];
@@ -153,12 +169,15 @@ function normalize(event) {
     }
     var value;
     try { value = decoded(param.value); } catch (e) { return badRequest(name + ' is not valid percent-encoding'); }
+    if (name === 'w' && value === CONTRACT.hintedWidth && CONFIG.hints) value = String(hintedWidth(request.headers)), hinted = true;
     var checked = canonical(name, value);
     if (checked.r) return badRequest(checked.r);
     given = true;
     values[name] = checked.v;
   }
-  // dpr is folded into w and h here, after their allow-lists and capped at the limits: w=300&dpr=2 is w=600.
+  // dpr is folded into w and h here, after their allow-lists and capped at the limits: w=300&dpr=2 is w=600. With
+  // w=auto it is ignored: the hints carry the device's ratio.
+  if (hinted) delete values.dpr;
   ['w', 'h'].forEach(function (side) {
     if (values[side] && values.dpr) values[side] = String(Math.min(Math.round(values[side] * values.dpr), CONFIG.params[side][1]));
   });
@@ -176,9 +195,9 @@ function normalize(event) {
   }
   // Every parameter at its default still asks for a variant: keep one canonical marker for it.
   if (clean.length === 0) clean.push('format=' + CONFIG.defaults.format);
-  request.headers[CONFIG.paramsHeader] = { value: clean.join('&') };
+  request.headers[CONTRACT.paramsHeader] = { value: clean.join('&') };
   if (format === CONFIG.defaults.format) {
-    request.headers[CONFIG.acceptHeader] = { value: acceptToken(request.headers.accept && request.headers.accept.value) };
+    request.headers[CONTRACT.acceptHeader] = { value: acceptToken(request.headers.accept && request.headers.accept.value) };
   }
   return request;
 }

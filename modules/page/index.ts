@@ -7,6 +7,7 @@
 import {
   DEFAULT_FIT,
   DEFAULT_RESIZER_CONFIG,
+  HINTED_WIDTH,
   MAX_DIMENSION,
   PARAMETERS,
   PRESET_NAME,
@@ -70,7 +71,13 @@ export interface ImgAttributes {
  * The page cannot know a deployment's limits: values are checked against the contract's static maxima
  * (MAX_DIMENSION for w and h), and the edge refuses what the deployment does not allow.
  */
-const BROADEST: ResizerConfig = { ...DEFAULT_RESIZER_CONFIG, maxWidth: MAX_DIMENSION, maxHeight: MAX_DIMENSION };
+const BROADEST: ResizerConfig = {
+  ...DEFAULT_RESIZER_CONFIG,
+  maxWidth: MAX_DIMENSION,
+  maxHeight: MAX_DIMENSION,
+  // w=auto is spelled as it is: the deployment's edge refuses it unless it reads client hints.
+  clientHints: { widths: [MAX_DIMENSION], fallbackWidth: MAX_DIMENSION },
+};
 
 /**
  * The URL of `key` with `params`. The query is the edge's canonical form (its x-resize-params, by the resizer core's
@@ -130,7 +137,7 @@ function srcSetEntries(caller: string, key: string, options: SrcSetOptions): Src
     entries = Object.entries(options.presets).map(([name, preset]) => {
       checkPresetName(caller, name);
       const width = canonicalPairs(`${caller}: preset ${name}:`, preset).find(([param]) => param === "w")?.[1];
-      if (width === undefined) throw new Error(`${caller}: preset ${name} has no w, which its srcset width descriptor needs`);
+      if (width === undefined || width === HINTED_WIDTH) throw new Error(`${caller}: preset ${name} has no w in pixels, which its srcset width descriptor needs`);
       const other = byWidth.get(Number(width));
       if (other !== undefined) throw new Error(`${caller}: presets ${other} and ${name} have the same w (${width}); a srcset takes one candidate per width`);
       byWidth.set(Number(width), name);
@@ -178,7 +185,8 @@ function canonicalPairs(prefix: string, params: ResizeValues): [ResizeParam, str
     if (value === undefined) continue;
     const declaration: ParameterDeclaration = PARAMETERS[name];
     const numeric = declaration.type === "integer" || declaration.type === "decimal";
-    const text = numeric ? (typeof value === "number" && Number.isFinite(value) ? String(value) : undefined) : typeof value === "string" ? value : undefined;
+    const hinted = "hinted" in declaration && value === HINTED_WIDTH;
+    const text = hinted ? HINTED_WIDTH : numeric ? (typeof value === "number" && Number.isFinite(value) ? String(value) : undefined) : typeof value === "string" ? value : undefined;
     if (text === undefined) throw new Error(`${prefix} ${name} must be a ${numeric ? "number" : "string"}, got ${JSON.stringify(value)}`);
     query.set(name, text);
   }
@@ -202,6 +210,6 @@ function variantSize(caller: string, image: ImageFacts, params: ResizeValues): {
     if (!Number.isInteger(value) || value < 1) throw new Error(`${caller}: image.${side} must be a positive integer, got ${JSON.stringify(value)}`);
   }
   const source = { width: image.displayWidth, height: image.displayHeight };
-  const { width, height } = planResize(source, { width: params.w, height: params.h, fit: params.fit ?? DEFAULT_FIT }) ?? source;
+  const { width, height } = planResize(source, { width: params.w === HINTED_WIDTH ? undefined : params.w, height: params.h, fit: params.fit ?? DEFAULT_FIT }) ?? source;
   return { width, height };
 }

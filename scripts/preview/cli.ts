@@ -31,12 +31,14 @@ const PROP_OF_FLAG = {
   preset: "presets",
   "only-presets": "onlyPresets",
   originals: "originals",
+  "client-hints": "clientHints",
 } as const;
 
 export const USAGE = `usage: npm run preview -- [--dir FOLDER] [--port PORT] [--cors-origin ORIGIN]... [--cache-mb MB]
        [--allowed-widths 150,500] [--allowed-heights 150,700] [--max-width N] [--max-height N] [--default-quality Q]
        [--max-input-pixels N] [--max-input-bytes N] [--timeout SECONDS] [--error-ttl SECONDS]
        [--preset NAME=w=150&h=150&fit=cover]... [--only-presets] [--originals serve|deny]
+       [--client-hints]
   The image CDN on 127.0.0.1 (default port ${DEFAULT_PORT}): the stack's edge function, cache key and resizer over a
   folder (default: the samples in fixtures/preview), with a gallery at /. The limits are the construct's props,
   checked as a synth checks them. Ctrl-C stops it.`;
@@ -54,6 +56,7 @@ export function parsePreviewArgs(argv: readonly string[]): Omit<PreviewSettings,
     "allowed-heights": { type: "string" },
     preset: { type: "string", multiple: true },
     "only-presets": { type: "boolean" },
+    "client-hints": { type: "boolean" },
     originals: { type: "string" },
     ...Object.fromEntries(numberFlags.map((name) => [name, { type: "string" as const }])),
   }) as { values: Record<string, string | string[] | boolean | undefined> };
@@ -92,6 +95,7 @@ export function parsePreviewArgs(argv: readonly string[]): Omit<PreviewSettings,
     presets: Object.keys(presets).length > 0 ? (presets as ImageCdnProps["presets"]) : undefined,
     onlyPresets: values["only-presets"] === true ? true : undefined,
     originals: values.originals as ImageCdnProps["originals"],
+    clientHints: values["client-hints"] === true ? true : undefined,
   };
   let resolved;
   try {
