@@ -60,7 +60,7 @@ describe("app settings", () => {
   });
 
   // An app user sets every prop a deployment needs without writing TypeScript.
-  it("feeds presets, only-presets, Origin Shield, WAF, reserved concurrency, timeout, originals, browser TTL and the KMS key to the construct", () => {
+  it("feeds presets, only-presets, Origin Shield, WAF, reserved concurrency, timeout, originals, browser TTL, the KMS key and client hints to the construct", () => {
     const key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     const webAcl = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/images/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
     const s = settings({
@@ -73,6 +73,7 @@ describe("app settings", () => {
       IMAGE_CDN_ORIGINALS: "deny",
       IMAGE_CDN_BROWSER_TTL: "600",
       IMAGE_CDN_KMS_KEY_ARN: key,
+      IMAGE_CDN_CLIENT_HINTS: "true",
     });
     expect(s.imageCdn).toMatchObject({
       presets: { thumb: { w: 150, h: 150, fit: "cover" }, hero: { w: 1600, format: "webp" } },
@@ -83,10 +84,16 @@ describe("app settings", () => {
       originals: "deny",
       cache: { browserTtl: 600 },
       bucket: { namePrefix: "images-", kmsKeyArn: key },
+      clientHints: true,
     });
     const json = JSON.parse(Testing.synth(new ImageCdnStack(Testing.app(), s)));
     expect(Object.values(json.resource.aws_lambda_function as Record<string, { reserved_concurrent_executions?: number; timeout: number }>)[0]).toMatchObject({ reserved_concurrent_executions: 20, timeout: 25 });
     expect(json.output.kms_key_policy_statements).toBeDefined();
+    // Client hints reach the resizer (Vary) and the edge (the ladder).
+    const environment = Object.values(json.resource.aws_lambda_function as Record<string, { environment: { variables: Record<string, string> } }>)[0]?.environment.variables;
+    expect(environment).toMatchObject({ RESIZER_CLIENT_HINT_WIDTHS: "160,320,480,640,828,1080,1440,1920,2560,3840", RESIZER_CLIENT_HINT_FALLBACK_WIDTH: "1080" });
+    const edgeCode = Object.values(json.resource.aws_cloudfront_function as Record<string, { name: string; code: string }>).find((f) => f.code.includes("function normalize"))?.code;
+    expect(edgeCode).toContain('"hints":{"widths":[160,320,480,640,828,1080,1440,1920,2560,3840],"fallbackWidth":1080}');
     // cdktf.json context may hold presets as an object.
     expect(settings({}, { presets: { thumb: { w: 150, h: 150 } } }).imageCdn.presets).toEqual({ thumb: { w: 150, h: 150 } });
   });

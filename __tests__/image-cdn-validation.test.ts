@@ -26,6 +26,13 @@ const cases: [string, ImageCdnProps, RegExp][] = [
   ["presets: a width over maxWidth", { presets: { huge: { w: 9000 } } }, /invalid presets\.huge: got \{"w":9000\}; allowed: w must be an integer from 1 to 4096$/],
   ["presets: outside the allow-list", { resizer: { allowedWidths: [150] }, presets: { mid: { w: 300 } } }, /invalid presets\.mid: .*allowed: w must be one of 150$/],
   ["presets: an unknown field", { presets: { odd: { width: 100 } as never } }, new RegExp(`invalid presets\\.odd: .*allowed: an object of ${PARAMETER_NAMES.join(", ")}`)],
+  ["clientHints: not a boolean or object", { clientHints: "yes" as never }, /invalid clientHints: got "yes"; allowed: true, false or \{ widths, fallbackWidth \}/],
+  ["clientHints: an unknown field", { clientHints: { ladder: [100] } as never }, /invalid clientHints: .*allowed: true, false or \{ widths, fallbackWidth \}/],
+  ["clientHints.widths: over maxWidth", { resizer: { maxWidth: 1000 }, clientHints: { widths: [500, 2000] } }, /invalid clientHints.widths\[1\]: got 2000; allowed: an integer from 1 to 1000/],
+  ["clientHints.widths: empty", { clientHints: { widths: [] } }, /invalid clientHints.widths: got \[\]; allowed: a non-empty list/],
+  ["clientHints.widths: outside the allow-list", { resizer: { allowedWidths: [320, 640] }, clientHints: { widths: [320, 500] } }, /invalid clientHints.widths: .*allowed: widths in resizer.allowedWidths \(320, 640\); not 500/],
+  ["clientHints.fallbackWidth: off the ladder", { clientHints: { widths: [320, 640], fallbackWidth: 500 } }, /invalid clientHints.fallbackWidth: got 500; allowed: one of the ladder's widths: 320, 640/],
+  ["presets: w=auto without clientHints", { presets: { hero: { w: "auto" } } }, /invalid presets.hero.w: got "auto"; allowed: a width in pixels; "auto" only with clientHints/],
   ["onlyPresets without presets", { onlyPresets: true }, /invalid onlyPresets: got true; allowed: true only with at least one preset/],
   ["purgeOnChange: not a boolean or object", { purgeOnChange: "yes" as never }, /invalid purgeOnChange: got "yes"; allowed: true, false or \{ batchWindowSeconds \}/],
   ["purgeOnChange: unknown field", { purgeOnChange: { window: 10 } as never }, /invalid purgeOnChange: got \{"window":10\}; allowed: true, false or \{ batchWindowSeconds \}/],
@@ -78,6 +85,16 @@ describe("ImageCdn prop validation", () => {
   it.each(cases)("%s", (_name, props, message) => {
     expect(() => resolveImageCdnProps(props)).toThrow(ImageCdnPropError);
     expect(() => resolveImageCdnProps(props)).toThrow(message);
+  });
+
+  it("client hints: the default ladder up to maxWidth and 1080 without hints; the allow-list as the ladder; a given ladder sorted", () => {
+    expect(resolveImageCdnProps({}).resizer.config.clientHints).toBeUndefined();
+    expect(resolveImageCdnProps({ clientHints: false }).resizer.config.clientHints).toBeUndefined();
+    expect(resolveImageCdnProps({ clientHints: true, resizer: { maxWidth: 2000 } }).resizer.config.clientHints).toEqual({ widths: [160, 320, 480, 640, 828, 1080, 1440, 1920], fallbackWidth: 1080 });
+    expect(resolveImageCdnProps({ clientHints: true, resizer: { maxWidth: 100 } }).resizer.config.clientHints).toEqual({ widths: [100], fallbackWidth: 100 });
+    expect(resolveImageCdnProps({ clientHints: true, resizer: { allowedWidths: [1200, 300, 600] } }).resizer.config.clientHints).toEqual({ widths: [300, 600, 1200], fallbackWidth: 1200 });
+    expect(resolveImageCdnProps({ clientHints: { widths: [800, 400], fallbackWidth: 400 } }).resizer.config.clientHints).toEqual({ widths: [400, 800], fallbackWidth: 400 });
+    expect(resolveImageCdnProps({ clientHints: true, presets: { hero: { w: "auto", format: "webp" } } }).presets).toEqual({ hero: { w: "auto", format: "webp" } });
   });
 
   it("fails when the construct is built, before anything is synthesized", () => {

@@ -85,6 +85,11 @@ describe("imageUrl: the spelling the edge caches", () => {
     expect(passed(run(url)).headers[RESIZE_PARAMS_HEADER]?.value).toBe(query);
   });
 
+  it("w=auto (client hints) is spelled as it is, dpr dropped beside it; the deployment's edge resolves it", () => {
+    expect(imageUrl("a.jpg", { w: "auto", dpr: 2, format: "webp" }, { base: BASE })).toBe(`${BASE}/a.jpg?format=webp&w=auto`);
+    expect(() => imageSrcSet("a.jpg", { presets: { hero: { w: "auto" } }, base: BASE })).toThrow("imageSrcSet: preset hero has no w in pixels, which its srcset width descriptor needs");
+  });
+
   it("keeps q as given: its default is the deployment's, which the edge drops from the cache key (one entry either way)", () => {
     const url = imageUrl("a.jpg", { w: 500, q: CONFIG.defaultQuality }, { base: BASE });
     expect(url).toBe(`${BASE}/a.jpg?q=${CONFIG.defaultQuality}&w=500`);

@@ -187,7 +187,8 @@ describe("client hints in Chromium", () => {
       const delegated = !req.url?.includes("undelegated");
       const delegation = HINTS.map((hint) => `${hint.slice(4).toLowerCase()}=(self "${hinted.url}")`).join(", ");
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "accept-ch": HINTS.join(", "), ...(delegated ? { "permissions-policy": delegation } : {}) });
-      res.end(`<!doctype html><img id="i" src="${hinted.url}/${SAMPLE_KEY}?w=auto&format=jpeg" sizes="300px" style="width:300px">`);
+      const sizes = req.url?.includes("nosizes") ? "" : ' sizes="300px"';
+      res.end(`<!doctype html><img id="i" src="${hinted.url}/${SAMPLE_KEY}?w=auto&format=jpeg"${sizes} style="width:300px">`);
     });
     await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
     siteOrigin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
@@ -224,6 +225,12 @@ describe("client hints in Chromium", () => {
     const { width, hints } = await shownWidth("/undelegated", 2);
     expect(hints).toEqual({ "Sec-CH-Width": "-", "Sec-CH-Viewport-Width": "-", "Sec-CH-DPR": "-" });
     expect(width).toBe(1080);
+  }, 60_000);
+
+  it("without sizes Chromium sends no Sec-CH-Width: the viewport's width times the DPR is the width asked for", async () => {
+    const { width, hints } = await shownWidth("/nosizes", 1);
+    expect(hints).toEqual({ "Sec-CH-Width": "-", "Sec-CH-Viewport-Width": "800", "Sec-CH-DPR": "1" });
+    expect(width).toBe(828);
   }, 60_000);
 
   it("the variant says it varies on the hints, for the browser's cache", async () => {

@@ -148,6 +148,9 @@ describe("a variant's Cache-Control from the environment the construct writes", 
   it("round-trips through configToEnv", () => {
     const config = { ...DEFAULT_RESIZER_CONFIG, browserCache: { maxAge: 600, sharedMaxAge: 604800 } };
     expect(configFromEnv(configToEnv(config))).toEqual(config);
+    const hinted = { ...DEFAULT_RESIZER_CONFIG, clientHints: { widths: [320, 640, 1080], fallbackWidth: 640 } };
+    expect(configFromEnv(configToEnv(hinted))).toEqual(hinted);
+    expect(() => configFromEnv({ RESIZER_CLIENT_HINT_WIDTHS: "320,640" })).toThrow(/RESIZER_CLIENT_HINT_WIDTHS and RESIZER_CLIENT_HINT_FALLBACK_WIDTH go together, got only RESIZER_CLIENT_HINT_WIDTHS/);
     expect(configFromEnv(configToEnv(DEFAULT_RESIZER_CONFIG))).toEqual(DEFAULT_RESIZER_CONFIG);
   });
 });

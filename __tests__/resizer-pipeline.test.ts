@@ -366,6 +366,18 @@ describe("format negotiation and headers", () => {
   });
 });
 
+describe("Vary with client hints on", () => {
+  const hinted = { ...DEFAULT_RESIZER_CONFIG, clientHints: { widths: [320, 640], fallbackWidth: 640 } };
+  it.each<[string, string]>([
+    ["w=40", "Accept, Sec-CH-Width, Sec-CH-Viewport-Width, Sec-CH-DPR"],
+    ["w=40&format=webp", "Sec-CH-Width, Sec-CH-Viewport-Width, Sec-CH-DPR"],
+  ])("flowers.jpeg %s: Vary %j (a hinted and a given width are one cache entry: every variant names the hints)", async (query, vary) => {
+    const out = await run("flowers.jpeg", query, { accept: BROWSER_ACCEPT, config: hinted });
+    expect(out.headers.Vary).toBe(vary);
+    expect((await sharp(out.body).metadata()).width).toBe(40);
+  });
+});
+
 describe("sizes and fits", () => {
   // Landscape_1.jpg is 600x450.
   it.each<[string, number, number]>([

@@ -63,8 +63,8 @@ export const PLAN_VARIANTS: readonly PlanVariant[] = [
   appVariant("cors", "CORS for two origins", { imageCdn: { cors: { allowedOrigins: ["https://app.example.com", "https://admin.example.com"], maxAgeSeconds: 300 } } }),
   appVariant("purge", "purge on change (rule, queues, purge function)", { imageCdn: { purgeOnChange: true } }),
   appVariant("signing", "signed URLs (KeyValueStore)", { imageCdn: { signing: true } }),
-  appVariant("presets", "presets and only-presets", {
-    imageCdn: { presets: { thumb: { w: 150, h: 150, fit: "cover" }, hero: { w: 1600, format: "webp", q: 70 } }, onlyPresets: true },
+  appVariant("presets", "presets and only-presets, client hints (a preset of w=auto)", {
+    imageCdn: { presets: { thumb: { w: 150, h: 150, fit: "cover" }, hero: { w: 1600, format: "webp", q: 70 }, fluid: { w: "auto", format: "webp" } }, onlyPresets: true, clientHints: true },
   }),
   appVariant("origin-shield", "Origin Shield", { region: "eu-west-1", imageCdn: { originShieldRegion: "eu-west-1" } }),
   appVariant("waf", "a WAF web ACL", { imageCdn: { webAclId: WEB_ACL_ARN } }),
