@@ -71,3 +71,36 @@ describe("cost model", () => {
     expect(() => parseCostArgs(["--visits", "3"])).toThrow(/^unknown option --visits; allowed: --views, /);
   });
 });
+
+describe("variants per original (the README's cardinality table) and the cost command", () => {
+  const { cacheKeyValues, variantsPerOriginalBound } = jest.requireActual<typeof import("../modules/construct/cardinality")>("../modules/construct/cardinality");
+  const { DEFAULT_RESIZER_CONFIG } = jest.requireActual<typeof import("../lambda-src/core/contract")>("../lambda-src/core/contract");
+  const { deploymentOfSettings } = jest.requireActual<typeof import("../bench/cost")>("../bench/cost");
+
+  it("counts w at each dpr once: 100 and 200 allowed are 11 widths (100..400 and 200..800 in steps of half their value)", () => {
+    expect(cacheKeyValues("w", { ...DEFAULT_RESIZER_CONFIG, allowedWidths: [100, 200] })).toBe(11);
+    // Capped at maxWidth: 300 x 1.5 and above are 400.
+    expect(cacheKeyValues("w", { ...DEFAULT_RESIZER_CONFIG, maxWidth: 400, allowedWidths: [300] })).toBe(2);
+    expect(cacheKeyValues("w", DEFAULT_RESIZER_CONFIG)).toBe(4096);
+    expect([cacheKeyValues("q", DEFAULT_RESIZER_CONFIG), cacheKeyValues("dpr", DEFAULT_RESIZER_CONFIG), cacheKeyValues("bg", DEFAULT_RESIZER_CONFIG)]).toEqual([99, 0, 4096]);
+  });
+
+  it("bounds a deployment: each preset once per Accept token unless its format is fixed, times the ladder for w=auto", () => {
+    const presets = { thumb: { w: "150" }, hero: { w: "1600", format: "webp" } };
+    expect(variantsPerOriginalBound({ config: DEFAULT_RESIZER_CONFIG, presets, onlyPresets: true })).toBe(3 + 1);
+    const hinted = { ...DEFAULT_RESIZER_CONFIG, clientHints: { widths: [320, 640, 1080], fallbackWidth: 640 } };
+    expect(variantsPerOriginalBound({ config: hinted, presets: { fluid: { w: "auto" } }, onlyPresets: true })).toBe(3 * 3);
+    // By hand, w and h at most 1: (1+1)(1+1) x dpr 1 x fit 5 x pos 11 x fx 22 x fy 22 x rotate 4 x flip 2 x flop 2
+    // x blur 101 x sharpen 11 x bg 4097 x q 100, times 7 formats (auto per 3 Accept tokens, avif, webp, jpeg, png), + json.
+    expect(variantsPerOriginalBound({ config: { ...DEFAULT_RESIZER_CONFIG, maxWidth: 1, maxHeight: 1 }, presets: {}, onlyPresets: false })).toBe(5_428_328_081_792_001);
+  });
+
+  it("takes the bound from the app's settings: the default with onlyPresets, a refusal above it, a setting's error in one line", () => {
+    const deployment = deploymentOfSettings({ IMAGE_CDN_PRESETS: "thumb=w=150&h=150,hero=w=1600&format=webp", IMAGE_CDN_ONLY_PRESETS: "true" }, {});
+    expect(parseCostArgs([], deployment)).toMatchObject({ variantsPerObject: 4, variantBound: 4 });
+    expect(() => parseCostArgs(["--variants-per-object", "5"], deployment)).toThrow(/^--variants-per-object must be at most 4, the most variants an original can have under these settings/);
+    expect(parseCostArgs([], deploymentOfSettings({}, {}))).toMatchObject({ variantsPerObject: 4 });
+    expect(parseCostArgs([], deploymentOfSettings({}, { presets: { a: { w: 100 } }, only_presets: true }))).toMatchObject({ variantsPerObject: 3, variantBound: 3 });
+    expect(() => deploymentOfSettings({ IMAGE_CDN_ONLY_PRESETS: "true" }, {})).toThrow(/^IMAGE_CDN_ONLY_PRESETS="true" is not allowed: true only with at least one preset/);
+  });
+});

@@ -1,6 +1,8 @@
 /**
  * `npm run cost -- --views 10000000 --hit-ratio 0.95 --variants-per-object 4`: the monthly bill of serving that
- * traffic, split by line, for this kit's defaults and the two AWS peers' published defaults. Prices and
+ * traffic, split by line, for this kit's defaults and the two AWS peers' published defaults. The variants per object
+ * are bounded by the app's settings (IMAGE_CDN_* and cdktf.json, as `npm run synth` reads them) through the README's
+ * cardinality table (modules/construct/cardinality.ts): with onlyPresets the bound is the default. Prices and
  * assumptions: bench/cost-prices.ts. The transformation time is measured here, now, by the resizer core on a real
  * photo (the seed's two variants, format=auto for a current browser), on one core as a Lambda function below
  * 1,769 MB has at most one vCPU; `--transform-ms` replaces it with your own (e.g. from production logs).
@@ -9,7 +11,12 @@ import path from "node:path";
 import sharp from "sharp";
 import * as core from "../lambda-src/core";
 import { FIXTURES_DIR } from "../fixtures";
+import { existsSync, readFileSync } from "node:fs";
 import { EXIT_CODES, parseCommandLine, runCommand, UsageError } from "../modules/cli/command-line";
+import { resolveAppSettings, settingErrorLine, settingLookup, unknownSettings } from "../modules/app/app-settings";
+import { variantsPerOriginalBound, type CardinalityInput } from "../modules/construct/cardinality";
+import { resolveImageCdnProps } from "../modules/construct/validate-props";
+import { DEFAULT_RESIZER_CONFIG, type Environment } from "../lambda-src/core/contract";
 import { ASSUMPTIONS, PRICES, SETUPS, type Setup } from "./cost-prices";
 import { describe as describeImage, VARIANTS } from "./inputs";
 import { median, printTable } from "./report";
@@ -99,7 +106,7 @@ const USAGE = `usage: npm run cost -- [--views N] [--hit-ratio 0..1] [--variants
 const FLAGS = {
   views: { default: 10_000_000, min: 1 },
   "hit-ratio": { default: 0.95, min: 0, max: 1 },
-  "variants-per-object": { default: 4, min: 1 },
+  "variants-per-object": { default: undefined, min: 1 },
   objects: { default: ASSUMPTIONS.objects, min: 1 },
   "variant-kb": { default: ASSUMPTIONS.variantKb, min: 0.001 },
   changes: { default: ASSUMPTIONS.changes, min: 0 },
@@ -109,8 +116,36 @@ const FLAGS = {
 
 type Flag = keyof typeof FLAGS;
 
-/** The scenario's numbers from the command line; transformMs undefined means "measure it". */
-export function parseCostArgs(argv: readonly string[]): Omit<Scenario, "transformMs" | "ioMs"> & { transformMs?: number } {
+/** Variants per object a scenario assumes when not given, within the deployment's bound: a few sizes of each image. */
+export const TYPICAL_VARIANTS_PER_OBJECT = 4;
+
+/** The deployment the scenario prices: the app's settings as `npm run synth` reads them (a wrong one: one line). */
+export function deploymentOfSettings(env: Environment, context: Readonly<Record<string, unknown>>): CardinalityInput {
+  const lookup = settingLookup(env, (key) => context[key]);
+  try {
+    const unknown = unknownSettings(env);
+    if (unknown) throw unknown;
+    const resolved = resolveImageCdnProps(resolveAppSettings(lookup).imageCdn);
+    return { config: resolved.resizer.config, presets: resolved.presets, onlyPresets: resolved.onlyPresets };
+  } catch (error) {
+    const line = settingErrorLine(error, lookup);
+    if (line === undefined) throw error;
+    throw new UsageError(line);
+  }
+}
+
+/** cdktf.json's context in this folder, where the app keeps settings besides IMAGE_CDN_* variables. */
+function cdktfContext(): Record<string, unknown> {
+  const file = path.join(process.cwd(), "cdktf.json");
+  return existsSync(file) ? ((JSON.parse(readFileSync(file, "utf8")) as { context?: Record<string, unknown> }).context ?? {}) : {};
+}
+
+/**
+ * The scenario's numbers from the command line; transformMs undefined means "measure it". The variants per object:
+ * given (at most the deployment's bound), else the bound with onlyPresets (each preset is asked for), else
+ * TYPICAL_VARIANTS_PER_OBJECT (or the bound, when lower).
+ */
+export function parseCostArgs(argv: readonly string[], deployment: CardinalityInput = { config: DEFAULT_RESIZER_CONFIG, presets: {}, onlyPresets: false }): Omit<Scenario, "transformMs" | "ioMs"> & { transformMs?: number; variantBound: number } {
   const { values } = parseCommandLine(argv, Object.fromEntries(Object.keys(FLAGS).map((name) => [name, { type: "string" as const }]))) as { values: Record<string, string | undefined> };
   const read = (name: Flag): number | undefined => {
     const spec: { default: number | undefined; min: number; max?: number } = FLAGS[name];
@@ -122,10 +157,16 @@ export function parseCostArgs(argv: readonly string[]): Omit<Scenario, "transfor
     }
     return value;
   };
+  const variantBound = variantsPerOriginalBound(deployment);
+  const given = read("variants-per-object");
+  if (given !== undefined && given > variantBound) {
+    throw new UsageError(`--variants-per-object must be at most ${variantBound}, the most variants an original can have under these settings (README, "Bounded cache keys"), got ${given}`);
+  }
   return {
     views: read("views") as number,
     hitRatio: read("hit-ratio") as number,
-    variantsPerObject: read("variants-per-object") as number,
+    variantsPerObject: given ?? (deployment.onlyPresets ? variantBound : Math.min(TYPICAL_VARIANTS_PER_OBJECT, variantBound)),
+    variantBound,
     objects: read("objects") as number,
     variantKb: read("variant-kb") as number,
     changes: read("changes") as number,
@@ -169,13 +210,14 @@ export function printCostTable(scenario: Scenario): void {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const args = parseCostArgs(argv);
+  const args = parseCostArgs(argv, deploymentOfSettings(process.env, cdktfContext()));
   const measured = args.transformMs === undefined ? await measureTransformMs() : undefined;
   const scenario: Scenario = { ...args, ioMs: ASSUMPTIONS.ioMs, transformMs: args.transformMs ?? (measured as { ms: number }).ms };
   printCostTable(scenario);
   console.log("\nAssumptions (bench/cost-prices.ts; flags in parentheses):");
   console.log(`- transformation CPU time ${scenario.transformMs.toFixed(0)} ms on one core: ${measured ? `measured now, ${measured.what}` : "given (--transform-ms)"};`);
   console.log(`  billed time = ${scenario.ioMs} ms I/O + CPU time x ${PRICES.lambda.memoryPerVcpuMb} / memory MB below one vCPU (per setup: ${SETUPS.map((s) => `${s.memoryMb} MB ${transformationMs(s, scenario).toFixed(0)} ms`).join(", ")})`);
+  console.log(`- ${scenario.variantsPerObject} variants per object (--variants-per-object; the app's settings allow at most ${args.variantBound.toLocaleString("en-US")} per original, README "Bounded cache keys"${args.variantBound === scenario.variantsPerObject ? ", all of them asked for" : ""})`);
   console.log(`- ${scenario.objects.toLocaleString("en-US")} originals viewed (--objects), ${scenario.variantKb} KB per variant (--variant-kb), ${scenario.changes} changed originals (--changes)`);
   console.log(`- without edge normalization a variant has ${scenario.spellingsPerVariant} cache keys on average (--spellings-per-variant)`);
   console.log("- purge on change is off by default (0 without --changes); the peers have none: their variants of a changed original stay stale until they expire");

@@ -10,7 +10,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
-import { decimalSteps, IMAGE_FORMAT_NAMES, IMAGE_FORMATS, PARAMETER_NAMES, PARAMETERS, type ParameterDeclaration } from "../lambda-src/core/contract";
+import { cacheKeyValues } from "../modules/construct/cardinality";
+import { decimalSteps, DEFAULT_RESIZER_CONFIG, IMAGE_FORMAT_NAMES, IMAGE_FORMATS, PARAMETER_NAMES, PARAMETERS, type ParameterDeclaration } from "../lambda-src/core/contract";
 import { ERRORS } from "../lambda-src/core/errors";
 import { SETTING_TYPE_DOCS, SETTINGS, type SettingSpec } from "../modules/app/app-settings";
 import { EXIT_CODE_TABLE, EXIT_CODES, EXIT_CODES_LINE, parseCommandLine, runCommand } from "../modules/cli/command-line";
@@ -108,26 +109,12 @@ export function cardinalityTable(): string {
   const dprSteps = decimalSteps(PARAMETERS.dpr).length;
   const rows = PARAMETER_NAMES.map((name) => {
     const declaration: ParameterDeclaration = PARAMETERS[name];
-    let values: string;
-    switch (declaration.type) {
-      case "choice":
-        values = String(declaration.values.length - (declaration.default === null ? 0 : 1));
-        break;
-      case "decimal":
-        values = name === "dpr" ? "0 (folded into `w` and `h`)" : String(decimalSteps(declaration).length - (declaration.default === null ? 0 : 1));
-        break;
-      case "color":
-        values = "4,096";
-        break;
-      case "integer": {
-        const list = declaration.allowList;
-        values = typeof list === "string"
-          ? `\`resizer.${String(declaration.max)}\`, or the allow-list's length × ${dprSteps} (its values at each \`dpr\`)`
-          : list !== null ? String(list.length)
-          : typeof declaration.max === "number" ? String(declaration.max - (declaration.default === null ? 0 : 1))
-          : `\`resizer.${declaration.max}\``;
-      }
-    }
+    // w and h depend on the deployment's limits and allow-lists: said in words; the rest are fixed.
+    const values = declaration.type === "integer" && typeof declaration.allowList === "string"
+      ? `\`resizer.${String(declaration.max)}\`, or the allow-list's length × ${dprSteps} (its values at each \`dpr\`)`
+      : declaration.type === "integer" && typeof declaration.max !== "number" && declaration.allowList === null
+        ? `\`resizer.${declaration.max}\``
+        : name === "dpr" ? "0 (folded into `w` and `h`)" : cacheKeyValues(name, DEFAULT_RESIZER_CONFIG).toLocaleString("en-US");
     return `| \`${name}\` | ${values} |`;
   });
   return ["| parameter | values in the cache key besides absent |", "| --- | ---: |", ...rows].join("\n");
