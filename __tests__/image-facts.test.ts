@@ -208,6 +208,11 @@ describe("imageFacts: refusals are the kit's errors", () => {
     await expectHttpError(imageFacts(fixture("flowers.jpeg"), { ...LIMITS, maxInputBytes: 1000 }), "PayloadTooLarge", /larger than 1000 bytes/);
   });
 
+  it("with the request's deadline passed -> 504 Timeout before any pixel; with time left, the facts", async () => {
+    await expectHttpError(imageFacts(fixture("flowers.jpeg"), { ...LIMITS, stopBy: Date.now() - 1 }), "Timeout", /no time was left to read the original's facts/);
+    expect((await imageFacts(fixture("flowers.jpeg"), { ...LIMITS, stopBy: Date.now() + 10_000 })).format).toBe("jpeg");
+  });
+
   it.each(["avif-10000.avif", "gif-10000.gif", "webp-lossless-10000.webp"])(
     "memory bomb %s -> 413 naming resizer.memorySize, before any pixel",
     async (name) => {
@@ -252,6 +257,17 @@ describe("format=json: the resizer answers the facts, cached like a variant", ()
     expect(facts).toMatchObject({ version: FACTS_VERSION, format: "jpeg", orientation: 6, bytes: fixture("Landscape_6.jpg").length });
     expect(facts.displayWidth).toBeGreaterThan(facts.displayHeight);
     expect(result.body.toString("utf8")).toBe(factsBody(await imageFacts(fixture("Landscape_6.jpg"), LIMITS)));
+  });
+
+  it("no Vary with client hints on either: the facts do not depend on the hints", async () => {
+    const hinted = { ...config, clientHints: { widths: [320], fallbackWidth: 320 } };
+    const result = await transformImage(Readable.from([fixture("flowers.jpeg")]), parseResizeQuery(new URLSearchParams("format=json"), hinted), {
+      accepted: formatsOfAccept("image/avif"),
+      config: hinted,
+      budget: { memoryMb: 512, seconds: 10 },
+      stopBy: Date.now() + 10_000,
+    });
+    expect(result.headers).toEqual({ "Cache-Control": "public, max-age=31536000, immutable" });
   });
 
   it("describes the original only: with another parameter it is a 400", () => {

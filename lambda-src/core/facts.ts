@@ -11,7 +11,7 @@ import { rgbaToThumbHash } from "thumbhash";
 import { IMAGE_FORMATS, type ImageFormat, type ResizerConfig } from "./contract";
 import { httpError } from "./errors";
 import { decodeFailure, FAIL_ON, sniffFormat, SNIFF_BYTES, webpDecodesWhole } from "./input";
-import { decodeClass, decodeRefusal, type ResourceBudget } from "./limits";
+import { decodeClass, decodeRefusal, sharpTimeoutSeconds, type ResourceBudget } from "./limits";
 
 /** Bump when a field's meaning changes or one is removed, so a cache of facts can tell old bodies from new. */
 export const FACTS_VERSION = 1;
@@ -56,6 +56,8 @@ export interface ImageFacts {
 export interface FactsLimits extends Pick<ResizerConfig, "maxInputBytes" | "maxInputPixels"> {
   /** When given, an original whose decode would not fit the memory is refused (413) before any pixel. */
   readonly budget?: ResourceBudget;
+  /** The request's deadline, epoch ms: none left is a 504 before any pixel, and libvips' work stops at it. */
+  readonly stopBy?: number;
 }
 
 /**
@@ -71,6 +73,7 @@ export async function imageFacts(original: Buffer, limits: FactsLimits): Promise
   if (format === "unknown") {
     throw httpError("UnsupportedMediaType", original.length === 0 ? "input is empty, not an image" : "input is not a supported image (jpeg, png, webp, gif, avif)");
   }
+  if (limits.stopBy !== undefined && limits.stopBy <= Date.now()) throw httpError("Timeout", "no time was left to read the original's facts");
   try {
     // One frame only (sharp's default): the placeholder is the first frame, and the pixel limit counts one frame.
     const decoder = sharp(original, { failOn: FAIL_ON, limitInputPixels: limits.maxInputPixels });
@@ -87,7 +90,7 @@ export async function imageFacts(original: Buffer, limits: FactsLimits): Promise
     const swapped = orientation >= SWAPS_SIDES_FROM;
     // An AVIF's pages are the images of its container (sharp reads the primary one), not frames the kit animates.
     const frames = IMAGE_FORMATS[format].animated ? (meta.pages ?? 1) : 1;
-    const thumbnail = await uprightThumbnail(decoder);
+    const thumbnail = await uprightThumbnail(limits.stopBy === undefined ? decoder : decoder.timeout({ seconds: sharpTimeoutSeconds(limits.stopBy) }));
     return {
       version: FACTS_VERSION,
       format,

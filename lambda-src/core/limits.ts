@@ -227,3 +227,11 @@ export function outputRefusal(source: SourceShape, output: OutputShape, budget: 
   }
   return undefined;
 }
+
+/**
+ * sharp's timeout for work that must end by `stopBy` (epoch ms): whole seconds from when the pipeline starts, at
+ * least one (sharp's smallest; zero would mean none).
+ */
+export function sharpTimeoutSeconds(stopBy: number): number {
+  return Math.max(1, Math.ceil((stopBy - Date.now()) / 1000));
+}

@@ -9,7 +9,7 @@ import { IMAGE_FORMATS, OTHER_ANSWERS, variantCacheControl, variantVary, type Re
 import { factsBody, imageFacts } from "./facts";
 import { httpError } from "./errors";
 import { decodeFailure, FAIL_ON, InputGuard, webpDecodesWhole } from "./input";
-import { decodeClass, decodeRefusal, lateStart, outputRefusal, type OutputShape, type ResourceBudget, type SourceShape } from "./limits";
+import { decodeClass, decodeRefusal, lateStart, outputRefusal, sharpTimeoutSeconds, type OutputShape, type ResourceBudget, type SourceShape } from "./limits";
 import { encode, negotiateFormat, type AcceptedFormats, type NegotiatedFormat, type SourceFormat } from "./output";
 import type { ResizeRequest } from "./params";
 import { planResize, type ResizePlan, type Size } from "./plan";
@@ -89,8 +89,9 @@ export async function transformImage(
  */
 async function factsAnswer(guard: InputGuard, ctx: TransformContext): Promise<TransformResult> {
   const original = Buffer.concat(await Promise.race([guard.toArray() as Promise<Buffer[]>, guard.failure]));
-  const facts = await tracked(imageFacts(original, { maxInputBytes: ctx.config.maxInputBytes, maxInputPixels: ctx.config.maxInputPixels, budget: ctx.budget }));
-  return { body: Buffer.from(factsBody(facts)), contentType: OTHER_ANSWERS.facts.mime, headers: variantHeaders(false, ctx.config) };
+  const facts = await tracked(imageFacts(original, { maxInputBytes: ctx.config.maxInputBytes, maxInputPixels: ctx.config.maxInputPixels, budget: ctx.budget, stopBy: ctx.stopBy }));
+  // Cached like a variant; no Vary: the facts depend on neither Accept nor client hints.
+  return { body: Buffer.from(factsBody(facts)), contentType: OTHER_ANSWERS.facts.mime, headers: { "Cache-Control": variantCacheControl(ctx.config) } };
 }
 
 let rendersInFlight = 0;
@@ -160,7 +161,7 @@ async function render(decoder: Sharp, guard: InputGuard, job: RenderJob): Promis
   if (format === "jpeg") image = image.flatten({ background: request.background ?? WHITE });
   image = encode(image, format, job.request.quality);
   // libvips' kill flag stops decoding, resizing and most encoders at the deadline (not libheif's AVIF encode).
-  if (job.ctx.stopBy !== undefined) image = image.timeout({ seconds: Math.max(1, Math.ceil((job.ctx.stopBy - Date.now()) / 1000)) });
+  if (job.ctx.stopBy !== undefined) image = image.timeout({ seconds: sharpTimeoutSeconds(job.ctx.stopBy) });
   return { body: await tracked(image.toBuffer()), format };
 }
 
