@@ -1,5 +1,5 @@
 import * as crypto from "node:crypto";
-import { DEFAULT_RESIZER_CONFIG, RESIZE_PARAMS_HEADER } from "../lambda-src/core/contract";
+import { DEFAULT_RESIZER_CONFIG, RESIZE_PARAMS_HEADER, type ResizerConfig } from "../lambda-src/core/contract";
 import { Testing } from "cdktf";
 import { resolveAppSettings, settingLookup } from "../modules/app/app-settings";
 import { signCommand } from "../modules/cli/main";
@@ -23,8 +23,9 @@ const PRESETS = { thumb: { w: "150", h: "150", fit: "cover" }, hero: { w: "600",
  * and `cf.kvs()` follows "Helper methods for key value stores": get(key) resolves to the string value and
  * rejects for a key that is not in the store.
  */
-function signedEdge(slots: Partial<Record<(typeof SIGNING_KEY_SLOTS)[number], string>>, options: Omit<EdgeOptions, "signing"> = {}) {
-  const code = viewerRequestFunctionCode(DEFAULT_RESIZER_CONFIG, { presets: PRESETS, originalsOriginId: "originals", ...options, signing: true });
+function signedEdge(slots: Partial<Record<(typeof SIGNING_KEY_SLOTS)[number], string>>, options: Omit<EdgeOptions, "signing"> & { config?: ResizerConfig } = {}) {
+  const { config = DEFAULT_RESIZER_CONFIG, ...edgeOptions } = options;
+  const code = viewerRequestFunctionCode(config, { presets: PRESETS, originalsOriginId: "originals", ...edgeOptions, signing: true });
   expect(code.startsWith(SIGNING_IMPORTS)).toBe(true);
   const store = {
     get: async (key: string) => {
@@ -69,6 +70,13 @@ describe("signed URLs: signImageUrl and the edge's check agree", () => {
     expect(preset.headers?.["x-resize-params"]).toEqual(explicit.headers?.["x-resize-params"]);
     const tampered = await edge(replaceParam(signImageUrl(BASE, "a.jpg", params, SECRET), "dpr", "4"));
     expect(tampered.statusCode).toBe(403);
+  });
+
+  it("covers w=auto: the hinted width is chosen after the check, and w=auto swapped for a width is refused", async () => {
+    const hinted = signedEdge({ "signing-key-1": SECRET }, { config: { ...DEFAULT_RESIZER_CONFIG, clientHints: { widths: [320, 640], fallbackWidth: 640 } } });
+    const url = signImageUrl(BASE, "a.jpg", { w: "auto", format: "webp" }, SECRET);
+    expect((await hinted(url, "GET", { "sec-ch-width": "300" })).headers?.["x-resize-params"]).toEqual({ value: "format=webp&w=320" });
+    expect((await hinted(replaceParam(url, "w", "640"))).statusCode).toBe(403);
   });
 
   it("signs the same URL whatever the order the parameters are given in, and accepts them reordered in the URL", async () => {

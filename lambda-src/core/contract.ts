@@ -316,6 +316,18 @@ export const DEFAULT_RESIZER_CONFIG: ResizerConfig = {
   errorTtl: 10,
 };
 
+/**
+ * The broadest configuration a deployment can have, for code that checks values without knowing the deployment (the
+ * signer, the page helpers): w and h up to MAX_DIMENSION, w=auto spelled as it is. The deployment's edge applies
+ * its own limits.
+ */
+export const BROADEST_CONFIG: ResizerConfig = {
+  ...DEFAULT_RESIZER_CONFIG,
+  maxWidth: MAX_DIMENSION,
+  maxHeight: MAX_DIMENSION,
+  clientHints: { widths: [MAX_DIMENSION], fallbackWidth: MAX_DIMENSION },
+};
+
 /** Serializes a config into environment variables (sorted keys, for deterministic synth). */
 export function configToEnv(config: ResizerConfig): Record<string, string> {
   return {

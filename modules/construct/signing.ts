@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { DEFAULT_RESIZER_CONFIG, MAX_DIMENSION, PRESET_NAME, PRESET_PARAM, RESIZE_PARAMS, urlPathOfKey, type ResizeParam, type ResizerConfig } from "../../lambda-src/core/contract";
+import { BROADEST_CONFIG, PRESET_NAME, PRESET_PARAM, RESIZE_PARAMS, urlPathOfKey, type ResizeParam } from "../../lambda-src/core/contract";
 import { parseResizeQuery } from "../../lambda-src/core/params";
 
 /**
@@ -19,9 +19,6 @@ export const SIGNED_PARAMS: readonly string[] = [...SIGNABLE_PARAMS, EXPIRES_PAR
  * ignored, as an HMAC with an empty or short secret verifies too easily. `openssl rand -hex 32` makes 64.
  */
 export const MIN_SIGNING_KEY_LENGTH = 32;
-/** The broadest limits any deployment may set: the signer checks a value's form, the deployment its range. */
-const BROADEST: ResizerConfig = { ...DEFAULT_RESIZER_CONFIG, maxWidth: MAX_DIMENSION, maxHeight: MAX_DIMENSION };
-
 export type SignableParams = Partial<Record<ResizeParam | typeof PRESET_PARAM, string | number>>;
 
 export interface SignOptions {
@@ -45,7 +42,7 @@ function checkedValue(name: string, value: string): string {
     return value;
   }
   try {
-    parseResizeQuery(new URLSearchParams([[name, value]]), BROADEST, "viewer");
+    parseResizeQuery(new URLSearchParams([[name, value]]), BROADEST_CONFIG, "viewer");
   } catch (error) {
     throw new Error(`signImageUrl: ${(error as Error).message}`);
   }

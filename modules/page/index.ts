@@ -6,9 +6,8 @@
  */
 import {
   DEFAULT_FIT,
-  DEFAULT_RESIZER_CONFIG,
+  BROADEST_CONFIG,
   HINTED_WIDTH,
-  MAX_DIMENSION,
   PARAMETERS,
   PRESET_NAME,
   PRESET_PARAM,
@@ -16,7 +15,6 @@ import {
   urlPathOfKey,
   type ParameterDeclaration,
   type ResizeParam,
-  type ResizerConfig,
   type ResizeValues,
 } from "../../lambda-src/core/contract";
 // The resizer core's own parser and size arithmetic (pure; errors.ts is their only import), so URLs and sizes are
@@ -67,17 +65,6 @@ export interface ImgAttributes {
   height?: number;
 }
 
-/**
- * The page cannot know a deployment's limits: values are checked against the contract's static maxima
- * (MAX_DIMENSION for w and h), and the edge refuses what the deployment does not allow.
- */
-const BROADEST: ResizerConfig = {
-  ...DEFAULT_RESIZER_CONFIG,
-  maxWidth: MAX_DIMENSION,
-  maxHeight: MAX_DIMENSION,
-  // w=auto is spelled as it is: the deployment's edge refuses it unless it reads client hints.
-  clientHints: { widths: [MAX_DIMENSION], fallbackWidth: MAX_DIMENSION },
-};
 
 /**
  * The URL of `key` with `params`. The query is the edge's canonical form (its x-resize-params, by the resizer core's
@@ -191,7 +178,7 @@ function canonicalPairs(prefix: string, params: ResizeValues): [ResizeParam, str
     query.set(name, text);
   }
   try {
-    const canonical = canonicalQuery(query, BROADEST, { deploymentDefaults: false });
+    const canonical = canonicalQuery(query, BROADEST_CONFIG, { deploymentDefaults: false });
     return canonical === "" ? [] : canonical.split("&").map((pair) => pair.split("=") as [ResizeParam, string]);
   } catch (error) {
     throw new Error(`${prefix} ${(error as Error).message}`);
