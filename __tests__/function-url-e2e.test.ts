@@ -21,7 +21,8 @@ import { loadBundledHandler } from "./support/bundled-handler";
 import { decodeHttpStream, startLambdaRuntime } from "./support/lambda-runtime";
 import { startResettingOrigin, startStallingOrigin, unusedPortUrl, type FakeOrigin } from "./support/fake-origins";
 import { fakeContext } from "./support/lambda-context";
-import { captureConsoleLog, lambdaEnvironment, SERVER_TIMING_PATTERN, storeFixtures } from "./support/e2e-common";
+import { captureLogLines, lambdaEnvironment, SERVER_TIMING_PATTERN, storeFixtures } from "./support/e2e-common";
+import { emfMetrics, metricValue } from "./support/emf";
 import { startLocalS3, type LocalS3 } from "./support/s3rver-harness";
 
 /** Above the noise PNG, so that only the function URL's response limit can refuse it. */
@@ -44,7 +45,28 @@ const SPECIAL_KEYS: OriginalKey[] = ["photos/my photo+1 100%.jpg", "사진/꽃.j
 let s3: LocalS3;
 let stored: Map<string, Buffer>;
 const useEnvironment = lambdaEnvironment();
-const logLines = captureConsoleLog();
+const logLines = captureLogLines();
+// Every request line is CloudWatch Embedded Metric Format, whatever the answer (support/emf.ts reads it by the spec).
+afterEach(() => {
+  for (const line of logLines) if (line.startsWith("{") && !line.includes('"event":')) emfMetrics(line);
+});
+
+/** A line the resizer wrote itself: a JSON object with source "resizer" at its root (not nested in a runtime's wrapper). */
+function isResizerLine(line: string): boolean {
+  try {
+    return (JSON.parse(line) as { source?: unknown }).source === "resizer";
+  } catch {
+    return false;
+  }
+}
+
+/** The metrics CloudWatch would extract from the last request line, under this function's base dimensions. */
+function lastMetric(name: string, extra: Record<string, string> = {}): number | undefined {
+  const line = [...logLines].reverse().find((candidate) => candidate.startsWith("{") && !candidate.includes('"event":'));
+  expect(line).toBeDefined();
+  const record = JSON.parse(line!) as { FunctionName: string };
+  return metricValue(emfMetrics(line!), name, { FunctionName: record.FunctionName, OriginMode: "function-url", ...extra });
+}
 let requestCounter = 0;
 
 beforeAll(async () => {
@@ -213,7 +235,8 @@ const RUNTIME: HandlerKind = {
         const answer = await runtime.invoke(functionUrlEvent(request), request.budgetMs ?? 15_000, requestId);
         // The log line is written as the handler finishes, and stdout may arrive after the response.
         await runtime.logLine(requestId);
-        for (const line of runtime.logs.slice(logsBefore)) if (line.startsWith("{")) console.log(line);
+        // The resizer's own lines, as written (the runtime's JSON-wrapped console output, such as the SDK's warnings, not).
+        for (const line of runtime.logs.slice(logsBefore)) if (isResizerLine(line)) process.stdout.write(`${line}\n`);
         const elapsedMs = Date.now() - startedAt;
         if (answer.mode === "buffered") {
           const response = JSON.parse(answer.body.toString("utf8")) as FunctionUrlResponse;
@@ -288,6 +311,9 @@ describe.each(KINDS)("Lambda function URL end to end: %s", (_name, kind) => {
     expect(response.headers["Server-Timing"]).toMatch(SERVER_TIMING_PATTERN);
     expect(await decoded(body)).toMatchObject({ width: 120, height: 68, format: "jpeg" });
     expect(lastLog()).toMatchObject({ source: "resizer", adapter: "function-url", key: "photos/flowers.jpeg", params: "w=120", status: 200, method: "GET" });
+    expect(lastMetric("Requests", { StatusClass: "2xx" })).toBe(1);
+    expect(lastMetric("ResponseBytes")).toBe(body.length);
+    expect(lastMetric("TransformTime")).toBeGreaterThan(0);
   });
 
   it("reads a direct caller's query string when the edge's header is absent, and the header when both are there", async () => {
@@ -443,6 +469,8 @@ describe.each(KINDS)("Lambda function URL end to end: %s", (_name, kind) => {
   it("answers 400 naming the bad parameter", async () => {
     expectErrorAnswer(await warm.invoke({ query: "w=abc" }), 400, /^w must be an integer from 1 to 4096, got "abc"/);
     expectErrorAnswer(await warm.invoke({ query: "q=%ED%95%9C" }), 400, /^q must be an integer from 1 to 100, got "한"/);
+    expect(lastMetric("Errors", { ErrorCode: "InvalidParameter" })).toBe(1);
+    expect(lastMetric("Requests", { StatusClass: "4xx" })).toBe(1);
   });
 
   it("answers 415 for an SVG with parameters and 422 for a broken image", async () => {
@@ -456,6 +484,8 @@ describe.each(KINDS)("Lambda function URL end to end: %s", (_name, kind) => {
 
     expectErrorAnswer(answer, 502, /^could not reach the original's store\n$/);
     expect(lastLog()).toMatchObject({ status: 502, errorCode: "OriginUnreachable", error: expect.stringContaining("ECONNREFUSED") });
+    expect(lastMetric("Errors", { ErrorCode: "OriginUnreachable" })).toBe(1);
+    expect(lastMetric("Requests", { StatusClass: "5xx" })).toBe(1);
   });
 
   it("answers 400 without calling S3, and 504 before the function's timeout when S3 never answers", async () => {
@@ -471,6 +501,7 @@ describe.each(KINDS)("Lambda function URL end to end: %s", (_name, kind) => {
     expectErrorAnswer(bad, 400, /\bw\b/);
     expectErrorAnswer(answer, 504, /^fetching the original did not finish in time\n$/);
     expect(stalling.requests()).toBe(1);
+    expect(lastMetric("Errors", { ErrorCode: "Timeout" })).toBe(1);
     // The deadline keeps min(1000 ms, 10%) back: 1350 ms of a 1500 ms budget.
     expect(answer.elapsedMs).toBeGreaterThanOrEqual(1300);
     expect(answer.elapsedMs).toBeLessThan(budgetMs);

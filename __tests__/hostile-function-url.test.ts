@@ -11,14 +11,14 @@ import type { FunctionUrlResponse } from "../lambda-src/function-url/response";
 import { s3ClientConfig } from "../lambda-src/shared/origin";
 import { DEFAULT_MEMORY_SIZE } from "../modules/construct/validate-props";
 import { loadBundledHandler } from "./support/bundled-handler";
-import { captureConsoleLog, lambdaEnvironment } from "./support/e2e-common";
+import { captureLogLines, lambdaEnvironment } from "./support/e2e-common";
 import { HOSTILE_CASES, HOSTILE_ORIGINALS, directFunctionUrlEvent as event, storeHostileOriginals } from "./support/hostile-corpus";
 import { fakeContext } from "./support/lambda-context";
 
 const BUDGET_MS = 10_000;
 const store = storeHostileOriginals();
 const useEnvironment = lambdaEnvironment();
-captureConsoleLog();
+captureLogLines();
 beforeAll(() => useEnvironment({ AWS_ENDPOINT_URL_S3: store().endpoint, RESIZER_ORIGIN_BUCKET: store().bucket }));
 
 type Invoke = (event: unknown) => Promise<FunctionUrlResponse>;

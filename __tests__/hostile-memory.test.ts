@@ -8,7 +8,7 @@
 import type { FunctionUrlResponse } from "../lambda-src/function-url/response";
 import { DEFAULT_MEMORY_SIZE } from "../modules/construct/validate-props";
 import { loadBundledHandler } from "./support/bundled-handler";
-import { captureConsoleLog, lambdaEnvironment } from "./support/e2e-common";
+import { captureLogLines, lambdaEnvironment } from "./support/e2e-common";
 import { HOSTILE_CASES, directFunctionUrlEvent, storeHostileOriginals, type HostileCase } from "./support/hostile-corpus";
 import { fakeContext } from "./support/lambda-context";
 
@@ -32,7 +32,7 @@ const RUNS: readonly (readonly [string, number, HostileCase])[] = [
 
 const store = storeHostileOriginals();
 const useEnvironment = lambdaEnvironment();
-captureConsoleLog();
+captureLogLines();
 const measured: string[] = [];
 beforeAll(() => useEnvironment({ AWS_ENDPOINT_URL_S3: store().endpoint, RESIZER_ORIGIN_BUCKET: store().bucket }));
 

@@ -8,7 +8,7 @@ import sharp from "sharp";
 import { ERRORS, type ErrorCode } from "../lambda-src/core/errors";
 import { DEFAULT_MEMORY_SIZE } from "../modules/construct/validate-props";
 import { loadBundledHandler, type ResizerHandler } from "./support/bundled-handler";
-import { captureConsoleLog, lambdaEnvironment } from "./support/e2e-common";
+import { captureLogLines, lambdaEnvironment } from "./support/e2e-common";
 import { HOSTILE_CASES, storeHostileOriginals, type HostileCase } from "./support/hostile-corpus";
 import { fakeContext } from "./support/lambda-context";
 import { startWriteGetObjectResponseStandIn, type WriteGetObjectResponseStandIn } from "./support/write-get-object-response-stand-in";
@@ -19,7 +19,7 @@ const store = storeHostileOriginals();
 let standIn: WriteGetObjectResponseStandIn;
 let token = 0;
 const useEnvironment = lambdaEnvironment();
-captureConsoleLog();
+captureLogLines();
 
 beforeAll(async () => {
   standIn = await startWriteGetObjectResponseStandIn();

@@ -11,7 +11,7 @@ import { handler as sourceHandler } from "../lambda-src";
 import { createFunctionUrlHandler, s3Originals } from "../lambda-src/function-url/handler";
 import type { FunctionUrlResponse } from "../lambda-src/function-url/response";
 import { s3ClientConfig } from "../lambda-src/shared/origin";
-import { captureConsoleLog, lambdaEnvironment } from "./support/e2e-common";
+import { captureLogLines, lambdaEnvironment } from "./support/e2e-common";
 import { fakeContext } from "./support/lambda-context";
 import { startLocalS3, type LocalS3 } from "./support/s3rver-harness";
 import { startWriteGetObjectResponseStandIn, type WriteGetObjectResponseStandIn } from "./support/write-get-object-response-stand-in";
@@ -63,7 +63,7 @@ async function drive(adapter: Adapter, count: number, send: (index: number) => P
 let s3: LocalS3;
 let standIn: WriteGetObjectResponseStandIn;
 const useEnvironment = lambdaEnvironment();
-captureConsoleLog();
+captureLogLines();
 
 beforeAll(async () => {
   [s3, standIn] = await Promise.all([startLocalS3(), startWriteGetObjectResponseStandIn()]);

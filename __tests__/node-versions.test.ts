@@ -11,7 +11,7 @@ import sharp from "sharp";
 import type { FunctionUrlResponse } from "../lambda-src/function-url/response";
 import { RESIZER_NODE_MAJOR } from "../modules/bundle";
 import { loadBundledHandler } from "./support/bundled-handler";
-import { captureConsoleLog, FIXTURES_DIR, lambdaEnvironment } from "./support/e2e-common";
+import { captureLogLines, FIXTURES_DIR, lambdaEnvironment } from "./support/e2e-common";
 import { fakeContext } from "./support/lambda-context";
 import { ROOT, synthApp } from "./support/run-app";
 import { startLocalS3, type LocalS3 } from "./support/s3rver-harness";
@@ -34,7 +34,7 @@ function nodeBinary(version: string): string {
 let s3: LocalS3;
 let reference: Map<string, Buffer>;
 const useEnvironment = lambdaEnvironment();
-captureConsoleLog();
+captureLogLines();
 
 beforeAll(async () => {
   s3 = await startLocalS3();

@@ -13,7 +13,8 @@ import { loadBundledHandler, type ResizerHandler } from "./support/bundled-handl
 import { startLambdaRuntime } from "./support/lambda-runtime";
 import { startChunkedOrigin, startStallingOrigin, startStatusOrigin, unusedPortUrl, type FakeOrigin } from "./support/fake-origins";
 import { fakeContext } from "./support/lambda-context";
-import { captureConsoleLog, lambdaEnvironment, SERVER_TIMING_PATTERN, storeFixtures } from "./support/e2e-common";
+import { captureLogLines, lambdaEnvironment, SERVER_TIMING_PATTERN, storeFixtures } from "./support/e2e-common";
+import { emfMetrics, metricValue } from "./support/emf";
 import { startLocalS3, type LocalS3 } from "./support/s3rver-harness";
 import { decodeAwsChunked, startWriteGetObjectResponseStandIn, type RecordedResponse, type WriteGetObjectResponseStandIn } from "./support/write-get-object-response-stand-in";
 
@@ -37,7 +38,28 @@ let s3: LocalS3;
 let standIn: WriteGetObjectResponseStandIn;
 let fixtureBytes: Map<OriginalKey, Buffer>;
 const useEnvironment = lambdaEnvironment();
-const logLines = captureConsoleLog();
+const logLines = captureLogLines();
+// Every request line is CloudWatch Embedded Metric Format, whatever the answer (support/emf.ts reads it by the spec).
+afterEach(() => {
+  for (const line of logLines) if (line.startsWith("{") && !line.includes('"event":')) emfMetrics(line);
+});
+
+/** A line the resizer wrote itself: a JSON object with source "resizer" at its root (not nested in a runtime's wrapper). */
+function isResizerLine(line: string): boolean {
+  try {
+    return (JSON.parse(line) as { source?: unknown }).source === "resizer";
+  } catch {
+    return false;
+  }
+}
+
+/** The metrics CloudWatch would extract from the last request line, under this function's base dimensions. */
+function lastMetric(name: string, extra: Record<string, string> = {}): number | undefined {
+  const line = [...logLines].reverse().find((candidate) => candidate.startsWith("{") && !candidate.includes('"event":'));
+  expect(line).toBeDefined();
+  const record = JSON.parse(line!) as { FunctionName: string };
+  return metricValue(emfMetrics(line!), name, { FunctionName: record.FunctionName, OriginMode: "object-lambda", ...extra });
+}
 let tokenCounter = 0;
 
 beforeAll(async () => {
@@ -154,7 +176,8 @@ const HANDLERS: Array<[string, () => Promise<LoadedHandler>]> = [
         const logsBefore = runtime.logs.length;
         const answer = await runtime.invoke(event, context.getRemainingTimeInMillis(), context.awsRequestId);
         await runtime.logLine(context.awsRequestId);
-        for (const line of runtime.logs.slice(logsBefore)) if (line.startsWith("{")) console.log(line);
+        // The resizer's own lines, as written (the runtime's JSON-wrapped console output, such as the SDK's warnings, not).
+        for (const line of runtime.logs.slice(logsBefore)) if (isResizerLine(line)) process.stdout.write(`${line}\n`);
         if (answer.mode === "error") throw new Error(answer.body.toString("utf8"));
         return JSON.parse(answer.body.toString("utf8")) as unknown;
       };
@@ -190,6 +213,8 @@ describe.each(HANDLERS)("S3 Object Lambda end to end: %s", (_name, load) => {
     expect(response.forwardedHeaders["cache-control"]).toBe(VARIANT_CACHE_CONTROL);
     expect(response.metadata["vary"]).toBe("Accept");
     expect(response.metadata["server-timing"]).toMatch(SERVER_TIMING_PATTERN);
+    expect(lastMetric("Requests", { StatusClass: "2xx" })).toBe(1);
+    expect(lastMetric("ResponseBytes")).toBe(response.body.length);
     expect(await decoded(response.body)).toMatchObject({ width: 120, height: 68, format: "jpeg" });
   });
 
@@ -307,6 +332,8 @@ describe.each(HANDLERS)("S3 Object Lambda end to end: %s", (_name, load) => {
     expect(bad.response.errorMessage).toMatch(/\bw\b/);
     expectErrorAnswer(foreign.response, 400, "InvalidParameter");
     expect(foreign.response.errorMessage).toMatch(/\bq\b/);
+    expect(lastMetric("Errors", { ErrorCode: "InvalidParameter" })).toBe(1);
+    expect(lastMetric("Requests", { StatusClass: "4xx" })).toBe(1);
     expect(stalling.requests()).toBe(0);
   });
 
@@ -330,6 +357,8 @@ describe.each(HANDLERS)("S3 Object Lambda end to end: %s", (_name, load) => {
     // The viewer gets a reason, not our network's addresses; the log keeps the cause.
     expect(refused.response.errorMessage).not.toContain("127.0.0.1");
     expect(JSON.parse(logLines[1]!)).toMatchObject({ status: 500, errorCode: "OriginUnreachable", error: expect.stringContaining("ECONNREFUSED") });
+    expect(lastMetric("Errors", { ErrorCode: "OriginUnreachable" })).toBe(1);
+    expect(lastMetric("Requests", { StatusClass: "5xx" })).toBe(1);
   });
 
   it("answers 503 Timeout (the resizer's 504) before the function's timeout when the origin never answers", async () => {
@@ -340,6 +369,8 @@ describe.each(HANDLERS)("S3 Object Lambda end to end: %s", (_name, load) => {
 
     expectErrorAnswer(response, 503, "Timeout");
     expect(stalling.requests()).toBe(1);
+    expect(lastMetric("Errors", { ErrorCode: "Timeout" })).toBe(1);
+    expect(lastMetric("Requests", { StatusClass: "5xx" })).toBe(1);
     // The deadline keeps min(1000 ms, 10%) back: 1350 ms of a 1500 ms budget.
     expect(elapsedMs).toBeGreaterThanOrEqual(1300);
     expect(elapsedMs).toBeLessThan(budgetMs);

@@ -16,7 +16,7 @@ import { s3ClientConfig } from "../lambda-src/shared/origin";
 import { FIXTURES_DIR } from "../fixtures";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { captureConsoleLog, lambdaEnvironment } from "./support/e2e-common";
+import { captureLogLines, lambdaEnvironment } from "./support/e2e-common";
 import { fakeContext } from "./support/lambda-context";
 import { startWriteGetObjectResponseStandIn, type WriteGetObjectResponseStandIn } from "./support/write-get-object-response-stand-in";
 
@@ -63,7 +63,7 @@ const FAULTS: Array<[Fault, number, string, number]> = [
 let store: Awaited<ReturnType<typeof startFaultyStore>>;
 let standIn: WriteGetObjectResponseStandIn;
 const useEnvironment = lambdaEnvironment();
-const logLines = captureConsoleLog();
+const logLines = captureLogLines();
 
 beforeAll(async () => {
   [store, standIn] = await Promise.all([startFaultyStore(), startWriteGetObjectResponseStandIn()]);

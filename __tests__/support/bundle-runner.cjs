@@ -7,8 +7,15 @@ const path = require("node:path");
 const { format } = require("node:util");
 
 const bundleDir = process.argv[2];
-// The parent's console.log spy sees the function's log lines through IPC.
+// The parent sees the function's log lines through IPC: its request lines, written to stdout directly (one JSON
+// object a line), and anything console.log prints.
 console.log = (...args) => process.send({ type: "log", line: format(...args) });
+process.stdout.write = (chunk, ...rest) => {
+  for (const line of String(chunk).split("\n")) if (line !== "") process.send({ type: "log", line });
+  const done = rest.find((argument) => typeof argument === "function");
+  if (done) done();
+  return true;
+};
 
 let entry;
 try {

@@ -50,7 +50,7 @@ export async function loadBundledHandler(envOverrides: Readonly<Record<string, s
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   child.on("message", (message: RunnerMessage) => {
-    if (message.type === "log") console.log(message.line);
+    if (message.type === "log") process.stdout.write(`${message.line}\n`);
     if (message.type !== "result") return;
     const call = pending.get(message.id);
     pending.delete(message.id);

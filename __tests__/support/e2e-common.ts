@@ -23,16 +23,17 @@ export async function storeFixtures<K extends string>(s3: LocalS3, originals: Fi
 }
 
 /**
- * Captures console.log lines (the handlers' JSON logs) per test: the returned array is emptied
- * before each test and filled while it runs; console.log is restored after it.
+ * Captures the handlers' log lines (one JSON object each, written to stdout directly: lambda-src/shared/settings.ts)
+ * per test: the returned array is emptied before each test and filled while it runs; stdout is restored after it.
  */
-export function captureConsoleLog(): string[] {
+export function captureLogLines(): string[] {
   const lines: string[] = [];
   let spy: jest.SpyInstance | undefined;
   beforeEach(() => {
     lines.length = 0;
-    spy = jest.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-      lines.push(args.map(String).join(" "));
+    spy = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(...String(chunk).split("\n").filter((line) => line !== ""));
+      return true;
     });
   });
   afterEach(() => spy?.mockRestore());

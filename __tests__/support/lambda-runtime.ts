@@ -136,6 +136,9 @@ export async function startLambdaRuntime(env: Readonly<Record<string, string>>):
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512",
         AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/resizer",
         AWS_LAMBDA_LOG_STREAM_NAME: "stream",
+        // As the construct configures the function (logging_config log_format JSON): the runtime then wraps
+        // console.log output in JSON of its own, and the resizer's lines must reach the log as they are.
+        AWS_LAMBDA_LOG_FORMAT: "JSON",
         AWS_REGION: "us-east-1",
         ...env,
       },
@@ -169,7 +172,8 @@ export async function startLambdaRuntime(env: Readonly<Record<string, string>>):
     logLine: async (requestId) => {
       const deadline = Date.now() + 2000;
       for (;;) {
-        const line = logs.find((l) => l.includes(`"requestId":"${requestId}"`));
+        // The resizer's own line (the runtime's JSON wrapper of console output carries the request id too).
+        const line = logs.find((l) => l.includes(`"requestId":"${requestId}"`) && l.includes('"source":"resizer"'));
         if (line !== undefined || Date.now() > deadline) return line;
         await new Promise((resolve) => setTimeout(resolve, 10));
       }

@@ -49,6 +49,7 @@ export async function fetchAndTransform(
       "fetching the original",
     );
     if (original.ranges !== undefined && original.ranges > 1) log.ranges = original.ranges;
+    if (original.contentLength !== undefined) log.originalBytes = original.contentLength;
     if (request.original) return { kind: "original", original };
 
     const tooLarge = oversized(original.contentLength, config.maxInputBytes);

@@ -4,6 +4,7 @@
  * its environment; the preview from its own settings.
  */
 import { configFromEnv, memoryFromEnv, type Environment, type ResizerConfig } from "../core/contract";
+import { embeddedMetrics } from "../core/metrics";
 import { configureSharp } from "../core/transform";
 
 /** Which front door the request came through. */
@@ -24,6 +25,8 @@ export interface RequestLog {
   origin?: string;
   /** How many parallel ranges the original came in, when more than one. */
   ranges?: number;
+  /** The original's size as its store declared it. */
+  originalBytes?: number;
 }
 
 /** Where a request's log line goes. */
@@ -37,11 +40,30 @@ export interface ResizerSettings {
   readonly log: LogSink;
 }
 
-/** Stdout, which Lambda ships to CloudWatch. */
-export const stdoutLog: LogSink = (adapter, entry) => console.log(JSON.stringify({ source: "resizer", adapter, ...entry }));
+/** A request's line: its fields and its metrics in CloudWatch's Embedded Metric Format (core/metrics.ts). */
+export function requestLogRecord(adapter: Adapter, entry: RequestLog, context: { functionName: string; coldStart: boolean; now: number }): Record<string, unknown> {
+  return { ...embeddedMetrics({ ...entry, originMode: adapter }, context), source: "resizer", adapter, ...entry };
+}
+
+/**
+ * Stdout, which Lambda ships to CloudWatch Logs: each line one JSON object, written directly. Not console.log: under
+ * the function's JSON log format it nests the line in a `message` field, where CloudWatch finds no metrics (AWS's EMF
+ * libraries write to stdout for that reason: "Creating logs in EMF using the client libraries"). JSON.stringify
+ * escapes every newline, so a line is one log event. The first request of a container counts as its cold start.
+ */
+export function stdoutLog(functionName: string): LogSink {
+  let coldStart = true;
+  return (adapter, entry) => {
+    process.stdout.write(`${JSON.stringify(requestLogRecord(adapter, entry, { functionName, coldStart, now: Date.now() }))}\n`);
+    coldStart = false;
+  };
+}
+
+/** Lambda sets it in every function's environment (a reserved variable). */
+export const LAMBDA_FUNCTION_NAME_ENV = "AWS_LAMBDA_FUNCTION_NAME";
 
 /** Read from the environment at the first request that needs them, then kept (a malformed one is read again). */
-export function settingsFromEnv(env: Environment = process.env, log: LogSink = stdoutLog): ResizerSettings {
+export function settingsFromEnv(env: Environment = process.env, log: LogSink = stdoutLog(env[LAMBDA_FUNCTION_NAME_ENV] ?? "resizer")): ResizerSettings {
   let config: ResizerConfig | undefined;
   let memoryMb: number | undefined;
   return {
@@ -56,7 +78,7 @@ export function settingsFromEnv(env: Environment = process.env, log: LogSink = s
 }
 
 /** Given values (the preview's). */
-export function fixedSettings(config: ResizerConfig, memoryMb: number, log: LogSink = stdoutLog): ResizerSettings {
+export function fixedSettings(config: ResizerConfig, memoryMb: number, log: LogSink = stdoutLog("resizer")): ResizerSettings {
   return {
     config: () => {
       configureSharp();
