@@ -155,7 +155,7 @@ describe("the preview's gallery in Chromium", () => {
 
   it("records the request latencies seen for Miss and Hit (test-artifacts/preview-latency.json)", () => {
     const timings = (result: string): number[] => preview.lines
-      .map((line) => new RegExp(`^GET \\S+ 200 ${result} \\d+ B ([\\d.]+) ms$`).exec(line)?.[1])
+      .map((line) => new RegExp(`^GET \\S+ 200 ${result} \\d+ B ([\\d.]+) ms( \\[[^\\]]*\\])?$`).exec(line)?.[1])
       .filter((ms): ms is string => ms !== undefined)
       .map(Number)
       .sort((a, b) => a - b);

@@ -51,7 +51,12 @@ describe("npm run preview: the URL contract", () => {
     await http(`${preview.url}/photo.jpg?w=120`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(preview.lines[0]).toMatch(/^preview: http:\/\/127\.0\.0\.1:\d+\/ serves .*preview-/);
-    expect(preview.lines).toContainEqual(expect.stringMatching(/^GET \/photo\.jpg\?w=120 200 Miss \d+ B \d+\.\d ms$/));
+    // A miss carries the metrics the deployed resizer's line would (Embedded Metric Format), as the dashboard shows them.
+    expect(preview.lines).toContainEqual(expect.stringMatching(/^GET \/photo\.jpg\?w=120 200 Miss \d+ B \d+\.\d ms \[StatusClass=2xx · Requests 1, ColdStarts [01], FetchTime [\d.]+ ms, TransformTime [\d.]+ ms, TotalTime [\d.]+ ms, OriginalBytes \d+ B, ResponseBytes \d+ B\]$/));
+    // An error: its class and code, as the alarms and the "which errors" widget count them.
+    await http(`${preview.url}/corrupt.jpg?w=121`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(preview.lines).toContainEqual(expect.stringMatching(/^GET \/corrupt\.jpg\?w=121 422 Miss \d+ B \d+\.\d ms UnprocessableImage: .* \[StatusClass=4xx ErrorCode=UnprocessableImage · Requests 1, ColdStarts 0, FetchTime [\d.]+ ms, TransformTime [\d.]+ ms, TotalTime [\d.]+ ms, OriginalBytes \d+ B, ResponseBytes \d+ B, Errors 1\]$/));
   });
 
   it("resizes: w=150&h=150 is a 150x150 image with the function URL's headers", async () => {

@@ -93,3 +93,15 @@ export function embeddedMetrics(request: MeasuredRequest, context: { functionNam
 function rounded(ms: number | undefined): number | undefined {
   return ms === undefined ? undefined : Math.round(ms * 10) / 10;
 }
+
+const UNIT_SUFFIX: Record<MetricUnit, string> = { Count: "", Milliseconds: " ms", Bytes: " B" };
+
+/**
+ * The metrics of one line as a person reads them (the preview's request line): the dimensions that vary by request,
+ * then each metric with its unit, e.g. "StatusClass=2xx · Requests 1, FetchTime 2.1 ms, ResponseBytes 15800 B".
+ */
+export function metricsSummary(members: Readonly<Record<string, unknown>>): string {
+  const dimensions = [METRIC_DIMENSIONS.statusClass, METRIC_DIMENSIONS.errorCode].filter((name) => members[name] !== undefined).map((name) => `${name}=${String(members[name])}`);
+  const metrics = (Object.keys(RESIZER_METRICS) as ResizerMetric[]).filter((name) => typeof members[name] === "number").map((name) => `${name} ${String(members[name])}${UNIT_SUFFIX[RESIZER_METRICS[name].unit]}`);
+  return `${dimensions.join(" ")} · ${metrics.join(", ")}`;
+}

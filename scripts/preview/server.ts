@@ -17,6 +17,7 @@ import { resolve } from "node:path";
 import { DEFAULT_MEMORY_MB, OTHER_ANSWERS, RESIZE_ACCEPT_HEADER, RESIZE_PARAMS_HEADER, type ResizerConfig } from "../../lambda-src/core/contract";
 import type { FunctionUrlEvent } from "../../lambda-src/function-url/handler";
 import { fixedSettings, type RequestLog } from "../../lambda-src/shared/settings";
+import { embeddedMetrics, metricsSummary } from "../../lambda-src/core/metrics";
 import { viewerRequestFunctionCode, type EdgeOptions } from "../../modules/edge/viewer-request-function";
 import { CONTENT_SECURITY_POLICY, CORS_EXPOSE_HEADERS, HSTS_MAX_AGE_SECONDS } from "../../modules/construct/response-headers";
 import { allowedMethods, ORIGINALS_ORIGIN_ID, RESIZER_ORIGIN_ID } from "../../modules/edge/viewer-request-function";
@@ -101,7 +102,9 @@ export async function startPreview(settings: PreviewSettings): Promise<Preview> 
     const entry = resizerLogs.get(requestId);
     resizerLogs.delete(requestId);
     const reason = entry?.errorCode === undefined ? "" : ` ${entry.errorCode}: ${entry.error ?? ""}`;
-    return { answer, reason };
+    // The metrics the deployed resizer's line carries (Embedded Metric Format), as the dashboard will show them.
+    const metrics = entry === undefined ? "" : ` [${metricsSummary(embeddedMetrics({ ...entry, originMode: "function-url" }, { functionName: "preview", coldStart: requestCount === 1, now: Date.now() }))}]`;
+    return { answer, reason: `${reason}${metrics}` };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
