@@ -63,6 +63,12 @@ describe("the resizer's log line in Embedded Metric Format", () => {
     expect(METRIC_DIRECTIVES[0]!.metrics.length + STATUS_CLASSES.length + Object.keys(ERRORS).length).toBe(23);
   });
 
+  it("without monitoring (RESIZER_METRICS=off) the line carries no metrics: the same fields, no _aws", () => {
+    const record = requestLogRecord("function-url", { status: 200, timings: { total: 1 } }, { ...CONTEXT, metrics: false });
+    expect(record).toEqual({ source: "resizer", adapter: "function-url", status: 200, timings: { total: 1 } });
+    expect(() => emfMetrics(JSON.stringify(record))).toThrow(/_aws/);
+  });
+
   it("is written to stdout as one line per request (not console.log, which Lambda's JSON log format would wrap); the first is the cold start", () => {
     const written: string[] = [];
     const write = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));

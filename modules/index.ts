@@ -11,6 +11,7 @@ export type {
   ImageCdnProps,
   LambdaArchitecture,
   LoggingProps,
+  MonitoringProps,
   OriginMode,
   PresetProps,
   PriceClass,

@@ -10,6 +10,9 @@
  */
 import { ERRORS, type ErrorCode } from "./errors";
 
+/** "off": the log line carries no metrics (the construct sets it with `monitoring: false`: custom metrics are billed). */
+export const METRICS_ENV = "RESIZER_METRICS";
+
 /** The namespace of every resizer metric. */
 export const METRICS_NAMESPACE = "ImageCdnKit";
 

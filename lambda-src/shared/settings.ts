@@ -4,7 +4,7 @@
  * its environment; the preview from its own settings.
  */
 import { configFromEnv, memoryFromEnv, type Environment, type ResizerConfig } from "../core/contract";
-import { embeddedMetrics } from "../core/metrics";
+import { embeddedMetrics, METRICS_ENV } from "../core/metrics";
 import { configureSharp } from "../core/transform";
 
 /** Which front door the request came through. */
@@ -41,8 +41,9 @@ export interface ResizerSettings {
 }
 
 /** A request's line: its fields and its metrics in CloudWatch's Embedded Metric Format (core/metrics.ts). */
-export function requestLogRecord(adapter: Adapter, entry: RequestLog, context: { functionName: string; coldStart: boolean; now: number }): Record<string, unknown> {
-  return { ...embeddedMetrics({ ...entry, originMode: adapter }, context), source: "resizer", adapter, ...entry };
+export function requestLogRecord(adapter: Adapter, entry: RequestLog, context: { functionName: string; coldStart: boolean; now: number; metrics?: boolean }): Record<string, unknown> {
+  const metrics = context.metrics === false ? {} : embeddedMetrics({ ...entry, originMode: adapter }, context);
+  return { ...metrics, source: "resizer", adapter, ...entry };
 }
 
 /**
@@ -51,10 +52,10 @@ export function requestLogRecord(adapter: Adapter, entry: RequestLog, context: {
  * libraries write to stdout for that reason: "Creating logs in EMF using the client libraries"). JSON.stringify
  * escapes every newline, so a line is one log event. The first request of a container counts as its cold start.
  */
-export function stdoutLog(functionName: string): LogSink {
+export function stdoutLog(functionName: string, metrics = true): LogSink {
   let coldStart = true;
   return (adapter, entry) => {
-    process.stdout.write(`${JSON.stringify(requestLogRecord(adapter, entry, { functionName, coldStart, now: Date.now() }))}\n`);
+    process.stdout.write(`${JSON.stringify(requestLogRecord(adapter, entry, { functionName, coldStart, now: Date.now(), metrics }))}\n`);
     coldStart = false;
   };
 }
@@ -63,7 +64,7 @@ export function stdoutLog(functionName: string): LogSink {
 export const LAMBDA_FUNCTION_NAME_ENV = "AWS_LAMBDA_FUNCTION_NAME";
 
 /** Read from the environment at the first request that needs them, then kept (a malformed one is read again). */
-export function settingsFromEnv(env: Environment = process.env, log: LogSink = stdoutLog(env[LAMBDA_FUNCTION_NAME_ENV] ?? "resizer")): ResizerSettings {
+export function settingsFromEnv(env: Environment = process.env, log: LogSink = stdoutLog(env[LAMBDA_FUNCTION_NAME_ENV] ?? "resizer", env[METRICS_ENV] !== "off")): ResizerSettings {
   let config: ResizerConfig | undefined;
   let memoryMb: number | undefined;
   return {

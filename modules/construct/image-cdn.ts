@@ -11,6 +11,7 @@ import { CdnDistribution } from "./cdn-distribution";
 import { CustomDomain } from "./custom-domain";
 import { FunctionUrlOrigin } from "./function-url-origin";
 import { ObjectLambdaOrigin } from "./object-lambda-origin";
+import { Monitoring } from "./monitoring";
 import { PurgeOnChange } from "./purge-on-change";
 import { OriginalsBucket } from "./originals-bucket";
 import { defaultResourcePrefix, providerRegion, regionExpression, stackRegion } from "./naming";
@@ -84,6 +85,8 @@ export class ImageCdn extends Construct {
   readonly signingKeyValueStoreArn?: string;
   /** With purgeOnChange: the rule, queues and function that invalidate changed originals' variants. */
   readonly purge?: PurgeOnChange;
+  /** Unless `monitoring: false`: the dashboard, the alarms and their topics. */
+  readonly monitoring?: Monitoring;
 
   constructor(scope: Construct, id: string, props: ImageCdnProps = {}) {
     super(scope, id);
@@ -143,6 +146,25 @@ export class ImageCdn extends Construct {
       distributionArn: cdn.distribution.arn,
       batchWindowSeconds: p.purgeOnChange.batchWindowSeconds,
       logRetentionDays: p.resizer.logRetentionDays,
+      tags: p.tags,
+    });
+
+    this.monitoring = p.monitoring && new Monitoring(this, "monitoring", {
+      namePrefix: prefix,
+      deployment: {
+        distributionId: cdn.distribution.id,
+        edgeFunctionName: cdn.viewerRequestFunction.name,
+        resizerFunctionName: resizer.function.functionName,
+        originMode: p.origin,
+        resizerTimeoutSeconds: p.resizer.timeout,
+        reservedConcurrency: p.resizer.reservedConcurrency,
+        region: stackRegion(this),
+        purge: this.purge ? { queueName: this.purge.queue.name, deadLetterQueueName: this.purge.deadLetterQueue.name, functionName: this.purge.function.functionName } : undefined,
+        additionalMetrics: p.monitoring.cloudfrontAdditionalMetrics,
+      },
+      thresholds: p.monitoring.thresholds,
+      alarmTopicArns: p.monitoring.alarmTopicArns,
+      alarmEmail: p.monitoring.alarmEmail,
       tags: p.tags,
     });
 

@@ -196,6 +196,13 @@ export interface ImageCdnProps {
    */
   readonly clientHints?: boolean | ClientHintsProps;
   /**
+   * Operating it: a CloudWatch dashboard (viewers, the resizer and its own metrics, purge) and alarms (viewers' 5xx
+   * rate, resizer errors, throttles, p99 duration near the timeout, the edge function's compute, purge's dead
+   * letters), notifying `alarmTopicArns` or a topic made for `alarmEmail`. About $3.60 a month with the defaults
+   * (README, "Operate it"); `false` makes none of it. @default true
+   */
+  readonly monitoring?: boolean | MonitoringProps;
+  /**
    * The AWS region of CloudFront's Origin Shield, an extra caching layer in front of the origin: every edge
    * location's miss goes through it, so a variant is transformed about once instead of once per regional edge
    * cache. Costs a per-request fee on the requests that reach it; worth it for busy, global traffic. Pick the
@@ -252,4 +259,28 @@ export interface ClientHintsProps {
   readonly widths?: readonly number[];
   /** The width for a request without usable hints: one of `widths`. @default 1080, or the ladder's nearest */
   readonly fallbackWidth?: number;
+}
+
+/** `monitoring` with notifications, thresholds or CloudFront's additional metrics. */
+export interface MonitoringProps {
+  /**
+   * Existing SNS topics the alarms notify, each alarm those of its own region: CloudFront's alarms live in us-east-1,
+   * so give one there too unless the stack is in us-east-1. @default none (the alarms show on the dashboard only)
+   */
+  readonly alarmTopicArns?: readonly string[];
+  /** An address the kit subscribes to a topic it makes in each alarm region (the recipient confirms each). @default none */
+  readonly alarmEmail?: string;
+  /**
+   * CloudFront's additional metrics for the distribution (cache hit rate, origin latency, error rates by status):
+   * a monthly fee per distribution (README). @default false
+   */
+  readonly cloudfrontAdditionalMetrics?: boolean;
+  /** Viewers' 5xx rate over 5 minutes, percent, that fires the alarm (twice in a row). @default 5 */
+  readonly viewer5xxPercent?: number;
+  /** Resizer invocation errors in 5 minutes that fire the alarm. @default 5 */
+  readonly resizerErrors?: number;
+  /** The resizer's p99 duration, percent of resizer.timeout, that fires the alarm (twice in a row). @default 80 */
+  readonly durationPercentOfTimeout?: number;
+  /** The viewer-request function's compute utilization, percent, that fires the alarm. @default 70 */
+  readonly edgeComputePercent?: number;
 }

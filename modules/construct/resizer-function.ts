@@ -4,13 +4,14 @@ import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import type { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import type { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { configToEnv, ORIGIN_BUCKET_ENV } from "../../lambda-src/core/contract";
+import { METRICS_ENV } from "../../lambda-src/core/metrics";
 import { resizerZip } from "../bundle";
 import { kitFunction, type KitFunction } from "./kit-function";
 import type { PolicyDocument } from "./policies";
 import type { ResolvedProps } from "./validate-props";
 
 /** The resolved `resizer` props as they are, and the names and bucket the construct gives it. */
-export type ResizerFunctionProps = Pick<ResolvedProps, "resizer" | "tags"> & {
+export type ResizerFunctionProps = Pick<ResolvedProps, "resizer" | "tags" | "monitoring"> & {
   /** `resizer.functionName`, or the deployment's default. */
   readonly functionName: string;
   /** IAM role names are account-global: Terraform appends a unique suffix to this prefix (at most 38 characters). */
@@ -39,9 +40,12 @@ export class ResizerFunction extends Construct {
       memorySize: resizer.memorySize,
       timeout: resizer.timeout,
       logRetentionDays: resizer.logRetentionDays,
-      environment: props.originBucketName === undefined
-        ? configToEnv(resizer.config)
-        : { ...configToEnv(resizer.config), [ORIGIN_BUCKET_ENV]: props.originBucketName },
+      environment: {
+        ...configToEnv(resizer.config),
+        ...(props.originBucketName === undefined ? {} : { [ORIGIN_BUCKET_ENV]: props.originBucketName }),
+        // Without monitoring, no metrics in the log line: custom metrics are billed.
+        ...(props.monitoring === undefined ? { [METRICS_ENV]: "off" } : {}),
+      },
       reservedConcurrency: resizer.reservedConcurrency,
       tags: props.tags,
     });

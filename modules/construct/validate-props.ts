@@ -15,6 +15,7 @@ import type {
 } from "./props";
 import { LAMBDA_ARCHITECTURES } from "./props";
 import { awsRegions } from "./aws-regions";
+import { DEFAULT_THRESHOLDS, type AlarmThresholds } from "./dashboard";
 import { didYouMean } from "./did-you-mean";
 
 /** A wrong ImageCdn prop: the message names the prop, the value and what is allowed. */
@@ -60,6 +61,8 @@ export interface ResolvedProps {
   signing: boolean;
   /** Off when undefined. */
   purgeOnChange?: { batchWindowSeconds: number };
+  /** Off when undefined. */
+  monitoring?: { alarmTopicArns: string[]; alarmEmail?: string; cloudfrontAdditionalMetrics: boolean; thresholds: AlarmThresholds };
   originShieldRegion?: string;
   webAclId?: string;
   resourcePrefix?: string;
@@ -325,6 +328,7 @@ export function resolveImageCdnProps(props: ImageCdnProps = {}): ResolvedProps {
     onlyPresets: resolveOnlyPresets(props.onlyPresets, props.presets),
     signing: bool("signing", props.signing),
     purgeOnChange,
+    monitoring: resolveMonitoring(props.monitoring),
     originShieldRegion: resolveOriginShieldRegion(props.originShieldRegion),
     webAclId: props.webAclId === undefined ? undefined
       : stringMatching("webAclId", props.webAclId, WEB_ACL_ARN, "the ARN of a WAFv2 web ACL with scope CLOUDFRONT, like \"arn:aws:wafv2:us-east-1:123456789012:global/webacl/images/<uuid>\""),
@@ -391,6 +395,33 @@ function resolvePresets(presets: ImageCdnProps["presets"], config: ResizerConfig
     out[name] = query;
   }
   return out;
+}
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const MONITORING_KEYS = ["alarmTopicArns", "alarmEmail", "cloudfrontAdditionalMetrics", "viewer5xxPercent", "resizerErrors", "durationPercentOfTimeout", "edgeComputePercent"];
+
+function resolveMonitoring(monitoring: ImageCdnProps["monitoring"]): ResolvedProps["monitoring"] {
+  if (monitoring === false) return undefined;
+  if (monitoring !== undefined && monitoring !== true && (monitoring === null || typeof monitoring !== "object" || Object.keys(monitoring).some((key) => !MONITORING_KEYS.includes(key)))) {
+    throw new ImageCdnPropError("monitoring", monitoring, `true, false or { ${MONITORING_KEYS.join(", ")} }`);
+  }
+  const m = monitoring === undefined || monitoring === true ? {} : monitoring;
+  const topics = m.alarmTopicArns ?? [];
+  if (!isList(topics)) throw new ImageCdnPropError("monitoring.alarmTopicArns", topics, "a list of SNS topic ARNs");
+  topics.forEach((arn, i) => stringMatching(`monitoring.alarmTopicArns[${i}]`, arn, SNS_TOPIC_ARN, `an SNS topic ARN like "arn:aws:sns:us-east-1:123456789012:alarms"`));
+  if (m.alarmEmail !== undefined) stringMatching("monitoring.alarmEmail", m.alarmEmail, EMAIL, "an email address");
+  return {
+    alarmTopicArns: [...topics],
+    ...(m.alarmEmail === undefined ? {} : { alarmEmail: m.alarmEmail }),
+    cloudfrontAdditionalMetrics: bool("monitoring.cloudfrontAdditionalMetrics", m.cloudfrontAdditionalMetrics),
+    thresholds: {
+      viewer5xxPercent: integer("monitoring.viewer5xxPercent", m.viewer5xxPercent, DEFAULT_THRESHOLDS.viewer5xxPercent, 1, 100, " percent"),
+      resizerErrors: integer("monitoring.resizerErrors", m.resizerErrors, DEFAULT_THRESHOLDS.resizerErrors, 1, 1_000_000, " errors in 5 minutes"),
+      durationPercentOfTimeout: integer("monitoring.durationPercentOfTimeout", m.durationPercentOfTimeout, DEFAULT_THRESHOLDS.durationPercentOfTimeout, 1, 100, " percent of resizer.timeout"),
+      edgeComputePercent: integer("monitoring.edgeComputePercent", m.edgeComputePercent, DEFAULT_THRESHOLDS.edgeComputePercent, 1, 100, " percent"),
+    },
+  };
 }
 
 function resolvePurge(purge: ImageCdnProps["purgeOnChange"]): ResolvedProps["purgeOnChange"] {

@@ -133,6 +133,7 @@ const COMPUTED: Record<string, (c: MockContext) => JsonObject> = {
     return { arn: `arn:aws:sqs:${c.region}:${MOCK_ACCOUNT}:${name}`, url, id: url };
   },
   aws_cloudwatch_event_rule: (c) => ({ arn: `arn:aws:events:${c.region}:${MOCK_ACCOUNT}:rule/${nameOf(c.body, "name")}` }),
+  aws_sns_topic: (c) => ({ arn: `arn:aws:sns:${c.region}:${MOCK_ACCOUNT}:${nameOf(c.body, "name")}` }),
   aws_acm_certificate: (c) => ({
     arn: `arn:aws:acm:${c.region}:${MOCK_ACCOUNT}:certificate/${uuid(c.address)}`,
     domain_validation_options: validationOptions([c.body.domain_name, ...((c.body.subject_alternative_names as Json[] | undefined) ?? [])].filter(isLiteral)),

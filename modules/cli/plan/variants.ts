@@ -62,7 +62,7 @@ export const PLAN_VARIANTS: readonly PlanVariant[] = [
   }),
   appVariant("cors", "CORS for two origins", { imageCdn: { cors: { allowedOrigins: ["https://app.example.com", "https://admin.example.com"], maxAgeSeconds: 300 } } }),
   appVariant("purge", "purge on change (rule, queues, purge function)", { imageCdn: { purgeOnChange: true } }),
-  appVariant("signing", "signed URLs (KeyValueStore)", { imageCdn: { signing: true } }),
+  appVariant("signing", "signed URLs (KeyValueStore), no monitoring", { imageCdn: { signing: true, monitoring: false } }),
   appVariant("presets", "presets and only-presets, client hints (a preset of w=auto)", {
     imageCdn: { presets: { thumb: { w: 150, h: 150, fit: "cover" }, hero: { w: 1600, format: "webp", q: 70 }, fluid: { w: "auto", format: "webp" } }, onlyPresets: true, clientHints: true },
   }),
@@ -106,7 +106,7 @@ export const PLAN_VARIANTS: readonly PlanVariant[] = [
       new ImageCdn(stack, "images", { origin: "function-url" });
     }),
   },
-  appVariant("everything-object-lambda", "Object Lambda with a custom domain (apex and wildcard), CORS, purge, signing, presets, Origin Shield", {
+  appVariant("everything-object-lambda", "Object Lambda with a custom domain (apex and wildcard), CORS, purge, signing, presets, Origin Shield, alarms by email, CloudFront's additional metrics", {
     imageCdn: {
       origin: "object-lambda",
       domain: { names: ["example.com", "*.example.com"], hostedZoneId: ZONE },
@@ -115,6 +115,7 @@ export const PLAN_VARIANTS: readonly PlanVariant[] = [
       signing: true,
       presets: { thumb: { w: 150, h: 150 } },
       originShieldRegion: "us-east-1",
+      monitoring: { alarmEmail: "oncall@example.com", cloudfrontAdditionalMetrics: true },
     },
   }),
 ];
