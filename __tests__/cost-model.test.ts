@@ -59,9 +59,14 @@ describe("cost model", () => {
     expect(line(OLAP, "S3 Object Lambda data returned")).toBeCloseTo(((500_000 * 15.8) / 1024 / 1024) * 0.005, 6);
   });
 
-  it("a perfect hit ratio leaves CloudFront alone on the bill", () => {
+  it("a perfect hit ratio leaves CloudFront and the fixed monthly monitoring alone on the bill", () => {
     const lines = monthlyCost(KIT, { ...BASE, hitRatio: 1 });
-    expect(total(lines)).toBeCloseTo(line(KIT, "CloudFront requests") + line(KIT, "CloudFront transfer out") + line(KIT, "CloudFront Functions"), 6);
+    expect(total(lines)).toBeCloseTo(line(KIT, "CloudFront requests") + line(KIT, "CloudFront transfer out") + line(KIT, "CloudFront Functions") + line(KIT, "monitoring (dashboard, alarms, metrics)"), 6);
+  });
+
+  it("monitoring by hand: one dashboard $3, five alarms $0.10 each, eleven custom metrics $0.30 each; the peers' optional dashboards not counted", () => {
+    expect(line(KIT, "monitoring (dashboard, alarms, metrics)")).toBeCloseTo(3 + 0.5 + 3.3, 6);
+    expect(line(DIT, "monitoring (dashboard, alarms, metrics)")).toBe(0);
   });
 
   it("flags: defaults, and one clear line for a bad value or an unknown flag", () => {

@@ -48,6 +48,12 @@ export const PRICES = {
     /** Standard queue, per million requests (each purge message: send, receive, delete). */
     requestsPerMillion: 0.4,
   },
+  /**
+   * CloudWatch (aws.amazon.com/cloudwatch/pricing, us-east-1, beyond the free tier of 3 dashboards, 10 alarm metrics
+   * and 10 custom metrics): a dashboard per month, a standard-resolution alarm metric per month, a custom metric per
+   * month (first 10,000; CloudFront's additional metrics are billed as such, up to 8 per distribution).
+   */
+  cloudWatch: { dashboardPerMonth: 3, alarmPerMonth: 0.1, customMetricPerMonth: 0.3 },
   /** S3's events to EventBridge's default bus are AWS service events: not charged. */
   eventBridgeServiceEventsPerMillion: 0,
 } as const;
@@ -88,8 +94,18 @@ export interface Setup {
   readonly purgesOnChange: boolean;
   /** Origin Shield on by default: its request fee on every miss. */
   readonly originShield: boolean;
+  /** What is watched by default: dashboards, alarms and custom metrics a month. */
+  readonly monitoring: { readonly dashboards: number; readonly alarms: number; readonly customMetrics: number };
   readonly source: string;
 }
+
+/**
+ * The kit's `monitoring` default: one dashboard, five alarms (six with purge), and the resizer's custom metrics a
+ * busy month sees: the 7 base ones, 2xx and 4xx, and two error codes (23 at most: lambda-src/core/metrics.ts).
+ */
+const KIT_MONITORING = { dashboards: 1, alarms: 5, customMetrics: 11 };
+/** The peers' dashboards are optional and not on by default in the code cited. */
+const NOT_COUNTED = { dashboards: 0, alarms: 0, customMetrics: 0 };
 
 export const SETUPS: readonly Setup[] = [
   {
@@ -103,6 +119,7 @@ export const SETUPS: readonly Setup[] = [
     storesVariants: false,
     purgesOnChange: true,
     originShield: false,
+    monitoring: KIT_MONITORING,
     source: "modules/: the default origin, DEFAULT_MEMORY_SIZE, one viewer-request function",
   },
   {
@@ -116,6 +133,7 @@ export const SETUPS: readonly Setup[] = [
     storesVariants: false,
     purgesOnChange: true,
     originShield: false,
+    monitoring: KIT_MONITORING,
     source: "modules/ with origin: \"object-lambda\": the viewer-request and viewer-response functions",
   },
   {
@@ -129,6 +147,7 @@ export const SETUPS: readonly Setup[] = [
     storesVariants: false,
     purgesOnChange: false,
     originShield: false,
+    monitoring: NOT_COUNTED,
     source:
       "aws-solutions/dynamic-image-transformation-for-amazon-cloudfront, source/constructs/lib/back-end: memorySize 1024, no architecture (x86), " +
       "LambdaRestApi behind CloudFront, cache key = all query strings + Origin (Accept only with AutoWebP), Origin Shield off",
@@ -144,6 +163,7 @@ export const SETUPS: readonly Setup[] = [
     storesVariants: true,
     purgesOnChange: false,
     originShield: true,
+    monitoring: NOT_COUNTED,
     source:
       "aws-samples/image-optimization, lib/image-optimization-stack.ts: LAMBDA_MEMORY 1500, no architecture (x86), origin group " +
       "(S3 store of transformed images, 90-day expiry, then the Lambda URL), a viewer-request function normalizing the URL, Origin Shield on",

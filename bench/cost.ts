@@ -87,6 +87,11 @@ export function monthlyCost(setup: Setup, scenario: Scenario): CostLine[] {
     { line: "S3 Object Lambda data returned", usd: objectLambdaGb * PRICES.s3.objectLambdaReturnedPerGb },
     { line: "S3 storage of variants", usd: storageGb * PRICES.s3.storagePerGbMonth },
     {
+      line: "monitoring (dashboard, alarms, metrics)",
+      usd: setup.monitoring.dashboards * PRICES.cloudWatch.dashboardPerMonth + setup.monitoring.alarms * PRICES.cloudWatch.alarmPerMonth +
+        setup.monitoring.customMetrics * PRICES.cloudWatch.customMetricPerMonth,
+    },
+    {
       line: "purge on change (opt-in)",
       usd: Math.max(0, purgePaths - PRICES.cloudFront.freeInvalidationPaths) * PRICES.cloudFront.invalidationPerPath +
         ((purgePaths * 3) / 1e6) * PRICES.sqs.requestsPerMillion,

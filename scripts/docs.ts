@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { cacheKeyValues } from "../modules/construct/cardinality";
+import { alarmSpecs } from "../modules/construct/dashboard";
 import { decimalSteps, DEFAULT_RESIZER_CONFIG, IMAGE_FORMAT_NAMES, IMAGE_FORMATS, PARAMETER_NAMES, PARAMETERS, type ParameterDeclaration } from "../lambda-src/core/contract";
 import { ERRORS } from "../lambda-src/core/errors";
 import { SETTING_TYPE_DOCS, SETTINGS, type SettingSpec } from "../modules/app/app-settings";
@@ -186,6 +187,16 @@ interface Block {
   readonly render: () => string;
 }
 
+/** The alarms with the default thresholds, purge on and a 10 s timeout (the defaults): what each watches, means and asks. */
+export function alarmTable(): string {
+  const specs = alarmSpecs({
+    distributionId: "", edgeFunctionName: "", resizerFunctionName: "", originMode: "function-url", resizerTimeoutSeconds: 10, region: "",
+    purge: { queueName: "", deadLetterQueueName: "", functionName: "" }, additionalMetrics: false,
+  });
+  const rows = specs.map((spec) => `| ${cell(spec.title)} | \`${spec.namespace}\` ${spec.metricName}, ${spec.statistic} over ${spec.periodSeconds / 60} min${spec.region === "cloudfront" ? " (us-east-1)" : ""} | ${cell(spec.means)} | ${cell(spec.todo)} |`);
+  return ["| alarm | watches | fires when (default threshold) | what to do |", "| --- | --- | --- | --- |", ...rows].join("\n");
+}
+
 const markdown = (name: string, render: () => string): Block => ({ file: "README.md", name, start: `<!-- generated: ${name} -->\n`, end: `\n<!-- end generated: ${name} -->`, render });
 
 export const BLOCKS: readonly Block[] = [
@@ -196,6 +207,7 @@ export const BLOCKS: readonly Block[] = [
   markdown("errors", errorTable),
   markdown("exit-codes", exitCodeTable),
   markdown("settings", settingsTable),
+  markdown("alarms", alarmTable),
   { file: "help", name: "settings", start: "under \"context\" in cdktf.json):\n\n", end: "\n\n  A wrong or unknown setting", render: settingsHelp },
   { file: "help", name: "exit-codes", start: "npm run preview -- --help).\n", end: "\n\n  Already have a cdktf app?", render: exitCodesHelp },
 ];

@@ -83,6 +83,7 @@ export const SETTINGS = {
   IMAGE_CDN_PRESETS: { type: "presets", help: "named transformations, e.g. thumb=w=150&h=150&fit=cover,hero=w=1600&format=webp", prop: "presets" },
   IMAGE_CDN_ONLY_PRESETS: { type: "boolean", help: "true or false: serve presets only (any other resize parameter is a 400)", prop: "onlyPresets" },
   IMAGE_CDN_CLIENT_HINTS: { type: "boolean", help: "true or false: w=auto takes the width from the browser's client hints (README, \"Client hints\")", prop: "clientHints" },
+  IMAGE_CDN_MONITORING: { type: "boolean", help: "true (default) or false: the CloudWatch dashboard, alarms and the resizer's metrics (README, \"Operate it\")", prop: "monitoring" },
   IMAGE_CDN_ORIGIN_SHIELD_REGION: { type: "text", help: "CloudFront Origin Shield in this region (the one nearest the bucket)", prop: "originShieldRegion" },
   IMAGE_CDN_WEB_ACL_ID: { type: "text", help: "ARN of a WAFv2 web ACL (scope CLOUDFRONT) in front of the distribution", prop: "webAclId" },
   IMAGE_CDN_BROWSER_TTL: { type: "integer", unit: "seconds", help: "seconds browsers keep a variant (default 86400 with purge on change, else a year)", prop: "cache.browserTtl" },

@@ -198,7 +198,7 @@ export interface ImageCdnProps {
   /**
    * Operating it: a CloudWatch dashboard (viewers, the resizer and its own metrics, purge) and alarms (viewers' 5xx
    * rate, resizer errors, throttles, p99 duration near the timeout, the edge function's compute, purge's dead
-   * letters), notifying `alarmTopicArns` or a topic made for `alarmEmail`. About $3.60 a month with the defaults
+   * letters), notifying `alarmTopicArns` or a topic made for `alarmEmail`. About $6.80 a month with the defaults
    * (README, "Operate it"); `false` makes none of it. @default true
    */
   readonly monitoring?: boolean | MonitoringProps;
