@@ -226,3 +226,66 @@ describe("the alarms", () => {
     expect(() => resolveImageCdnProps({ monitoring })).toThrow(message);
   });
 });
+
+describe("access logs (standard logging v2) and saved queries", () => {
+  const { RESIZER_QUERIES } = jest.requireActual<typeof import("../modules/construct/monitoring")>("../modules/construct/monitoring");
+  const { requestLogRecord } = jest.requireActual<typeof import("../lambda-src/shared/settings")>("../lambda-src/shared/settings");
+  const one = (json: ReturnType<typeof synth>, type: string): Json => {
+    const all = Object.values(json.resource[type] ?? {});
+    expect({ type, count: all.length }).toEqual({ type, count: 1 });
+    return all[0]!;
+  };
+
+  it("to CloudWatch Logs: source, destination and delivery in us-east-1, the distribution's ACCESS_LOGS into a log group there, with retention", () => {
+    const json = synth({ monitoring: { accessLogs: { destination: "cloudwatch-logs", retentionDays: 14 } } });
+    const source = one(json, "aws_cloudwatch_log_delivery_source");
+    const destination = one(json, "aws_cloudwatch_log_delivery_destination");
+    const delivery = one(json, "aws_cloudwatch_log_delivery");
+    expect(source).toMatchObject({ log_type: "ACCESS_LOGS", region: "us-east-1", resource_arn: expect.stringMatching(/^\$\{aws_cloudfront_distribution\.\S+\.arn\}$/) });
+    const group = Object.entries(json.resource.aws_cloudwatch_log_group!).find(([, g]) => String(g.name).startsWith("/aws/cloudfront/"))!;
+    expect(group[1]).toMatchObject({ region: "us-east-1", retention_in_days: 14 });
+    expect(String(group[1].name)).toMatch(/^[\w/-]+$/);
+    expect(destination).toMatchObject({ output_format: "json", region: "us-east-1", delivery_destination_configuration: [{ destination_resource_arn: `\${aws_cloudwatch_log_group.${group[0]}.arn}` }] });
+    expect(delivery).toMatchObject({ region: "us-east-1", delivery_source_name: expect.stringContaining(".name}"), delivery_destination_arn: expect.stringContaining("aws_cloudwatch_log_delivery_destination.") });
+    // The delivery service may write this group's streams only, for this account, from us-east-1.
+    const policy = JSON.parse(one(json, "aws_cloudwatch_log_resource_policy").policy_document as string) as { Statement: Json[] };
+    expect(policy.Statement).toEqual([{
+      Sid: "CloudFrontAccessLogDelivery", Effect: "Allow", Principal: { Service: "delivery.logs.amazonaws.com" }, Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: `\${aws_cloudwatch_log_group.${group[0]}.arn}:log-stream:*`,
+      Condition: { StringEquals: { "aws:SourceAccount": expect.stringMatching(/account_id\}$/) }, ArnLike: { "aws:SourceArn": expect.stringMatching(/^arn:aws:logs:us-east-1:\$\{data\.aws_caller_identity\.\S+\.account_id\}:\*$/) } },
+    }]);
+    expect(one(json, "aws_cloudwatch_log_resource_policy").region).toBe("us-east-1");
+  });
+
+  it("to S3: the given bucket as the destination, no log group or policy of the kit's", () => {
+    const json = synth({ monitoring: { accessLogs: { destination: "s3", bucketArn: "arn:aws:s3:::cdn-logs" } } });
+    expect(one(json, "aws_cloudwatch_log_delivery_destination").delivery_destination_configuration).toEqual([{ destination_resource_arn: "arn:aws:s3:::cdn-logs" }]);
+    expect(json.resource.aws_cloudwatch_log_resource_policy).toBeUndefined();
+    expect(Object.values(json.resource.aws_cloudwatch_log_group!).filter((g) => String(g.name).startsWith("/aws/cloudfront/"))).toEqual([]);
+  });
+
+  it("saved queries over the resizer's log group name fields its log line has (top errors, slowest keys); one over the access logs when in CloudWatch Logs", () => {
+    const json = synth({ monitoring: { accessLogs: { destination: "cloudwatch-logs" } } });
+    const queries = Object.values(json.resource.aws_cloudwatch_query_definition!);
+    expect(queries.map((q) => String(q.name).replace(/^images-[0-9a-f]{8}\//, "")).sort()).toEqual(["access-5xx-by-path", "resizer-slowest-keys", "resizer-top-errors"]);
+    const line = requestLogRecord("function-url", { key: "a.jpg", status: 400, errorCode: "InvalidParameter", timings: { total: 1 } }, { functionName: "f", coldStart: false, now: 1 }) as Json;
+    for (const query of Object.values(RESIZER_QUERIES)) {
+      for (const field of ["errorCode", "status", "key", "timings.total"].filter((name) => query.includes(name))) {
+        const value = field.split(".").reduce<unknown>((at, part) => (at as Json | undefined)?.[part], line);
+        expect({ field, present: value !== undefined }).toEqual({ field, present: true });
+      }
+    }
+    const access = queries.find((q) => String(q.name).endsWith("access-5xx-by-path"))!;
+    expect(access.region).toBe("us-east-1");
+    expect(access.query_string).toContain("`sc-status`");
+    expect(Object.values(synth({}).resource.aws_cloudwatch_query_definition!)).toHaveLength(2);
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ["an unknown destination", { destination: "firehose" }, /^ImageCdn: invalid monitoring.accessLogs: got \{"destination":"firehose"\}; allowed: \{ destination: "cloudwatch-logs", retentionDays \} or \{ destination: "s3", bucketArn \}$/],
+    ["a retention CloudWatch Logs does not offer", { destination: "cloudwatch-logs", retentionDays: 10 }, /^ImageCdn: invalid monitoring.accessLogs.retentionDays: got 10; allowed: one of 1, 3, 5, 7, 14, 30/],
+    ["a bucket name instead of its ARN", { destination: "s3", bucketArn: "cdn-logs" }, /^ImageCdn: invalid monitoring.accessLogs.bucketArn: got "cdn-logs"; allowed: an S3 bucket ARN/],
+  ])("refuses %s in one line naming it", (_what, accessLogs, message) => {
+    expect(() => resolveImageCdnProps({ monitoring: { accessLogs: accessLogs as never } })).toThrow(message);
+  });
+});

@@ -16,6 +16,7 @@ const VARIANTS: Array<[string, ImageCdnProps]> = [
   ["existing bucket, policy managed, function-url", { bucket: { existingBucketName: "legacy-photos", managePolicy: true } }],
   ["existing bucket, variants only", { originals: "deny", bucket: { existingBucketName: "legacy-photos" } }],
   ["purge on change", { purgeOnChange: true }],
+  ["access logs to CloudWatch Logs, alarms by email", { monitoring: { accessLogs: { destination: "cloudwatch-logs" }, alarmEmail: "oncall@example.com" } }],
   ["purge on change, existing bucket, function-url", { bucket: { existingBucketName: "legacy-photos", managePolicy: false }, purgeOnChange: { batchWindowSeconds: 10 } }],
   ["CORS and an existing certificate", { cors: { allowedOrigins: ["https://app.example.com"] }, domain: { names: ["img.example.com"], certificateArn: CERT } }],
 ];
@@ -27,7 +28,7 @@ interface Located extends PolicyStatement {
 /** Every statement of every policy document in the stack, with the resource that carries it. */
 function statements(json: Synthesized): Located[] {
   return Object.entries(json.resource).flatMap(([type, byName]) => Object.entries(byName).flatMap(([name, resource]) =>
-    ["policy", "assume_role_policy"].filter((key) => typeof resource[key] === "string")
+    ["policy", "assume_role_policy", "policy_document"].filter((key) => typeof resource[key] === "string")
       .flatMap((key) => (policyOf(resource, key).Statement as unknown as PolicyStatement[]).map((s) => ({ ...s, where: `${type}.${name}.${key}` })))));
 }
 

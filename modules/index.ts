@@ -2,6 +2,7 @@ export { ImageCdn } from "./construct/image-cdn";
 export { useKitBackend } from "./app/image-cdn-stack";
 export { PurgeOnChange } from "./construct/purge-on-change";
 export type {
+  AccessLogsProps,
   BucketProps,
   CacheProps,
   ClientHintsProps,

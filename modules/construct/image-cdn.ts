@@ -166,6 +166,9 @@ export class ImageCdn extends Construct {
       alarmTopicArns: p.monitoring.alarmTopicArns,
       alarmEmail: p.monitoring.alarmEmail,
       tags: p.tags,
+      resizerLogGroupName: resizer.logGroup.name,
+      distributionArn: cdn.distribution.arn,
+      accessLogs: p.monitoring.accessLogs,
     });
 
     this.distribution = cdn.distribution;

@@ -8,6 +8,8 @@ import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboar
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { CloudwatchQueryDefinition } from "@cdktf/provider-aws/lib/cloudwatch-query-definition";
+import { AccessLogs, type AccessLogsDestination } from "./access-logs";
 import { jsonArgument } from "./policies";
 import { alarmSpecs, CLOUDFRONT_METRICS_REGION, dashboardBody, type AlarmSpec, type AlarmThresholds, type MonitoredDeployment } from "./dashboard";
 
@@ -20,7 +22,23 @@ export interface MonitoringResources {
   /** The kit makes a topic in each alarm region and subscribes this address. */
   readonly alarmEmail?: string;
   readonly tags: Record<string, string> | undefined;
+  /** The resizer's log group: the saved Logs Insights queries read it. */
+  readonly resizerLogGroupName: string;
+  readonly distributionArn: string;
+  /** CloudFront standard logging (v2), when asked for. */
+  readonly accessLogs?: AccessLogsDestination;
 }
+
+/**
+ * Saved Logs Insights queries over the resizer's log lines (JSON at the top level: fields are discovered), so the
+ * console lists them by name; with access logs in CloudWatch Logs, one over those too.
+ */
+export const RESIZER_QUERIES = {
+  "top-errors": "filter ispresent(errorCode)\n| stats count(*) as answers by errorCode, status\n| sort answers desc",
+  "slowest-keys": "filter ispresent(timings.total)\n| stats count(*) as requests, pct(timings.total, 99) as p99_ms, max(timings.total) as max_ms by key\n| sort p99_ms desc\n| limit 25",
+} as const;
+/** Standard logging's field names ("Log file fields", CloudFront Developer Guide); a hyphenated name is quoted with backticks. */
+export const ACCESS_LOG_QUERY = "filter `sc-status` >= 500\n| stats count(*) as requests by `sc-status`, `cs-uri-stem`\n| sort requests desc\n| limit 25";
 
 /** The region an SNS topic ARN names. */
 function regionOfArn(arn: string): string | undefined {
@@ -31,6 +49,7 @@ export class Monitoring extends Construct {
   readonly dashboard: CloudwatchDashboard;
   readonly alarms: CloudwatchMetricAlarm[];
   readonly topics: SnsTopic[] = [];
+  readonly accessLogs?: AccessLogs;
 
   constructor(scope: Construct, id: string, props: MonitoringResources) {
     super(scope, id);
@@ -64,6 +83,20 @@ export class Monitoring extends Construct {
         });
         this.topics.push(topic);
         notify[place].push(topic.arn);
+      }
+    }
+    for (const [name, query] of Object.entries(RESIZER_QUERIES)) {
+      new CloudwatchQueryDefinition(this, `query-${name}`, { name: `${props.namePrefix}/resizer-${name}`, queryString: query, logGroupNames: [props.resizerLogGroupName] });
+    }
+    if (props.accessLogs !== undefined) {
+      this.accessLogs = new AccessLogs(this, "access-logs", { namePrefix: props.namePrefix, distributionArn: props.distributionArn, logs: props.accessLogs, tags: props.tags });
+      if (this.accessLogs.logGroup !== undefined) {
+        new CloudwatchQueryDefinition(this, "query-access-5xx", {
+          name: `${props.namePrefix}/access-5xx-by-path`,
+          queryString: ACCESS_LOG_QUERY,
+          logGroupNames: [this.accessLogs.logGroup.name],
+          region: CLOUDFRONT_METRICS_REGION,
+        });
       }
     }
     this.alarms = alarmSpecs(d, props.thresholds).map((spec) => new CloudwatchMetricAlarm(this, `alarm-${spec.id}`, {

@@ -275,3 +275,22 @@ export function eventBridgeQueuePolicy(args: { queueArn: string; ruleArn: string
     Condition: { ArnEquals: { "aws:SourceArn": args.ruleArn } },
   });
 }
+
+/**
+ * The log group CloudFront's standard logging (v2) delivers to: the log delivery service may create streams and put
+ * events in this group only, for deliveries of this account from us-east-1 ("Logs sent to CloudWatch Logs", CloudWatch
+ * Logs user guide: the policy AWS would otherwise write itself if the deployer may call logs:PutResourcePolicy).
+ */
+export function logDeliveryWritePolicy(args: { logGroupArn: string; accountId: string; region: string }): PolicyDocument {
+  return policy({
+    Sid: "CloudFrontAccessLogDelivery",
+    Effect: "Allow",
+    Principal: { Service: "delivery.logs.amazonaws.com" },
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    Resource: `${args.logGroupArn}:log-stream:*`,
+    Condition: {
+      StringEquals: { "aws:SourceAccount": args.accountId },
+      ArnLike: { "aws:SourceArn": `arn:aws:logs:${args.region}:${args.accountId}:*` },
+    },
+  });
+}

@@ -283,4 +283,15 @@ export interface MonitoringProps {
   readonly durationPercentOfTimeout?: number;
   /** The viewer-request function's compute utilization, percent, that fires the alarm. @default 70 */
   readonly edgeComputePercent?: number;
+  /**
+   * CloudFront's access logs (standard logging v2, JSON), delivered to a log group the kit makes in us-east-1
+   * (`{ destination: "cloudwatch-logs", retentionDays }`, 30 days by default) or to your S3 bucket
+   * (`{ destination: "s3", bucketArn }`; its policy must let delivery.logs.amazonaws.com write, README). @default none
+   */
+  readonly accessLogs?: AccessLogsProps;
 }
+
+/** Where `monitoring.accessLogs` go. */
+export type AccessLogsProps =
+  | { readonly destination: "cloudwatch-logs"; readonly retentionDays?: number }
+  | { readonly destination: "s3"; readonly bucketArn: string };

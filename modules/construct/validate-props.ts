@@ -2,6 +2,7 @@ import { Token } from "cdktf";
 import { DEFAULT_HINT_FALLBACK_WIDTH, DEFAULT_HINT_WIDTHS, DEFAULT_MEMORY_MB, DEFAULT_RESIZER_CONFIG, HINTED_WIDTH, MAX_DIMENSION, PARAMETER_NAMES, PRESET_NAME, type ResizerConfig } from "../../lambda-src/core/contract";
 import { parseResizeQuery } from "../../lambda-src/core/params";
 import type {
+  AccessLogsProps,
   CacheProps,
   CorsProps,
   DomainProps,
@@ -15,6 +16,7 @@ import type {
 } from "./props";
 import { LAMBDA_ARCHITECTURES } from "./props";
 import { awsRegions } from "./aws-regions";
+import type { AccessLogsDestination } from "./access-logs";
 import { DEFAULT_THRESHOLDS, type AlarmThresholds } from "./dashboard";
 import { didYouMean } from "./did-you-mean";
 
@@ -62,7 +64,7 @@ export interface ResolvedProps {
   /** Off when undefined. */
   purgeOnChange?: { batchWindowSeconds: number };
   /** Off when undefined. */
-  monitoring?: { alarmTopicArns: string[]; alarmEmail?: string; cloudfrontAdditionalMetrics: boolean; thresholds: AlarmThresholds };
+  monitoring?: { alarmTopicArns: string[]; alarmEmail?: string; cloudfrontAdditionalMetrics: boolean; thresholds: AlarmThresholds; accessLogs?: AccessLogsDestination };
   originShieldRegion?: string;
   webAclId?: string;
   resourcePrefix?: string;
@@ -399,7 +401,23 @@ function resolvePresets(presets: ImageCdnProps["presets"], config: ResizerConfig
 
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const MONITORING_KEYS = ["alarmTopicArns", "alarmEmail", "cloudfrontAdditionalMetrics", "viewer5xxPercent", "resizerErrors", "durationPercentOfTimeout", "edgeComputePercent"];
+const MONITORING_KEYS = ["alarmTopicArns", "alarmEmail", "cloudfrontAdditionalMetrics", "viewer5xxPercent", "resizerErrors", "durationPercentOfTimeout", "edgeComputePercent", "accessLogs"];
+const S3_BUCKET_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function resolveAccessLogs(logs: AccessLogsProps | undefined): AccessLogsDestination | undefined {
+  if (logs === undefined) return undefined;
+  const given = logs as { destination?: unknown; retentionDays?: number; bucketArn?: string };
+  if (given === null || typeof given !== "object") throw new ImageCdnPropError("monitoring.accessLogs", logs, `{ destination: "cloudwatch-logs", retentionDays } or { destination: "s3", bucketArn }`);
+  if (given.destination === "cloudwatch-logs" && Object.keys(given).every((key) => key === "destination" || key === "retentionDays")) {
+    const retentionDays = given.retentionDays ?? 30;
+    if (!LOG_RETENTION_DAYS.includes(retentionDays)) throw new ImageCdnPropError("monitoring.accessLogs.retentionDays", retentionDays, `one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    return { destination: "cloudwatch-logs", retentionDays };
+  }
+  if (given.destination === "s3" && Object.keys(given).every((key) => key === "destination" || key === "bucketArn")) {
+    return { destination: "s3", bucketArn: stringMatching("monitoring.accessLogs.bucketArn", given.bucketArn as string, S3_BUCKET_ARN, `an S3 bucket ARN like "arn:aws:s3:::my-cdn-logs"`) };
+  }
+  throw new ImageCdnPropError("monitoring.accessLogs", logs, `{ destination: "cloudwatch-logs", retentionDays } or { destination: "s3", bucketArn }`);
+}
 
 function resolveMonitoring(monitoring: ImageCdnProps["monitoring"]): ResolvedProps["monitoring"] {
   if (monitoring === false) return undefined;
@@ -415,6 +433,7 @@ function resolveMonitoring(monitoring: ImageCdnProps["monitoring"]): ResolvedPro
     alarmTopicArns: [...topics],
     ...(m.alarmEmail === undefined ? {} : { alarmEmail: m.alarmEmail }),
     cloudfrontAdditionalMetrics: bool("monitoring.cloudfrontAdditionalMetrics", m.cloudfrontAdditionalMetrics),
+    ...(m.accessLogs === undefined ? {} : { accessLogs: resolveAccessLogs(m.accessLogs) }),
     thresholds: {
       viewer5xxPercent: integer("monitoring.viewer5xxPercent", m.viewer5xxPercent, DEFAULT_THRESHOLDS.viewer5xxPercent, 1, 100, " percent"),
       resizerErrors: integer("monitoring.resizerErrors", m.resizerErrors, DEFAULT_THRESHOLDS.resizerErrors, 1, 1_000_000, " errors in 5 minutes"),

@@ -134,6 +134,8 @@ const COMPUTED: Record<string, (c: MockContext) => JsonObject> = {
   },
   aws_cloudwatch_event_rule: (c) => ({ arn: `arn:aws:events:${c.region}:${MOCK_ACCOUNT}:rule/${nameOf(c.body, "name")}` }),
   aws_sns_topic: (c) => ({ arn: `arn:aws:sns:${c.region}:${MOCK_ACCOUNT}:${nameOf(c.body, "name")}` }),
+  aws_cloudwatch_log_delivery_source: (c) => ({ arn: `arn:aws:logs:${c.region}:${MOCK_ACCOUNT}:delivery-source:${nameOf(c.body, "name")}` }),
+  aws_cloudwatch_log_delivery_destination: (c) => ({ arn: `arn:aws:logs:${c.region}:${MOCK_ACCOUNT}:delivery-destination:${nameOf(c.body, "name")}` }),
   aws_acm_certificate: (c) => ({
     arn: `arn:aws:acm:${c.region}:${MOCK_ACCOUNT}:certificate/${uuid(c.address)}`,
     domain_validation_options: validationOptions([c.body.domain_name, ...((c.body.subject_alternative_names as Json[] | undefined) ?? [])].filter(isLiteral)),

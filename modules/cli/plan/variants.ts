@@ -60,7 +60,9 @@ export const PLAN_VARIANTS: readonly PlanVariant[] = [
   appVariant("existing-certificate", "a custom domain with a given certificate, CORS", {
     imageCdn: { domain: { names: ["img.example.com"], certificateArn: CERTIFICATE_ARN }, cors: { allowedOrigins: ["https://app.example.com"] } },
   }),
-  appVariant("cors", "CORS for two origins", { imageCdn: { cors: { allowedOrigins: ["https://app.example.com", "https://admin.example.com"], maxAgeSeconds: 300 } } }),
+  appVariant("cors", "CORS for two origins, access logs to S3", {
+    imageCdn: { cors: { allowedOrigins: ["https://app.example.com", "https://admin.example.com"], maxAgeSeconds: 300 }, monitoring: { accessLogs: { destination: "s3", bucketArn: "arn:aws:s3:::cdn-access-logs" } } },
+  }),
   appVariant("purge", "purge on change (rule, queues, purge function)", { imageCdn: { purgeOnChange: true } }),
   appVariant("signing", "signed URLs (KeyValueStore), no monitoring", { imageCdn: { signing: true, monitoring: false } }),
   appVariant("presets", "presets and only-presets, client hints (a preset of w=auto)", {
@@ -106,7 +108,7 @@ export const PLAN_VARIANTS: readonly PlanVariant[] = [
       new ImageCdn(stack, "images", { origin: "function-url" });
     }),
   },
-  appVariant("everything-object-lambda", "Object Lambda with a custom domain (apex and wildcard), CORS, purge, signing, presets, Origin Shield, alarms by email, CloudFront's additional metrics", {
+  appVariant("everything-object-lambda", "Object Lambda with a custom domain (apex and wildcard), CORS, purge, signing, presets, Origin Shield, alarms by email, CloudFront's additional metrics, access logs to CloudWatch Logs", {
     imageCdn: {
       origin: "object-lambda",
       domain: { names: ["example.com", "*.example.com"], hostedZoneId: ZONE },
@@ -115,7 +117,7 @@ export const PLAN_VARIANTS: readonly PlanVariant[] = [
       signing: true,
       presets: { thumb: { w: 150, h: 150 } },
       originShieldRegion: "us-east-1",
-      monitoring: { alarmEmail: "oncall@example.com", cloudfrontAdditionalMetrics: true },
+      monitoring: { alarmEmail: "oncall@example.com", cloudfrontAdditionalMetrics: true, accessLogs: { destination: "cloudwatch-logs", retentionDays: 14 } },
     },
   }),
 ];
