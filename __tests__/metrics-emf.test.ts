@@ -63,7 +63,7 @@ describe("the resizer's log line in Embedded Metric Format", () => {
     expect(METRIC_DIRECTIVES[0]!.metrics.length + STATUS_CLASSES.length + Object.keys(ERRORS).length).toBe(23);
   });
 
-  it("without monitoring (RESIZER_METRICS=off) the line carries no metrics: the same fields, no _aws", () => {
+  it("without monitoring (KIT_METRICS=off) the line carries no metrics: the same fields, no _aws", () => {
     const record = requestLogRecord("function-url", { status: 200, timings: { total: 1 } }, { ...CONTEXT, metrics: false });
     expect(record).toEqual({ source: "resizer", adapter: "function-url", status: 200, timings: { total: 1 } });
     expect(() => emfMetrics(JSON.stringify(record))).toThrow(/_aws/);

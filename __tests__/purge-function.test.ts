@@ -4,6 +4,7 @@
  * endpoint variable). Events are S3's EventBridge events as the S3 user guide's "EventBridge event message
  * structure" shows them, wrapped as Lambda's SQS event source delivers them.
  */
+import { emfMetrics, metricValue } from "./support/emf";
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -122,12 +123,26 @@ describe("purge function against the CloudFront API stand-in", () => {
     for (const key of keys) api.refusedPaths.add(invalidationPath(key));
     const batch = sqsEvent(keys.map((key) => s3Event(key)));
     const lines: string[] = [];
-    const spy = jest.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
+    const spy = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => (lines.push(...String(chunk).split("\n").filter(Boolean)), true));
     const result = await handler(batch).finally(() => spy.mockRestore());
     const logLines = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(api.calls.length).toBe(PURGE_MAX_CALLS_PER_BATCH);
     expect(new Set(result.batchItemFailures.map((f) => f.itemIdentifier))).toEqual(new Set(batch.Records.map((r) => r.messageId)));
     expect(logLines()).toEqual(expect.arrayContaining([expect.objectContaining({ level: "error", message: "invalidation calls of this batch used up; the rest return to the queue", calls: PURGE_MAX_CALLS_PER_BATCH })]));
+  });
+
+  it("counts its invalidations in Embedded Metric Format (CloudFront publishes none): created, paths, refused", async () => {
+    api.refusedPaths.add("/refused-one.jpg");
+    const lines: string[] = [];
+    const spy = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => (lines.push(...String(chunk).split("\n").filter(Boolean)), true));
+    await handler(sqsEvent([s3Event("counted/a.jpg"), s3Event("counted/b.jpg")])).finally(() => spy.mockRestore());
+    const spy2 = jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => (lines.push(...String(chunk).split("\n").filter(Boolean)), true));
+    await handler(sqsEvent([s3Event("refused-one.jpg")])).finally(() => spy2.mockRestore());
+    const metrics = lines.map((line) => emfMetrics(line));
+    const base = { FunctionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? "purge" };
+    const created = metrics.find((m) => metricValue(m, "Invalidations", base) !== undefined)!;
+    expect([metricValue(created, "Invalidations", base), metricValue(created, "InvalidatedPaths", base)]).toEqual([1, 2]);
+    expect(metrics.some((m) => metricValue(m, "InvalidationFailures", base) === 1)).toBe(true);
   });
 
   it("isolates one refused path among 1,000 within the bound", async () => {

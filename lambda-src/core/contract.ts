@@ -283,6 +283,8 @@ export const BROWSER_CACHE_ENV = { maxAge: "RESIZER_BROWSER_MAX_AGE", sharedMaxA
 /** ResizerConfig.clientHints, both or neither. */
 export const CLIENT_HINTS_ENV = { widths: "RESIZER_CLIENT_HINT_WIDTHS", fallbackWidth: "RESIZER_CLIENT_HINT_FALLBACK_WIDTH" } as const;
 
+/** Lambda sets it in every function's environment (a reserved variable): the function's name. */
+export const LAMBDA_FUNCTION_NAME_ENV = "AWS_LAMBDA_FUNCTION_NAME";
 /** Lambda sets it in every function's environment (a reserved variable): the function's memory, MB. */
 export const LAMBDA_MEMORY_ENV = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE";
 /** resizer.memorySize's default, and the memory assumed where Lambda's variable is absent (tests, benches). */

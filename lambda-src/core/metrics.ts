@@ -10,8 +10,8 @@
  */
 import { ERRORS, type ErrorCode } from "./errors";
 
-/** "off": the log line carries no metrics (the construct sets it with `monitoring: false`: custom metrics are billed). */
-export const METRICS_ENV = "RESIZER_METRICS";
+/** "off": the functions' log lines carry no metrics (the construct sets it with `monitoring: false`: custom metrics are billed). */
+export const METRICS_ENV = "KIT_METRICS";
 
 /** The namespace of every resizer metric. */
 export const METRICS_NAMESPACE = "ImageCdnKit";
@@ -95,6 +95,29 @@ export function embeddedMetrics(request: MeasuredRequest, context: { functionNam
 
 function rounded(ms: number | undefined): number | undefined {
   return ms === undefined ? undefined : Math.round(ms * 10) / 10;
+}
+
+/**
+ * The purge function's metrics: CloudFront publishes none for invalidations, so the function counts its own, by its
+ * name only (three custom metrics).
+ */
+export const PURGE_METRICS = {
+  Invalidations: { unit: "Count", doc: "invalidations created" },
+  InvalidatedPaths: { unit: "Count", doc: "paths in the invalidations created" },
+  InvalidationFailures: { unit: "Count", doc: "invalidations CloudFront refused (their messages return to the queue)" },
+} as const satisfies Record<string, { unit: MetricUnit; doc: string }>;
+export type PurgeMetric = keyof typeof PURGE_METRICS;
+export const PURGE_METRIC_DIMENSIONS: readonly DimensionName[] = ["FunctionName"];
+
+/** The EMF members of one purge log line with these metric values. */
+export function purgeEmbeddedMetrics(values: Partial<Record<PurgeMetric, number>>, context: { functionName: string; now: number }): Record<string, unknown> {
+  const names = (Object.keys(PURGE_METRICS) as PurgeMetric[]).filter((name) => values[name] !== undefined);
+  if (names.length === 0) return {};
+  return {
+    _aws: { Timestamp: context.now, CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [PURGE_METRIC_DIMENSIONS], Metrics: names.map((name) => ({ Name: name, Unit: PURGE_METRICS[name].unit })) }] },
+    FunctionName: context.functionName,
+    ...Object.fromEntries(names.map((name) => [name, values[name]])),
+  };
 }
 
 const UNIT_SUFFIX: Record<MetricUnit, string> = { Count: "", Milliseconds: " ms", Bytes: " B" };

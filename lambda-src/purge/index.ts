@@ -11,7 +11,8 @@
  */
 import { createHash } from "node:crypto";
 import { CloudFrontClient, CreateInvalidationCommand, type CreateInvalidationCommandInput } from "@aws-sdk/client-cloudfront";
-import { urlPathOfKey } from "../core/contract";
+import { LAMBDA_FUNCTION_NAME_ENV, urlPathOfKey } from "../core/contract";
+import { METRICS_ENV, purgeEmbeddedMetrics, type PurgeMetric } from "../core/metrics";
 import { DISTRIBUTION_ID_ENV, PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES, PURGE_MAX_CALLS_PER_BATCH } from "./contract";
 
 export { DISTRIBUTION_ID_ENV, PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES, PURGE_MAX_CALLS_PER_BATCH };
@@ -131,7 +132,7 @@ export async function purge(event: SqsEvent, distributionId: string, createInval
         DistributionId: distributionId,
         InvalidationBatch: { CallerReference: invalidation.callerReference, Paths: { Quantity: invalidation.paths.length, Items: invalidation.paths } },
       });
-      log("info", "invalidation created", { invalidationId: result.Invalidation?.Id, paths: invalidation.paths.length, messages: invalidation.messageIds.length });
+      log("info", "invalidation created", { invalidationId: result.Invalidation?.Id, paths: invalidation.paths.length, messages: invalidation.messageIds.length }, { Invalidations: 1, InvalidatedPaths: invalidation.paths.length });
     } catch (error) {
       const { name, message } = error as Error;
       if (name === "InvalidArgument" && invalidation.paths.length > 1) {
@@ -141,7 +142,7 @@ export async function purge(event: SqsEvent, distributionId: string, createInval
         return;
       }
       const refused = name === "InvalidArgument" ? { path: invalidation.paths[0] } : {};
-      log("error", "invalidation failed; its messages return to the queue", { error: name, reason: message, paths: invalidation.paths.length, ...refused });
+      log("error", "invalidation failed; its messages return to the queue", { error: name, reason: message, paths: invalidation.paths.length, ...refused }, { InvalidationFailures: 1 });
       for (const id of invalidation.messageIds) failed.add(id);
     }
   };
@@ -152,8 +153,13 @@ export async function purge(event: SqsEvent, distributionId: string, createInval
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
-function log(level: "info" | "warn" | "error", message: string, fields: Record<string, unknown>): void {
-  console.log(JSON.stringify({ level, message, ...fields }));
+/**
+ * One JSON line on stdout, with the line's metrics in Embedded Metric Format: written directly, as the resizer's
+ * (console.log under the function's JSON log format would nest it where CloudWatch finds no metrics).
+ */
+function log(level: "info" | "warn" | "error", message: string, fields: Record<string, unknown>, metrics: Partial<Record<PurgeMetric, number>> = {}): void {
+  const emf = process.env[METRICS_ENV] === "off" ? {} : purgeEmbeddedMetrics(metrics, { functionName: process.env[LAMBDA_FUNCTION_NAME_ENV] ?? "purge", now: Date.now() });
+  process.stdout.write(`${JSON.stringify({ ...emf, level, message, ...fields })}\n`);
 }
 
 let client: CloudFrontClient | undefined;

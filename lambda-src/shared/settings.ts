@@ -3,7 +3,7 @@
  * configuration, the function's memory and where the request's log line goes. The Lambda entry makes one from
  * its environment; the preview from its own settings.
  */
-import { configFromEnv, memoryFromEnv, type Environment, type ResizerConfig } from "../core/contract";
+import { configFromEnv, LAMBDA_FUNCTION_NAME_ENV, memoryFromEnv, type Environment, type ResizerConfig } from "../core/contract";
 import { embeddedMetrics, METRICS_ENV } from "../core/metrics";
 import { configureSharp } from "../core/transform";
 
@@ -59,9 +59,6 @@ export function stdoutLog(functionName: string, metrics = true): LogSink {
     coldStart = false;
   };
 }
-
-/** Lambda sets it in every function's environment (a reserved variable). */
-export const LAMBDA_FUNCTION_NAME_ENV = "AWS_LAMBDA_FUNCTION_NAME";
 
 /** Read from the environment at the first request that needs them, then kept (a malformed one is read again). */
 export function settingsFromEnv(env: Environment = process.env, log: LogSink = stdoutLog(env[LAMBDA_FUNCTION_NAME_ENV] ?? "resizer", env[METRICS_ENV] !== "off")): ResizerSettings {

@@ -9,7 +9,7 @@
  * their topic are made in us-east-1 (the resource-level `region` of AWS provider 6), the rest in the stack's region.
  */
 import { ERRORS } from "../../lambda-src/core/errors";
-import { METRIC_DIMENSIONS, METRICS_NAMESPACE } from "../../lambda-src/core/metrics";
+import { METRIC_DIMENSIONS, METRICS_NAMESPACE, PURGE_METRICS, type PurgeMetric } from "../../lambda-src/core/metrics";
 
 /** CloudFront publishes its metrics, and its functions', in this region only. */
 export const CLOUDFRONT_METRICS_REGION = "us-east-1";
@@ -171,6 +171,9 @@ export function dashboardBody(d: MonitoredDeployment, t: AlarmThresholds = DEFAU
       heading: "Purge on change",
       widgets: [
         { title: "Is purge keeping up?", region: d.region, stat: "Maximum", metrics: [metric("AWS/SQS", "ApproximateAgeOfOldestMessage", { QueueName: d.purge.queueName })] },
+        // CloudFront publishes no invalidation metric: the purge function counts its own (lambda-src/core/metrics.ts).
+        { title: "Are changes being invalidated?", region: d.region, stat: "Sum",
+          metrics: (Object.keys(PURGE_METRICS) as PurgeMetric[]).map((name) => metric(METRICS_NAMESPACE, name, { [METRIC_DIMENSIONS.function]: d.purge!.functionName })) },
         { title: "Did purge give up on any change?", region: d.region, stat: "Maximum", metrics: [metric("AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: d.purge.deadLetterQueueName })] },
         { title: "Is the purge function failing?", region: d.region, stat: "Sum", metrics: [metric("AWS/Lambda", "Invocations", { FunctionName: d.purge.functionName }), metric("AWS/Lambda", "Errors", { FunctionName: d.purge.functionName })] },
       ],

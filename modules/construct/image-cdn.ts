@@ -145,6 +145,7 @@ export class ImageCdn extends Construct {
       distributionId: cdn.distribution.id,
       distributionArn: cdn.distribution.arn,
       batchWindowSeconds: p.purgeOnChange.batchWindowSeconds,
+      metrics: p.monitoring !== undefined,
       logRetentionDays: p.resizer.logRetentionDays,
       tags: p.tags,
     });

@@ -8,6 +8,7 @@ import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notifica
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { DISTRIBUTION_ID_ENV, PURGE_BATCH_SIZE, PURGE_DETAIL_TYPES } from "../../lambda-src/purge/contract";
+import { METRICS_ENV } from "../../lambda-src/core/metrics";
 import { PURGE_ARCHITECTURE, purgeZip } from "../bundle";
 import { kitFunction } from "./kit-function";
 import { eventBridgeQueuePolicy, jsonArgument, policyJson, purgeFunctionPolicy } from "./policies";
@@ -20,6 +21,8 @@ export interface PurgeOnChangeConstructProps {
   readonly distributionId: string;
   readonly distributionArn: string;
   readonly batchWindowSeconds: number;
+  /** Whether its log lines carry metrics (the `monitoring` of the ImageCdn). @default true */
+  readonly metrics?: boolean;
   readonly logRetentionDays: number;
   readonly tags: Record<string, string> | undefined;
 }
@@ -99,7 +102,8 @@ export class PurgeOnChange extends Construct {
       memorySize: 256,
       timeout: FUNCTION_TIMEOUT_SECONDS,
       logRetentionDays: props.logRetentionDays,
-      environment: { [DISTRIBUTION_ID_ENV]: props.distributionId },
+      // Without monitoring, no metrics in the log lines: custom metrics are billed.
+      environment: { [DISTRIBUTION_ID_ENV]: props.distributionId, ...(props.metrics === false ? { [METRICS_ENV]: "off" } : {}) },
       tags: props.tags,
     });
     this.function = parts.function;
