@@ -8,6 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { readFileSync } from "node:fs";
+import { Testing, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { ImageCdn } from "../modules";
 import { compareStacks, grantsOf, reviewMarkdown, valueMarkdown, type StackConfig } from "../modules/cli/review";
 import { ROOT, synthApp } from "./support/run-app";
 
@@ -47,6 +50,20 @@ describe("review summary", () => {
     ]));
     const delegation = grants.find((g) => g.actions === "s3:GetObject" && g.principal === "AWS: *")!;
     expect(delegation.conditions).toMatch(/^s3:DataAccessPointAccount StringEquals aws_s3_access_point\.\S+\.account_id; s3:DataAccessPointArn StringEquals aws_s3_access_point\.\S+\.arn$/);
+  });
+
+  it("shows monitoring's resources as added or removed, and the log delivery service's grant on the access-log group", () => {
+    const without = JSON.parse(synthApp("main.ts", { ...OBJECT_LAMBDA, IMAGE_CDN_MONITORING: "false" }).get("stacks/image-cdn/cdk.tf.json")!.toString()) as Stack;
+    const summary = compareStacks(without, base);
+    const added = summary.added.map((address) => address.split(".")[0]);
+    expect(added.filter((type) => type === "aws_cloudwatch_metric_alarm")).toHaveLength(5);
+    expect(added).toEqual(expect.arrayContaining(["aws_cloudwatch_dashboard", "aws_cloudwatch_query_definition"]));
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "logs");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    new ImageCdn(stack, "images", { monitoring: { accessLogs: { destination: "cloudwatch-logs" } } });
+    const grants = grantsOf(JSON.parse(Testing.synth(stack)) as Stack);
+    expect(grants.find((g) => g.principal === "Service: delivery.logs.amazonaws.com")).toMatchObject({ actions: "logs:CreateLogStream, logs:PutLogEvents", source: expect.stringMatching(/^aws_cloudwatch_log_resource_policy\./) });
   });
 
   it("reports resource changes and no access change for a change that grants nothing (CORS)", () => {

@@ -85,7 +85,8 @@ export function grantsOf(stack: StackConfig): Grant[] {
         grants.push({ source, effect: "Allow", principal: list(resource.principal), actions: list(resource.action), resources: list(resource.function_name), conditions: conditions.join("; ") });
         continue;
       }
-      for (const key of ["policy", "assume_role_policy"]) {
+      // policy_document: resource policies of services (a log group's, for CloudFront's log delivery).
+      for (const key of ["policy", "assume_role_policy", "policy_document"]) {
         const document = policyDocument(resource[key]);
         if (document === undefined) continue;
         const statements = Array.isArray(document.Statement) ? document.Statement : [document.Statement ?? {}];
