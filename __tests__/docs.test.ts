@@ -44,7 +44,7 @@ it("names a block whose markers are gone, and --check fails on a stale copy with
   expect(() => withBlock(readme.replace("<!-- end generated: errors -->", ""), BLOCKS.find((block) => block.file === "README.md" && block.name === "errors")!)).toThrow('README.md: the generated block "errors" has lost its markers');
   const copy = mkdtempSync(join(tmpdir(), "image-cdn-docs-"));
   try {
-    for (const file of ["README.md", "help"]) cpSync(join(ROOT, file), join(copy, file));
+    for (const file of new Set(BLOCKS.map((block) => block.file))) cpSync(join(ROOT, file), join(copy, file));
     const stale = readme.replace("| `NoSuchKey` |", "| `NoSuchKey` (edited by hand) |");
     writeFileSync(join(copy, "README.md"), stale);
     const files = renderedFiles(copy);

@@ -295,3 +295,19 @@ describe("access logs (standard logging v2) and saved queries", () => {
     expect(() => resolveImageCdnProps({ monitoring: { accessLogs: accessLogs as never } })).toThrow(message);
   });
 });
+
+describe("the README's picture of the dashboard (docs/dashboard.svg)", () => {
+  it("is drawn from the synthesized body: every widget's title, placed on the grid, one SVG root between the markers", () => {
+    const { readFileSync } = jest.requireActual<typeof import("node:fs")>("node:fs");
+    const { join } = jest.requireActual<typeof import("node:path")>("node:path");
+    const { dashboardSvg, PICTURED } = jest.requireActual<typeof import("../scripts/dashboard-picture")>("../scripts/dashboard-picture");
+    const { dashboardBody } = jest.requireActual<typeof import("../modules/construct/dashboard")>("../modules/construct/dashboard");
+    const file = readFileSync(join(__dirname, "..", "docs", "dashboard.svg"), "utf8");
+    expect(file).toContain(dashboardSvg());
+    expect(file.match(/<svg /g)).toHaveLength(1);
+    const svg = dashboardSvg();
+    for (const widget of dashboardBody(PICTURED).widgets.filter((w) => w.type === "metric")) {
+      expect(svg).toContain(`<text x="${widget.x * 40 + 10}" y="${widget.y * 28 + 22}" class="title">${String(widget.properties.title).replace(/'/g, "'")}</text>`);
+    }
+  });
+});

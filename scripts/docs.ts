@@ -12,6 +12,7 @@ import { join } from "node:path";
 import ts from "typescript";
 import { cacheKeyValues } from "../modules/construct/cardinality";
 import { alarmSpecs } from "../modules/construct/dashboard";
+import { dashboardSvg } from "./dashboard-picture";
 import { decimalSteps, DEFAULT_RESIZER_CONFIG, IMAGE_FORMAT_NAMES, IMAGE_FORMATS, PARAMETER_NAMES, PARAMETERS, type ParameterDeclaration } from "../lambda-src/core/contract";
 import { ERRORS } from "../lambda-src/core/errors";
 import { SETTING_TYPE_DOCS, SETTINGS, type SettingSpec } from "../modules/app/app-settings";
@@ -180,7 +181,7 @@ export function settingsHelp(): string {
 }
 
 interface Block {
-  readonly file: "README.md" | "help";
+  readonly file: "README.md" | "help" | "docs/dashboard.svg";
   readonly name: string;
   readonly start: string;
   readonly end: string;
@@ -208,6 +209,8 @@ export const BLOCKS: readonly Block[] = [
   markdown("exit-codes", exitCodeTable),
   markdown("settings", settingsTable),
   markdown("alarms", alarmTable),
+  // The dashboard's picture: an SVG whose XML comments (allowed before and after the root element) are the markers.
+  { file: "docs/dashboard.svg", name: "dashboard", start: "<!-- generated: dashboard -->\n", end: "\n<!-- end generated: dashboard -->", render: () => dashboardSvg() },
   { file: "help", name: "settings", start: "under \"context\" in cdktf.json):\n\n", end: "\n\n  A wrong or unknown setting", render: settingsHelp },
   { file: "help", name: "exit-codes", start: "npm run preview -- --help).\n", end: "\n\n  Already have a cdktf app?", render: exitCodesHelp },
 ];
