@@ -98,6 +98,13 @@ describe("app settings", () => {
     expect(settings({}, { presets: { thumb: { w: 150, h: 150 } } }).imageCdn.presets).toEqual({ thumb: { w: 150, h: 150 } });
   });
 
+  it("monitoring: IMAGE_CDN_ALARM_EMAIL subscribes an address; IMAGE_CDN_MONITORING=false turns it off, and the two together are refused", () => {
+    expect(settings({ IMAGE_CDN_ALARM_EMAIL: "oncall@example.com" }).imageCdn.monitoring).toEqual({ alarmEmail: "oncall@example.com" });
+    expect(settings({ IMAGE_CDN_MONITORING: "true", IMAGE_CDN_ALARM_EMAIL: "oncall@example.com" }).imageCdn.monitoring).toEqual({ alarmEmail: "oncall@example.com" });
+    expect(settings({ IMAGE_CDN_MONITORING: "false" }).imageCdn.monitoring).toBe(false);
+    expect(() => settings({ IMAGE_CDN_MONITORING: "false", IMAGE_CDN_ALARM_EMAIL: "oncall@example.com" })).toThrow(/^IMAGE_CDN_ALARM_EMAIL is set but means nothing with IMAGE_CDN_MONITORING=false \(no alarms\)$/);
+  });
+
   it.each<[string, Partial<Record<SettingName, string>>, RegExp]>([
     ["an Origin Shield region CloudFront does not offer", { IMAGE_CDN_ORIGIN_SHIELD_REGION: "eu-north-1" }, /^IMAGE_CDN_ORIGIN_SHIELD_REGION="eu-north-1" is not allowed: a region CloudFront offers Origin Shield in .*\(ImageCdn originShieldRegion\)$/],
     ["a preset the resizer would refuse", { IMAGE_CDN_PRESETS: "huge=w=99999" }, /^IMAGE_CDN_PRESETS="huge=w=99999" is not allowed: w must be an integer from 1 to 4096 \(ImageCdn presets\.huge\)$/],

@@ -2,7 +2,7 @@
  * The cost model's arithmetic, checked by hand on round numbers, and the billing rules it encodes (CloudFront's
  * free invalidation paths, Lambda's CPU-to-memory ratio, what a variant store saves).
  */
-import { monthlyCost, parseCostArgs, total, transformationMs, type Scenario } from "../bench/cost";
+import { deploymentOfSettings, monthlyCost, parseCostArgs, total, transformationMs, type Scenario } from "../bench/cost";
 import { PRICES, SETUPS, type Setup } from "../bench/cost-prices";
 
 const setup = (name: string): Setup => {
@@ -67,6 +67,8 @@ describe("cost model", () => {
   it("monitoring by hand: one dashboard $3, five alarms $0.10 each, eleven custom metrics $0.30 each; the peers' optional dashboards not counted", () => {
     expect(line(KIT, "monitoring (dashboard, alarms, metrics)")).toBeCloseTo(3 + 0.5 + 3.3, 6);
     expect(line(DIT, "monitoring (dashboard, alarms, metrics)")).toBe(0);
+    // IMAGE_CDN_MONITORING=false: none of it.
+    expect(line(KIT, "monitoring (dashboard, alarms, metrics)", { ...BASE, monitoring: deploymentOfSettings({ IMAGE_CDN_MONITORING: "false" }, {}).monitoring })).toBe(0);
   });
 
   it("flags: defaults, and one clear line for a bad value or an unknown flag", () => {
@@ -80,7 +82,6 @@ describe("cost model", () => {
 describe("variants per original (the README's cardinality table) and the cost command", () => {
   const { cacheKeyValues, variantsPerOriginalBound } = jest.requireActual<typeof import("../modules/construct/cardinality")>("../modules/construct/cardinality");
   const { DEFAULT_RESIZER_CONFIG } = jest.requireActual<typeof import("../lambda-src/core/contract")>("../lambda-src/core/contract");
-  const { deploymentOfSettings } = jest.requireActual<typeof import("../bench/cost")>("../bench/cost");
 
   it("counts w at each dpr once: 100 and 200 allowed are 11 widths (100..400 and 200..800 in steps of half their value)", () => {
     expect(cacheKeyValues("w", { ...DEFAULT_RESIZER_CONFIG, allowedWidths: [100, 200] })).toBe(11);

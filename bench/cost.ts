@@ -33,6 +33,8 @@ export interface Scenario {
   readonly ioMs: number;
   /** One transformation's CPU time on one full core, ms. */
   readonly transformMs: number;
+  /** The kit's `monitoring` (on unless the app's settings turn it off). */
+  readonly monitoring?: boolean;
 }
 
 export interface CostLine {
@@ -88,7 +90,7 @@ export function monthlyCost(setup: Setup, scenario: Scenario): CostLine[] {
     { line: "S3 storage of variants", usd: storageGb * PRICES.s3.storagePerGbMonth },
     {
       line: "monitoring (dashboard, alarms, metrics)",
-      usd: setup.monitoring.dashboards * PRICES.cloudWatch.dashboardPerMonth + setup.monitoring.alarms * PRICES.cloudWatch.alarmPerMonth +
+      usd: scenario.monitoring === false ? 0 : setup.monitoring.dashboards * PRICES.cloudWatch.dashboardPerMonth + setup.monitoring.alarms * PRICES.cloudWatch.alarmPerMonth +
         setup.monitoring.customMetrics * PRICES.cloudWatch.customMetricPerMonth,
     },
     {
@@ -125,13 +127,13 @@ type Flag = keyof typeof FLAGS;
 export const TYPICAL_VARIANTS_PER_OBJECT = 4;
 
 /** The deployment the scenario prices: the app's settings as `npm run synth` reads them (a wrong one: one line). */
-export function deploymentOfSettings(env: Environment, context: Readonly<Record<string, unknown>>): CardinalityInput {
+export function deploymentOfSettings(env: Environment, context: Readonly<Record<string, unknown>>): CardinalityInput & { monitoring: boolean } {
   const lookup = settingLookup(env, (key) => context[key]);
   try {
     const unknown = unknownSettings(env);
     if (unknown) throw unknown;
     const resolved = resolveImageCdnProps(resolveAppSettings(lookup).imageCdn);
-    return { config: resolved.resizer.config, presets: resolved.presets, onlyPresets: resolved.onlyPresets };
+    return { config: resolved.resizer.config, presets: resolved.presets, onlyPresets: resolved.onlyPresets, monitoring: resolved.monitoring !== undefined };
   } catch (error) {
     const line = settingErrorLine(error, lookup);
     if (line === undefined) throw error;
@@ -215,7 +217,8 @@ export function printCostTable(scenario: Scenario): void {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const args = parseCostArgs(argv, deploymentOfSettings(process.env, cdktfContext()));
+  const deployment = deploymentOfSettings(process.env, cdktfContext());
+  const args = { ...parseCostArgs(argv, deployment), monitoring: deployment.monitoring };
   const measured = args.transformMs === undefined ? await measureTransformMs() : undefined;
   const scenario: Scenario = { ...args, ioMs: ASSUMPTIONS.ioMs, transformMs: args.transformMs ?? (measured as { ms: number }).ms };
   printCostTable(scenario);

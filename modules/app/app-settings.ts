@@ -26,7 +26,7 @@ export type BackendSettings =
 type PropPath = {
   [K in keyof ImageCdnProps]-?: NonNullable<ImageCdnProps[K]> extends readonly unknown[] | string | number | boolean
     ? K
-    : K | `${K}.${Extract<keyof NonNullable<ImageCdnProps[K]>, string>}`;
+    : K | `${K}.${Extract<keyof Exclude<NonNullable<ImageCdnProps[K]>, boolean>, string>}`;
 }[keyof ImageCdnProps];
 
 /**
@@ -83,6 +83,7 @@ export const SETTINGS = {
   IMAGE_CDN_PRESETS: { type: "presets", help: "named transformations, e.g. thumb=w=150&h=150&fit=cover,hero=w=1600&format=webp", prop: "presets" },
   IMAGE_CDN_ONLY_PRESETS: { type: "boolean", help: "true or false: serve presets only (any other resize parameter is a 400)", prop: "onlyPresets" },
   IMAGE_CDN_CLIENT_HINTS: { type: "boolean", help: "true or false: w=auto takes the width from the browser's client hints (README, \"Client hints\")", prop: "clientHints" },
+  IMAGE_CDN_ALARM_EMAIL: { type: "text", help: "an address the alarms notify (a topic in each alarm region; confirm each subscription)", prop: "monitoring.alarmEmail" },
   IMAGE_CDN_MONITORING: { type: "boolean", help: "true (default) or false: the CloudWatch dashboard, alarms and the resizer's metrics (README, \"Operate it\")", prop: "monitoring" },
   IMAGE_CDN_ORIGIN_SHIELD_REGION: { type: "text", help: "CloudFront Origin Shield in this region (the one nearest the bucket)", prop: "originShieldRegion" },
   IMAGE_CDN_WEB_ACL_ID: { type: "text", help: "ARN of a WAFv2 web ACL (scope CLOUDFRONT) in front of the distribution", prop: "webAclId" },
@@ -268,6 +269,11 @@ export function resolveAppSettings(get: SettingLookup): AppSettings {
   requireWith(get, "IMAGE_CDN_CERTIFICATE_ARN", ["IMAGE_CDN_DOMAIN_NAMES"]);
   requireWith(get, "IMAGE_CDN_MANAGE_BUCKET_POLICY", ["IMAGE_CDN_EXISTING_BUCKET"]);
   atMostOne(get, ["IMAGE_CDN_BUCKET_PREFIX", "IMAGE_CDN_BUCKET_NAME", "IMAGE_CDN_EXISTING_BUCKET"], "they choose the bucket three ways; set one");
+  const monitoring = get("IMAGE_CDN_MONITORING");
+  const alarmEmail = get("IMAGE_CDN_ALARM_EMAIL");
+  if (alarmEmail !== undefined && monitoring !== undefined && read(SETTINGS.IMAGE_CDN_MONITORING, monitoring) === false) {
+    throw new AppSettingError(`${alarmEmail.source} is set but means nothing with ${monitoring.source}=false (no alarms)`);
+  }
   const stackName = get("IMAGE_CDN_STACK")?.value ?? "image-cdn";
   const stackRegion = region(get("IMAGE_CDN_REGION"), "us-east-1");
   const imageCdn: Record<string, unknown> = {};
@@ -277,8 +283,9 @@ export function resolveAppSettings(get: SettingLookup): AppSettings {
     if (spec.prop === undefined || given === undefined) continue;
     const [prop, part] = spec.prop.split(".") as [string, string | undefined];
     const value = read(spec, given);
-    if (part === undefined) imageCdn[prop] = value;
-    else imageCdn[prop] = { ...(imageCdn[prop] as object | undefined), [part]: value };
+    // monitoring: true and a part of it (IMAGE_CDN_ALARM_EMAIL) make the object with that part.
+    if (part === undefined) imageCdn[prop] = typeof imageCdn[prop] === "object" && value === true ? imageCdn[prop] : value;
+    else imageCdn[prop] = { ...(typeof imageCdn[prop] === "object" ? (imageCdn[prop] as object) : {}), [part]: value };
   }
   // The bucket is chosen one of three ways (checked above); by its prefix unless another is given.
   const bucket = (imageCdn.bucket ?? {}) as NonNullable<ImageCdnProps["bucket"]>;
