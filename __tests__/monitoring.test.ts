@@ -210,6 +210,11 @@ describe("the alarms", () => {
     }
   });
 
+  it("topics without one in the stack's region are refused at synth when the region is known", () => {
+    expect(() => synth({ monitoring: { alarmTopicArns: ["arn:aws:sns:us-east-1:123456789012:edge-alarms"] } })).toThrow(/^ImageCdn: invalid monitoring.alarmTopicArns: .*allowed: a list that includes a topic in eu-west-1 too/);
+    expect(() => synth({ monitoring: { alarmTopicArns: ["arn:aws:sns:us-east-1:123456789012:alarms"] } }, "us-east-1")).not.toThrow();
+  });
+
   it("thresholds come from the props; monitoring: false makes none of it", () => {
     const tuned = synth({ monitoring: { viewer5xxPercent: 2, resizerErrors: 1, durationPercentOfTimeout: 50, edgeComputePercent: 90 }, resizer: { timeout: 20 } });
     const threshold = (metric: string) => Object.values(tuned.resource.aws_cloudwatch_metric_alarm!).find((alarm) => alarm.metric_name === metric)!.threshold;
@@ -226,6 +231,7 @@ describe("the alarms", () => {
     ["not a boolean or object", "yes" as never, /^ImageCdn: invalid monitoring: got "yes"; allowed: true, false or \{ alarmTopicArns, alarmEmail, /],
     ["an unknown field", { email: "a@b.c" } as never, /^ImageCdn: invalid monitoring: .*allowed: true, false or \{/],
     ["a topic that is not an SNS ARN", { alarmTopicArns: ["alarms"] }, /^ImageCdn: invalid monitoring.alarmTopicArns\[0\]: got "alarms"; allowed: an SNS topic ARN/],
+    ["topics without one in us-east-1 (CloudFront's alarms would notify nobody)", { alarmTopicArns: ["arn:aws:sns:eu-west-1:123456789012:alarms"] }, /^ImageCdn: invalid monitoring.alarmTopicArns: .*allowed: a list that includes a topic in us-east-1/],
     ["an address without @", { alarmEmail: "oncall" }, /^ImageCdn: invalid monitoring.alarmEmail: got "oncall"; allowed: an email address$/],
     ["a threshold over 100 percent", { viewer5xxPercent: 150 }, /^ImageCdn: invalid monitoring.viewer5xxPercent: got 150; allowed: an integer from 1 to 100 percent$/],
   ])("refuses %s in one line naming it", (_what, monitoring, message) => {

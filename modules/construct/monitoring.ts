@@ -3,6 +3,7 @@
  * alarms (dashboard.ts says what each watches) and, for `alarmEmail`, a topic in each alarm region.
  */
 import { Construct } from "constructs";
+import { Token } from "cdktf";
 import { CloudfrontMonitoringSubscription } from "@cdktf/provider-aws/lib/cloudfront-monitoring-subscription";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
@@ -11,6 +12,7 @@ import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscrip
 import { CloudwatchQueryDefinition } from "@cdktf/provider-aws/lib/cloudwatch-query-definition";
 import { AccessLogs, type AccessLogsDestination } from "./access-logs";
 import { jsonArgument } from "./policies";
+import { ImageCdnPropError } from "./validate-props";
 import { alarmSpecs, CLOUDFRONT_METRICS_REGION, dashboardBody, type AlarmSpec, type AlarmThresholds, type MonitoredDeployment } from "./dashboard";
 
 export interface MonitoringResources {
@@ -98,6 +100,10 @@ export class Monitoring extends Construct {
           region: CLOUDFRONT_METRICS_REGION,
         });
       }
+    }
+    // The stack's alarms notify topics of the stack's region: when it is known at synth, a list without one is refused.
+    if (props.alarmTopicArns.length > 0 && notify.stack.length === 0 && !Token.isUnresolved(d.region)) {
+      throw new ImageCdnPropError("monitoring.alarmTopicArns", props.alarmTopicArns, `a list that includes a topic in ${d.region} too (the resizer's and purge's alarms are made there), or add alarmEmail`);
     }
     this.alarms = alarmSpecs(d, props.thresholds).map((spec) => new CloudwatchMetricAlarm(this, `alarm-${spec.id}`, {
       alarmName: `${props.namePrefix}-${spec.id}`,

@@ -428,6 +428,10 @@ function resolveMonitoring(monitoring: ImageCdnProps["monitoring"]): ResolvedPro
   const topics = m.alarmTopicArns ?? [];
   if (!isList(topics)) throw new ImageCdnPropError("monitoring.alarmTopicArns", topics, "a list of SNS topic ARNs");
   topics.forEach((arn, i) => stringMatching(`monitoring.alarmTopicArns[${i}]`, arn, SNS_TOPIC_ARN, `an SNS topic ARN like "arn:aws:sns:us-east-1:123456789012:alarms"`));
+  // CloudFront's alarms live in us-east-1 and notify topics there only: without one they would notify nobody.
+  if (topics.length > 0 && m.alarmEmail === undefined && !topics.some((arn) => arn.split(":")[3] === "us-east-1")) {
+    throw new ImageCdnPropError("monitoring.alarmTopicArns", topics, "a list that includes a topic in us-east-1 (CloudFront's alarms are made there and notify topics of their own region), or add alarmEmail");
+  }
   if (m.alarmEmail !== undefined) stringMatching("monitoring.alarmEmail", m.alarmEmail, EMAIL, "an email address");
   return {
     alarmTopicArns: [...topics],
