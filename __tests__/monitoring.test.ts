@@ -9,6 +9,10 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ImageCdn, type ImageCdnProps } from "../modules";
 import { METRIC_DIRECTIVES, METRICS_NAMESPACE, PURGE_METRIC_DIMENSIONS, PURGE_METRICS } from "../lambda-src/core/metrics";
 import { resolveImageCdnProps } from "../modules/construct/validate-props";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { dashboardBody } from "../modules/construct/dashboard";
+import { dashboardSvg, PICTURED } from "../scripts/dashboard-picture";
 
 /**
  * What AWS publishes, by namespace: the metric names and the one dimension set the kit reads them by, and the region
@@ -304,10 +308,6 @@ describe("access logs (standard logging v2) and saved queries", () => {
 
 describe("the README's picture of the dashboard (docs/dashboard.svg)", () => {
   it("is drawn from the synthesized body: every widget's title, placed on the grid, one SVG root between the markers", () => {
-    const { readFileSync } = jest.requireActual<typeof import("node:fs")>("node:fs");
-    const { join } = jest.requireActual<typeof import("node:path")>("node:path");
-    const { dashboardSvg, PICTURED } = jest.requireActual<typeof import("../scripts/dashboard-picture")>("../scripts/dashboard-picture");
-    const { dashboardBody } = jest.requireActual<typeof import("../modules/construct/dashboard")>("../modules/construct/dashboard");
     const file = readFileSync(join(__dirname, "..", "docs", "dashboard.svg"), "utf8");
     expect(file).toContain(dashboardSvg());
     expect(file.match(/<svg /g)).toHaveLength(1);

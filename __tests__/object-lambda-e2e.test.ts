@@ -13,8 +13,7 @@ import { loadBundledHandler, type ResizerHandler } from "./support/bundled-handl
 import { startLambdaRuntime } from "./support/lambda-runtime";
 import { startChunkedOrigin, startStallingOrigin, startStatusOrigin, unusedPortUrl, type FakeOrigin } from "./support/fake-origins";
 import { fakeContext } from "./support/lambda-context";
-import { captureLogLines, lambdaEnvironment, SERVER_TIMING_PATTERN, storeFixtures } from "./support/e2e-common";
-import { emfMetrics, metricValue } from "./support/emf";
+import { captureLogLines, checkedMetrics, isResizerLine, lambdaEnvironment, SERVER_TIMING_PATTERN, storeFixtures } from "./support/e2e-common";
 import { startLocalS3, type LocalS3 } from "./support/s3rver-harness";
 import { decodeAwsChunked, startWriteGetObjectResponseStandIn, type RecordedResponse, type WriteGetObjectResponseStandIn } from "./support/write-get-object-response-stand-in";
 
@@ -39,27 +38,7 @@ let standIn: WriteGetObjectResponseStandIn;
 let fixtureBytes: Map<OriginalKey, Buffer>;
 const useEnvironment = lambdaEnvironment();
 const logLines = captureLogLines();
-// Every request line is CloudWatch Embedded Metric Format, whatever the answer (support/emf.ts reads it by the spec).
-afterEach(() => {
-  for (const line of logLines) if (line.startsWith("{") && !line.includes('"event":')) emfMetrics(line);
-});
-
-/** A line the resizer wrote itself: a JSON object with source "resizer" at its root (not nested in a runtime's wrapper). */
-function isResizerLine(line: string): boolean {
-  try {
-    return (JSON.parse(line) as { source?: unknown }).source === "resizer";
-  } catch {
-    return false;
-  }
-}
-
-/** The metrics CloudWatch would extract from the last request line, under this function's base dimensions. */
-function lastMetric(name: string, extra: Record<string, string> = {}): number | undefined {
-  const line = [...logLines].reverse().find((candidate) => candidate.startsWith("{") && !candidate.includes('"event":'));
-  expect(line).toBeDefined();
-  const record = JSON.parse(line!) as { FunctionName: string };
-  return metricValue(emfMetrics(line!), name, { FunctionName: record.FunctionName, OriginMode: "object-lambda", ...extra });
-}
+const lastMetric = checkedMetrics(logLines, "object-lambda");
 let tokenCounter = 0;
 
 beforeAll(async () => {

@@ -42,7 +42,8 @@ function metricLabel(row: readonly unknown[], stat: unknown): string {
   const dimensions = row.slice(2, typeof row[row.length - 1] === "object" ? -1 : undefined) as string[];
   // A dimension that tells rows of one widget apart (an error code, a status class) is shown; the function's name is not.
   const distinguishing = dimensions.filter((_, i) => i % 2 === 1 && i > 0 && ["ErrorCode", "StatusClass"].includes(dimensions[i - 1] as string));
-  return [String(row[0]), String(row[1]), ...distinguishing, String(options.stat ?? stat ?? "")].filter(Boolean).join(" ");
+  const shownStat = typeof options.stat === "string" ? options.stat : typeof stat === "string" ? stat : "";
+  return [String(row[0]), String(row[1]), ...distinguishing, shownStat].filter(Boolean).join(" ");
 }
 
 export function dashboardSvg(deployment: MonitoredDeployment = PICTURED): string {
@@ -54,7 +55,7 @@ export function dashboardSvg(deployment: MonitoredDeployment = PICTURED): string
     const y = widget.y * ROW;
     const width = widget.width * COLUMN;
     const h = widget.height * ROW;
-    const markdown = String(widget.properties.markdown ?? "");
+    const markdown = typeof widget.properties.markdown === "string" ? widget.properties.markdown : "";
     if (widget.type === "text" && markdown.startsWith("## ")) {
       parts.push(`<text x="${x + 6}" y="${y + ROW - 8}" class="heading">${escape(markdown.slice(3))}</text>`);
       continue;

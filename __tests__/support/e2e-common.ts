@@ -22,6 +22,8 @@ export async function storeFixtures<K extends string>(s3: LocalS3, originals: Fi
   return stored;
 }
 
+import { emfMetrics, metricValue } from "./emf";
+
 /**
  * Captures the handlers' log lines (one JSON object each, written to stdout directly: lambda-src/shared/settings.ts)
  * per test: the returned array is emptied before each test and filled while it runs; stdout is restored after it.
@@ -54,5 +56,32 @@ export function lambdaEnvironment(): (suite: Record<string, string>) => void {
     Object.assign(process.env, { AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", ...suite });
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
+  };
+}
+
+/** A line the resizer wrote itself: a JSON object with source "resizer" at its root (not nested in a runtime's wrapper). */
+export function isResizerLine(line: string): boolean {
+  try {
+    return (JSON.parse(line) as { source?: unknown }).source === "resizer";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every captured request line is checked as CloudWatch Embedded Metric Format after each test, whatever the answer
+ * (support/emf.ts reads it by the specification). Returns the metric CloudWatch would extract from the last request
+ * line, under the function's base dimensions (FunctionName, OriginMode) and `extra`.
+ */
+export function checkedMetrics(lines: string[], originMode: "function-url" | "object-lambda"): (name: string, extra?: Record<string, string>) => number | undefined {
+  const requestLines = (): string[] => lines.filter((line) => isResizerLine(line) && !line.includes('"event":'));
+  afterEach(() => {
+    for (const line of requestLines()) emfMetrics(line);
+  });
+  return (name, extra = {}) => {
+    const line = requestLines().at(-1);
+    expect(line).toBeDefined();
+    const record = JSON.parse(line!) as { FunctionName: string };
+    return metricValue(emfMetrics(line!), name, { FunctionName: record.FunctionName, OriginMode: originMode, ...extra });
   };
 }

@@ -285,7 +285,7 @@ export function resolveAppSettings(get: SettingLookup): AppSettings {
     const value = read(spec, given);
     // monitoring: true and a part of it (IMAGE_CDN_ALARM_EMAIL) make the object with that part.
     if (part === undefined) imageCdn[prop] = typeof imageCdn[prop] === "object" && value === true ? imageCdn[prop] : value;
-    else imageCdn[prop] = { ...(typeof imageCdn[prop] === "object" ? (imageCdn[prop] as object) : {}), [part]: value };
+    else imageCdn[prop] = { ...(typeof imageCdn[prop] === "object" ? imageCdn[prop] : {}), [part]: value };
   }
   // The bucket is chosen one of three ways (checked above); by its prefix unless another is given.
   const bucket = (imageCdn.bucket ?? {}) as NonNullable<ImageCdnProps["bucket"]>;
