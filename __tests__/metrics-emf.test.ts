@@ -26,6 +26,9 @@ describe("the resizer's log line in Embedded Metric Format", () => {
     expect(metricValue(metrics, "ResponseBytes", BASE)).toBe(15_800);
     expect(metrics.filter((metric) => metric.name === "Errors")).toEqual([]);
     for (const metric of metrics) expect(metric.unit).toBe(RESIZER_METRICS[metric.name as keyof typeof RESIZER_METRICS].unit);
+    // The output format rides along as a property (no dimension: no metric billed for it).
+    expect(JSON.parse(line({ status: 200, contentType: "image/avif", timings: { total: 1 } }))).toMatchObject({ OutputFormat: "avif" });
+    expect(metrics.some((metric) => "OutputFormat" in metric.dimensions)).toBe(false);
   });
 
   it("a 4xx before the fetch: Errors by its code, StatusClass 4xx, no fetch or transform time (their targets would be missing)", () => {

@@ -204,6 +204,21 @@ describe("the alarms", () => {
     expect(Object.values(topics).map((topic) => topic.region ?? "stack").sort()).toEqual(["stack", "us-east-1"]);
     const subscriptions = Object.values(json.resource.aws_sns_topic_subscription ?? {});
     expect(subscriptions.map((s) => [s.protocol, s.endpoint, s.region ?? "stack"]).sort()).toEqual([["email", "oncall@example.com", "stack"], ["email", "oncall@example.com", "us-east-1"]]);
+    // Only CloudWatch, for this deployment's alarms in the topic's region, may publish (the account keeps its IAM rights).
+    const policies = Object.values(json.resource.aws_sns_topic_policy ?? {});
+    expect(policies).toHaveLength(2);
+    for (const topicPolicy of policies) {
+      const statement = (JSON.parse(topicPolicy.policy as string) as { Statement: Json[] }).Statement;
+      const region = (topicPolicy.region as string | undefined) ?? "eu-west-1";
+      expect(statement).toEqual([{
+        Sid: "ThisDeploymentsAlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topicPolicy.arn,
+        Condition: {
+          StringEquals: { "aws:SourceAccount": expect.stringMatching(/account_id\}$/) },
+          ArnLike: { "aws:SourceArn": expect.stringMatching(new RegExp(`^arn:aws:cloudwatch:${region}:\\$\\{data\\.aws_caller_identity\\.\\S+\\.account_id\\}:alarm:images-[0-9a-f]{8}-\\*$`)) },
+        },
+      }]);
+    }
+    for (const alarm of alarms) expect(String(alarm.alarm_name)).toMatch(/^images-[0-9a-f]{8}-/);
   });
 
   it("alarmTopicArns: each alarm notifies the given topics of its own region, none made", () => {

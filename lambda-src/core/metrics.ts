@@ -52,6 +52,7 @@ export interface MeasuredRequest {
   readonly status?: number;
   readonly errorCode?: string;
   readonly bytes?: number;
+  readonly contentType?: string;
   readonly originalBytes?: number;
   /** Step durations, ms (fetch, transform, ...; "total" for the whole). */
   readonly timings?: Readonly<Record<string, number>>;
@@ -88,6 +89,9 @@ export function embeddedMetrics(request: MeasuredRequest, context: { functionNam
     Metrics: directive.metrics.filter((name) => values[name] !== undefined).map((name) => ({ Name: name, Unit: RESIZER_METRICS[name].unit })),
   }));
   const members: Record<string, unknown> = { _aws: { Timestamp: context.now, CloudWatchMetrics: directives } };
+  // A property, not a dimension (each would be billed): the format answered, for Logs Insights ("avif", "json").
+  const format = /^(image|application)\/([a-z0-9.+-]+)/.exec(request.contentType ?? "")?.[2];
+  if (format !== undefined) members.OutputFormat = format;
   for (const [name, value] of Object.entries(dimensions)) if (value !== undefined) members[name] = value;
   for (const [name, value] of Object.entries(values)) if (value !== undefined) members[name] = value;
   return members;

@@ -8,10 +8,12 @@ import { CloudfrontMonitoringSubscription } from "@cdktf/provider-aws/lib/cloudf
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { CloudwatchQueryDefinition } from "@cdktf/provider-aws/lib/cloudwatch-query-definition";
 import { AccessLogs, type AccessLogsDestination } from "./access-logs";
-import { jsonArgument } from "./policies";
+import { alarmTopicPolicy, jsonArgument, policyJson } from "./policies";
 import { ImageCdnPropError } from "./validate-props";
 import { alarmSpecs, CLOUDFRONT_METRICS_REGION, dashboardBody, type AlarmSpec, type AlarmThresholds, type MonitoredDeployment } from "./dashboard";
 
@@ -70,6 +72,8 @@ export class Monitoring extends Construct {
       cloudfront: props.alarmTopicArns.filter((arn) => regionOfArn(arn) === CLOUDFRONT_METRICS_REGION),
       stack: props.alarmTopicArns.filter((arn) => regionOfArn(arn) !== CLOUDFRONT_METRICS_REGION || d.region === CLOUDFRONT_METRICS_REGION),
     };
+    let caller: DataAwsCallerIdentity | undefined;
+    const account = (): DataAwsCallerIdentity => (caller ??= new DataAwsCallerIdentity(this, "account"));
     if (props.alarmEmail !== undefined) {
       for (const place of ["stack", "cloudfront"] as const) {
         const topic = new SnsTopic(this, `${place}-alarm-topic`, {
@@ -81,6 +85,11 @@ export class Monitoring extends Construct {
           topicArn: topic.arn,
           protocol: "email",
           endpoint: props.alarmEmail,
+          ...(place === "cloudfront" ? { region: CLOUDFRONT_METRICS_REGION } : {}),
+        });
+        new SnsTopicPolicy(this, `${place}-alarm-topic-policy`, {
+          arn: topic.arn,
+          policy: policyJson(this, alarmTopicPolicy({ topicArn: topic.arn, accountId: account().accountId, region: place === "cloudfront" ? CLOUDFRONT_METRICS_REGION : d.region, alarmNamePrefix: props.namePrefix })),
           ...(place === "cloudfront" ? { region: CLOUDFRONT_METRICS_REGION } : {}),
         });
         this.topics.push(topic);

@@ -294,3 +294,22 @@ export function logDeliveryWritePolicy(args: { logGroupArn: string; accountId: s
     },
   });
 }
+
+/**
+ * A topic the kit makes for its alarms: CloudWatch may publish to it for this deployment's alarms only (the SNS
+ * developer guide's policy for CloudWatch alarms: the cloudwatch.amazonaws.com principal, aws:SourceArn the alarm's
+ * ARN, aws:SourceAccount the account). The account's own principals keep what their IAM policies give them.
+ */
+export function alarmTopicPolicy(args: { topicArn: string; accountId: string; region: string; alarmNamePrefix: string }): PolicyDocument {
+  return policy({
+    Sid: "ThisDeploymentsAlarmsPublish",
+    Effect: "Allow",
+    Principal: { Service: "cloudwatch.amazonaws.com" },
+    Action: "sns:Publish",
+    Resource: args.topicArn,
+    Condition: {
+      StringEquals: { "aws:SourceAccount": args.accountId },
+      ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${args.region}:${args.accountId}:alarm:${args.alarmNamePrefix}-*` },
+    },
+  });
+}
