@@ -67,6 +67,11 @@ describe("cost model", () => {
   it("monitoring by hand: one dashboard $3, five alarms $0.10 each, eleven custom metrics $0.30 each; the peers' optional dashboards not counted", () => {
     expect(line(KIT, "monitoring (dashboard, alarms, metrics)")).toBeCloseTo(3 + 0.5 + 3.3, 6);
     expect(line(DIT, "monitoring (dashboard, alarms, metrics)")).toBe(0);
+    // The opt-ins by hand: 8 additional metrics at $0.30; 10 M views of 1 KB records, 9.54 GB at $0.50.
+    expect(parseCostArgs(["--additional-metrics", "--access-logs"])).toMatchObject({ additionalMetrics: true, accessLogs: true });
+    expect(line(KIT, "CloudFront additional metrics (opt-in)", { ...BASE, additionalMetrics: true })).toBeCloseTo(2.4, 6);
+    expect(line(KIT, "access logs to CloudWatch Logs (opt-in)", { ...BASE, views: 10_000_000, accessLogs: true })).toBeCloseTo((10_000_000 / (1024 * 1024)) * 0.5, 6);
+    expect(line(KIT, "access logs to CloudWatch Logs (opt-in)")).toBe(0);
     // IMAGE_CDN_MONITORING=false: none of it.
     expect(line(KIT, "monitoring (dashboard, alarms, metrics)", { ...BASE, monitoring: deploymentOfSettings({ IMAGE_CDN_MONITORING: "false" }, {}).monitoring })).toBe(0);
   });

@@ -53,7 +53,15 @@ export const PRICES = {
    * and 10 custom metrics): a dashboard per month, a standard-resolution alarm metric per month, a custom metric per
    * month (first 10,000; CloudFront's additional metrics are billed as such, up to 8 per distribution).
    */
-  cloudWatch: { dashboardPerMonth: 3, alarmPerMonth: 0.1, customMetricPerMonth: 0.3 },
+  cloudWatch: {
+    dashboardPerMonth: 3,
+    alarmPerMonth: 0.1,
+    customMetricPerMonth: 0.3,
+    /** CloudFront's additional metrics: "up to 8 metrics per distribution", each at the custom-metric rate (CloudFront Developer Guide). */
+    additionalMetricsPerDistribution: 8,
+    /** Vended logs delivered to CloudWatch Logs, per GB (first 10 TB). */
+    vendedLogsPerGb: 0.5,
+  },
   /** S3's events to EventBridge's default bus are AWS service events: not charged. */
   eventBridgeServiceEventsPerMillion: 0,
 } as const;
@@ -71,6 +79,8 @@ export const ASSUMPTIONS = {
    * out, the browsers' different Accept strings): each is its own miss and its own transformation.
    */
   spellingsPerVariant: 1.5,
+  /** One CloudFront access log record in JSON, KB (its some 30 fields). */
+  accessLogRecordKb: 1,
   /** Milliseconds a transformation waits on I/O (reading a 1.8 MB original in-region, writing the answer), billed at the function's memory. */
   ioMs: 60,
 } as const;

@@ -35,6 +35,10 @@ export interface Scenario {
   readonly transformMs: number;
   /** The kit's `monitoring` (on unless the app's settings turn it off). */
   readonly monitoring?: boolean;
+  /** monitoring.cloudfrontAdditionalMetrics: CloudFront bills up to 8 metrics a distribution. */
+  readonly additionalMetrics?: boolean;
+  /** monitoring.accessLogs to CloudWatch Logs: one record a view, billed per GB delivered. */
+  readonly accessLogs?: boolean;
 }
 
 export interface CostLine {
@@ -94,6 +98,14 @@ export function monthlyCost(setup: Setup, scenario: Scenario): CostLine[] {
         setup.monitoring.customMetrics * PRICES.cloudWatch.customMetricPerMonth,
     },
     {
+      line: "CloudFront additional metrics (opt-in)",
+      usd: scenario.additionalMetrics === true ? PRICES.cloudWatch.additionalMetricsPerDistribution * PRICES.cloudWatch.customMetricPerMonth : 0,
+    },
+    {
+      line: "access logs to CloudWatch Logs (opt-in)",
+      usd: scenario.accessLogs === true ? ((views * ASSUMPTIONS.accessLogRecordKb) / GB) * PRICES.cloudWatch.vendedLogsPerGb : 0,
+    },
+    {
       line: "purge on change (opt-in)",
       usd: Math.max(0, purgePaths - PRICES.cloudFront.freeInvalidationPaths) * PRICES.cloudFront.invalidationPerPath +
         ((purgePaths * 3) / 1e6) * PRICES.sqs.requestsPerMillion,
@@ -106,7 +118,7 @@ export function total(lines: readonly CostLine[]): number {
   return lines.reduce((sum, l) => sum + l.usd, 0);
 }
 
-const USAGE = `usage: npm run cost -- [--views N] [--hit-ratio 0..1] [--variants-per-object N] [--objects N] [--variant-kb KB] [--changes N] [--spellings-per-variant X] [--transform-ms MS]
+const USAGE = `usage: npm run cost -- [--views N] [--hit-ratio 0..1] [--variants-per-object N] [--objects N] [--variant-kb KB] [--changes N] [--spellings-per-variant X] [--transform-ms MS] [--additional-metrics] [--access-logs]
   The monthly AWS cost of a traffic scenario for the kit's setups (us-east-1 list prices in bench/cost-prices.ts).
   Without --transform-ms the transformation time is measured now on this machine's fixtures.`;
 
@@ -153,10 +165,14 @@ function cdktfContext(): Record<string, unknown> {
  * TYPICAL_VARIANTS_PER_OBJECT (or the bound, when lower).
  */
 export function parseCostArgs(argv: readonly string[], deployment: CardinalityInput = { config: DEFAULT_RESIZER_CONFIG, presets: {}, onlyPresets: false }): Omit<Scenario, "transformMs" | "ioMs"> & { transformMs?: number; variantBound: number } {
-  const { values } = parseCommandLine(argv, Object.fromEntries(Object.keys(FLAGS).map((name) => [name, { type: "string" as const }]))) as { values: Record<string, string | undefined> };
+  const { values } = parseCommandLine(argv, {
+    ...Object.fromEntries(Object.keys(FLAGS).map((name) => [name, { type: "string" as const }])),
+    "additional-metrics": { type: "boolean" },
+    "access-logs": { type: "boolean" },
+  }) as { values: Record<string, string | boolean | undefined> };
   const read = (name: Flag): number | undefined => {
     const spec: { default: number | undefined; min: number; max?: number } = FLAGS[name];
-    const text = values[name];
+    const text = values[name] as string | undefined;
     if (text === undefined) return spec.default;
     const value = Number(text);
     if (text.trim() === "" || !Number.isFinite(value) || value < spec.min || (spec.max !== undefined && value > spec.max)) {
@@ -179,6 +195,8 @@ export function parseCostArgs(argv: readonly string[], deployment: CardinalityIn
     changes: read("changes") as number,
     spellingsPerVariant: read("spellings-per-variant") as number,
     transformMs: read("transform-ms"),
+    additionalMetrics: values["additional-metrics"] === true,
+    accessLogs: values["access-logs"] === true,
   };
 }
 
