@@ -104,7 +104,7 @@ describe("preview: the favicon and file-system paths", () => {
       expect(text).not.toContain(tmpdir());
     }
     // The reason stays: what failed, without where.
-    expect(lines).toContainEqual(expect.stringMatching(/404 Miss .* NoSuchKey: the original does not exist: ENOENT \(realpath\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/404 Miss .* NoSuchKey: the original does not exist: ENOENT \(realpath\) \[StatusClass=4xx ErrorCode=NoSuchKey · [^\]]*\]$/));
   });
 });
 
