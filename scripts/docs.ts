@@ -12,7 +12,7 @@ import { join } from "node:path";
 import ts from "typescript";
 import { cacheKeyValues } from "../modules/construct/cardinality";
 import { alarmSpecs } from "../modules/construct/dashboard";
-import { dashboardSvg } from "./dashboard-picture";
+import { dashboardSvg, PICTURED } from "./dashboard-picture";
 import { decimalSteps, DEFAULT_RESIZER_CONFIG, IMAGE_FORMAT_NAMES, IMAGE_FORMATS, PARAMETER_NAMES, PARAMETERS, type ParameterDeclaration } from "../lambda-src/core/contract";
 import { ERRORS } from "../lambda-src/core/errors";
 import { SETTING_TYPE_DOCS, SETTINGS, type SettingSpec } from "../modules/app/app-settings";
@@ -188,12 +188,9 @@ interface Block {
   readonly render: () => string;
 }
 
-/** The alarms with the default thresholds, purge on and a 10 s timeout (the defaults): what each watches, means and asks. */
+/** The alarms of the deployment the dashboard's picture shows (default thresholds, purge on, a 10 s timeout). */
 export function alarmTable(): string {
-  const specs = alarmSpecs({
-    distributionId: "", edgeFunctionName: "", resizerFunctionName: "", originMode: "function-url", resizerTimeoutSeconds: 10, region: "",
-    purge: { queueName: "", deadLetterQueueName: "", functionName: "" }, additionalMetrics: false,
-  });
+  const specs = alarmSpecs(PICTURED);
   const rows = specs.map((spec) => `| ${cell(spec.title)} | \`${spec.namespace}\` ${spec.metricName}, ${spec.statistic} over ${spec.periodSeconds / 60} min${spec.region === "cloudfront" ? " (us-east-1)" : ""} | ${cell(spec.means)} | ${cell(spec.todo)} |`);
   return ["| alarm | watches | fires when (default threshold) | what to do |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
